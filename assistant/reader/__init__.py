@@ -1,0 +1,1 @@
+"""The note reader: spaCy pipeline components, rule data and fact assembly."""

@@ -1,0 +1,117 @@
+"""Spinal levels: canonical names, ranges and counting, as small pure functions.
+
+Canonical forms follow note-facts/v1: an interspace or joint is ``"L4-L5"`` / ``"L5-S1"``,
+a single segment, nerve root or medial branch is ``"L4"``. "L4-5", "L4/5" and "L4-L5" are
+the same joint; "C5-7" and "L3 through L5" name the joints between (``C5-C6, C6-C7``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_COUNTS = {"C": 8, "T": 12, "L": 5, "S": 5}  # C8 exists as a nerve root
+_ORDER = "CTLS"
+
+_SEGMENTS: tuple[str, ...] = tuple(
+    f"{region}{number}" for region in _ORDER for number in range(1, _COUNTS[region] + 1)
+)
+_INDEX = {segment: index for index, segment in enumerate(_SEGMENTS)}
+
+# One level mention: "L4", "L4-5", "L4-L5", "L4/5", "L5-S1", "C5-7", "L3 through L5".
+LEVEL_MENTION = re.compile(
+    r"(?<![A-Za-z0-9])([CTLS])[\s#-]?(\d{1,2})"
+    r"(?:\s?(-|–|/|\bto\b|\bthrough\b|\bthru\b)\s?([CTLS])?[\s#]?(\d{1,2}))?(?![0-9])",
+    re.IGNORECASE,
+)
+
+
+def is_segment(name: str) -> bool:
+    """Whether ``name`` is a real vertebral segment such as ``"L5"`` (not ``"L9"``)."""
+    return name in _INDEX
+
+
+def segment_index(name: str) -> int:
+    """Position of a segment from head to tail (C1 = 0)."""
+    return _INDEX[name]
+
+
+def _next(segment: str) -> str | None:
+    """The segment below ``segment``, skipping C8 (a root, not a vertebra) at C7-T1."""
+    index = _INDEX[segment] + 1
+    if segment == "C7":
+        return "T1"
+    return _SEGMENTS[index] if index < len(_SEGMENTS) else None
+
+
+def _vertebra_span(first: str, last: str) -> list[str]:
+    """Vertebrae from ``first`` to ``last`` inclusive, head to tail (C8 excluded)."""
+    out = [first]
+    while out[-1] != last:
+        nxt = _next(out[-1])
+        if nxt is None:
+            return []
+        out.append(nxt)
+    return out
+
+
+def joint_name(upper: str, lower: str) -> str:
+    """Canonical interspace name: ``joint_name("L4", "L5") == "L4-L5"``."""
+    return f"{upper}-{lower}"
+
+
+def canonical_levels(mention: str, *, range_as_segments: bool = False) -> list[str]:
+    """Canonical levels named by one mention, or ``[]`` when it names no real level.
+
+    Two adjacent segments joined by a dash or slash are one joint ("L4-5" → ``L4-L5``).
+    A wider range names the joints between its ends ("C5-7" → ``C5-C6, C6-C7``), unless
+    ``range_as_segments`` (medial branches, roots, vertebral bodies: "L3 to L5" →
+    ``L3, L4, L5``).
+    """
+    match = LEVEL_MENTION.fullmatch(mention.strip())
+    if match is None:
+        return []
+    region, number, joiner, region2, number2 = match.groups()
+    first = f"{region.upper()}{int(number)}"
+    if not is_segment(first):
+        return []
+    if number2 is None:
+        return [first]
+    last = f"{(region2 or region).upper()}{int(number2)}"
+    if not is_segment(last) or segment_index(last) <= segment_index(first):
+        return []
+    span = _vertebra_span(first, last)
+    if not span:
+        return []
+    word_range = joiner.lower() in {"to", "through", "thru"}
+    if range_as_segments or (word_range and range_as_segments):
+        return span
+    if len(span) == 2 and not word_range:
+        return [joint_name(span[0], span[1])]
+    return [joint_name(a, b) for a, b in zip(span, span[1:], strict=False)]
+
+
+def find_level_mentions(text: str) -> list[tuple[int, int, str]]:
+    """All level-looking mentions in ``text`` as ``(start, end, matched text)``."""
+    return [(m.start(), m.end(), m.group(0)) for m in LEVEL_MENTION.finditer(text)]
+
+
+def _sort_key(level: str) -> tuple[int, int]:
+    head, _, tail = level.partition("-")
+    start = segment_index(head)
+    return (start, segment_index(tail) if tail else start)
+
+
+def sort_levels(levels: Iterable[str]) -> list[str]:
+    """Unique levels sorted head to tail; a segment sorts just before its joint below."""
+    return sorted(set(levels), key=_sort_key)
+
+
+def region_of(level: str) -> str:
+    """Spinal region of a level, from its upper segment: cervical/thoracic/lumbar/sacral."""
+    return {"C": "cervical", "T": "thoracic", "L": "lumbar", "S": "sacral"}[level[0]]
+
+
+def count_levels(levels: Iterable[str]) -> int:
+    """Number of distinct levels (joints or segments) for unit checks."""
+    return len(set(levels))

@@ -1,0 +1,92 @@
+"""Build the ChartReady reader: a spaCy pipeline of registered components.
+
+``spacy.blank("en")`` with scispaCy's rule tokenizer (keeps ``L4-L5`` whole) →
+:mod:`sentences` → medspaCy Sectionizer (our section rules) → scispaCy abbreviation
+detector → :mod:`targets` → medspaCy ConText (default rules plus ours). Build it once per
+process with :func:`get_reader`; it is expensive.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import lru_cache
+from importlib import resources
+
+import spacy
+from spacy.language import Language
+
+from assistant.reader import sentences, targets  # noqa: F401  (registers factories)
+
+RULES = resources.files("assistant.reader") / "rules"
+
+
+def _silence_third_party_logs() -> None:
+    """PyRuSH and medspaCy log per token at DEBUG through loguru; that can leak note text."""
+    try:
+        from loguru import logger
+
+        for name in ("PyRuSH", "medspacy"):
+            logger.disable(name)
+    except ImportError:  # pragma: no cover - loguru comes with medspaCy
+        pass
+    logging.getLogger("medspacy").setLevel(logging.WARNING)
+
+
+def context_rules_path() -> str:
+    """Path of the packaged ConText additions (medspaCy JSON format)."""
+    return str(RULES / "context.json")
+
+
+def section_rules_path() -> str:
+    """Path of the packaged section rules (medspaCy JSON format)."""
+    return str(RULES / "sections.json")
+
+
+def rule_versions() -> dict[str, str]:
+    """Versions of every rule file that shapes the reader's output."""
+    out = {"targets": targets.rules_version()}
+    for name in ("context", "sections"):
+        data = json.loads((RULES / f"{name}.json").read_text(encoding="utf-8"))
+        out[name] = str(data.get("version", "unversioned"))
+    return out
+
+
+def build_reader() -> Language:
+    """Assemble a fresh reader pipeline (prefer :func:`get_reader`)."""
+    _silence_third_party_logs()
+    from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers factory)
+    from scispacy.custom_tokenizer import combined_rule_tokenizer
+
+    import medspacy  # noqa: F401  (registers medspacy_* factories)
+    from medspacy.context import ConTextRule
+
+    nlp = spacy.blank("en")
+    nlp.tokenizer = combined_rule_tokenizer(nlp)
+    nlp.add_pipe("chartready_sentences")
+    nlp.add_pipe(
+        "medspacy_sectionizer",
+        config={"rules": None, "require_start_line": True, "phrase_matcher_attr": "LOWER"},
+    )
+    from medspacy.section_detection import SectionRule
+
+    nlp.get_pipe("medspacy_sectionizer").add(SectionRule.from_json(section_rules_path()))
+    nlp.add_pipe("abbreviation_detector")
+    nlp.add_pipe("chartready_targets")
+    context = nlp.add_pipe(
+        "medspacy_context",
+        config={
+            "rules": "default",
+            "input_span_type": "group",
+            "span_group_name": targets.SPAN_KEY,
+            "max_scope": 12,
+        },
+    )
+    context.add(ConTextRule.from_json(context_rules_path()))
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def get_reader() -> Language:
+    """The process-wide reader, built on first use."""
+    return build_reader()

@@ -1,0 +1,51 @@
+"""Read a note: run the pipeline and assemble :class:`NoteFacts` with evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from spacy.tokens import Doc
+
+from assistant import __version__
+from assistant.facts import NoteFacts
+from assistant.reader.elements import assemble_elements
+from assistant.reader.note_kind import classify_note_kind
+from assistant.reader.pipeline import get_reader, rule_versions
+from assistant.reader.procedures import assemble_procedures
+from assistant.reader.spans import iter_targets
+
+
+def reader_version() -> str:
+    """Version string naming the code and every rule file behind an extraction."""
+    rules = ",".join(f"{k}={v}" for k, v in sorted(rule_versions().items()))
+    return f"chartready-reader/{__version__} ({rules})"
+
+
+def facts_from_doc(doc: Doc, note_id: str) -> NoteFacts:
+    """Assemble NoteFacts from a processed Doc (pure over the Doc's spans)."""
+    found = list(iter_targets(doc))
+    procedures, planned, proc_evidence = assemble_procedures(doc.text, found)
+    kind, kind_evidence = classify_note_kind(doc.text, found, procedures)
+    elements, element_evidence = assemble_elements(doc.text, found, kind, procedures)
+    return NoteFacts(
+        note_id=note_id,
+        note_kind=kind,
+        procedures=procedures,
+        planned_procedures=planned,
+        elements=elements,
+        evidence=[*kind_evidence, *proc_evidence, *element_evidence],
+        reader_version=reader_version(),
+    )
+
+
+def read_note(text: str, note_id: str = "note") -> NoteFacts:
+    """Extract note-facts/v1 from one note's text."""
+    return facts_from_doc(get_reader()(text), note_id)
+
+
+def read_notes(items: Iterable[tuple[str, str]], batch_size: int = 16) -> Iterator[NoteFacts]:
+    """Extract from ``(note_id, text)`` pairs in order, streaming through ``nlp.pipe``."""
+    nlp = get_reader()
+    pairs = ((text, note_id) for note_id, text in items)
+    for doc, note_id in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+        yield facts_from_doc(doc, note_id)

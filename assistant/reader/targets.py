@@ -1,0 +1,181 @@
+"""Target rules as data: regular expressions that mark candidate facts in a note.
+
+Each rule in ``rules/*.yaml`` names a ``label`` from a closed vocabulary (a procedure
+family, a level, a documentation element ...) and the ``value`` it supports. The
+component writes one span per match to ``doc.spans[span_key]`` with ``label_`` = label,
+``kb_id_`` = value and ``id_`` = rule id, so ConText can assign assertions afterwards and
+every fact keeps character offsets into the original note.
+"""
+
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from assistant.errors import RuleFileError
+
+TargetLabel = Literal[
+    "FAMILY",
+    "APPROACH",
+    "REGION",
+    "LATERALITY",
+    "GUIDANCE",
+    "CONTRAST",
+    "ELEMENT",
+    "KIND",
+    "PLACEHOLDER",
+]
+SPAN_KEY = "chartready_targets"
+
+
+class TargetRule(BaseModel):
+    """One pattern: what it marks (``label``/``value``) and the regex that finds it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9_.-]+$")
+    label: TargetLabel
+    value: str
+    regex: str
+    case_sensitive: bool = False
+    note: str | None = None
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regex: {exc}") from exc
+        return pattern
+
+
+class TargetRuleFile(BaseModel):
+    """A versioned YAML file of target rules."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: str
+    rules: list[TargetRule]
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: TargetRule
+    pattern: re.Pattern[str]
+
+
+def _format_errors(exc: ValidationError) -> str:
+    return "; ".join(
+        f"[{' -> '.join(str(p) for p in err['loc'])}] {err['msg']}" for err in exc.errors()
+    )
+
+
+def load_rule_file(path: Path | str, text: str | None = None) -> TargetRuleFile:
+    """Parse and validate one rule file; errors name the file and the path inside it."""
+    raw = yaml.safe_load(text if text is not None else Path(path).read_text(encoding="utf-8"))
+    try:
+        return TargetRuleFile.model_validate(raw)
+    except ValidationError as exc:
+        raise RuleFileError(f"{path}: {_format_errors(exc)}") from exc
+
+
+@lru_cache(maxsize=1)
+def default_rule_files() -> tuple[TargetRuleFile, ...]:
+    """The packaged target rule files (``assistant/reader/rules/*.targets.yaml``)."""
+    folder = resources.files("assistant.reader") / "rules"
+    files = sorted(
+        (item for item in folder.iterdir() if item.name.endswith(".targets.yaml")),
+        key=lambda item: item.name,
+    )
+    return tuple(load_rule_file(item.name, item.read_text(encoding="utf-8")) for item in files)
+
+
+def rules_version() -> str:
+    """A combined version string of the packaged rule files."""
+    return "+".join(f.version for f in default_rule_files())
+
+
+def compile_rules(files: Iterable[TargetRuleFile]) -> list[CompiledRule]:
+    """Compile every rule once; ids must be unique across files."""
+    compiled: list[CompiledRule] = []
+    seen: set[str] = set()
+    for rule_file in files:
+        for rule in rule_file.rules:
+            if rule.id in seen:
+                raise RuleFileError(f"duplicate target rule id {rule.id!r}")
+            seen.add(rule.id)
+            flags = re.MULTILINE | (0 if rule.case_sensitive else re.IGNORECASE)
+            compiled.append(CompiledRule(rule, re.compile(rule.regex, flags)))
+    return compiled
+
+
+def find_targets(text: str, rules: Iterable[CompiledRule]) -> list[tuple[int, int, CompiledRule]]:
+    """Character spans of every rule match (pure: no spaCy), in text order."""
+    found: list[tuple[int, int, CompiledRule]] = []
+    for compiled in rules:
+        for match in compiled.pattern.finditer(text):
+            start, end = match.span("t") if "t" in compiled.pattern.groupindex else match.span()
+            if end > start:
+                found.append((start, end, compiled))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return found
+
+
+class TargetRuler:
+    """Writes candidate fact spans to ``doc.spans["chartready_targets"]``.
+
+    A rule may mark the part of its match that is the evidence with a named group ``t``;
+    the rest of the match is context that must be present but is not quoted.
+    """
+
+    def __init__(self, files: Iterable[TargetRuleFile], span_key: str = SPAN_KEY) -> None:
+        self.rules = compile_rules(files)
+        self.span_key = span_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans: list[Span] = []
+        seen: set[tuple[int, int, str, str]] = set()
+        for start, end, compiled in find_targets(doc.text, self.rules):
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None or len(span) == 0:
+                continue
+            key = (span.start, span.end, compiled.rule.label, compiled.rule.value)
+            if key in seen:
+                continue
+            seen.add(key)
+            spans.append(
+                Span(
+                    doc,
+                    span.start,
+                    span.end,
+                    label=compiled.rule.label,
+                    kb_id=compiled.rule.value,
+                    span_id=compiled.rule.id,
+                )
+            )
+        doc.spans[self.span_key] = spans
+        return doc
+
+
+@Language.factory(
+    "chartready_targets",
+    assigns=["doc.spans"],
+    default_config={"rules": "default", "span_key": SPAN_KEY},
+)
+def make_target_ruler(nlp: Language, name: str, rules: str, span_key: str) -> TargetRuler:
+    """Registered factory: ``rules`` is ``"default"`` or a folder of ``*.targets.yaml``."""
+    if rules == "default":
+        files: Iterable[TargetRuleFile] = default_rule_files()
+    else:
+        files = [load_rule_file(p) for p in sorted(Path(rules).glob("*.targets.yaml"))]
+    return TargetRuler(files, span_key)
