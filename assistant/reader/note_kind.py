@@ -1,27 +1,41 @@
-"""Classify a note as procedure, office visit, consult or other."""
+"""Classify a note as procedure, office visit, consult or other.
+
+A note is a *procedure* note when a procedure performed today is documented in its
+procedure zone (title or procedure sections). Otherwise, cue phrases vote: follow-up
+language makes an office visit, referral/consultation language a consult, emergency or
+admission language "other". An evaluation note (history, exam, assessment) with no cue
+is a consult: a new evaluation is the more common reading of a stand-alone evaluation.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 from assistant.facts import Evidence, NoteKind, Procedure
 from assistant.reader.spans import Target
 
+EVALUATION_SECTIONS = frozenset(
+    {"history_of_present_illness", "physical_exam", "past_medical_history", "review_of_systems"}
+)
+_PRIORITY: tuple[NoteKind, ...] = ("office_visit", "consult", "other")
+
 
 def classify_note_kind(
-    text: str, targets: Sequence[Target], procedures: Sequence[Procedure]
+    targets: Sequence[Target], procedures: Sequence[Procedure], procedure_in_zone: bool
 ) -> tuple[NoteKind, list[Evidence]]:
-    """The note kind from KIND cue spans, with performed procedures taking precedence."""
-    del text
-    cues = [t for t in targets if t.label == "KIND" and t.assertion == "affirmed"]
-    if procedures:
+    """The note kind and the cue spans that decided it."""
+    if procedures and procedure_in_zone:
         return "procedure", []
-    if not cues:
-        return "other", []
-    votes = Counter(t.value for t in cues)
-    kind = votes.most_common(1)[0][0]
-    if kind not in ("procedure", "office_visit", "consult", "other"):
-        return "other", []
-    chosen: NoteKind = kind  # type: ignore[assignment]
-    return chosen, [t.evidence("note_kind", kind) for t in cues if t.value == kind][:3]
+    cues = [t for t in targets if t.label == "KIND" and t.assertion != "negated"]
+    # Cues early in the note (title, opening lines) say what the note is.
+    votes: dict[str, float] = {}
+    for cue in cues:
+        votes[cue.value] = votes.get(cue.value, 0.0) + (2.0 if cue.start < 400 else 1.0)
+    if votes:
+        best = max(_PRIORITY, key=lambda kind: (votes.get(kind, 0.0), -_PRIORITY.index(kind)))
+        if votes.get(best, 0.0) > 0:
+            return best, [c.evidence("note_kind", best) for c in cues if c.value == best][:3]
+    sections = {t.section for t in targets}
+    if sections & EVALUATION_SECTIONS or procedures:
+        return ("office_visit" if procedures else "consult"), []
+    return "other", []

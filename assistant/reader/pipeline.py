@@ -33,9 +33,9 @@ def _silence_third_party_logs() -> None:
     logging.getLogger("medspacy").setLevel(logging.WARNING)
 
 
-def context_rules_path() -> str:
-    """Path of the packaged ConText additions (medspaCy JSON format)."""
-    return str(RULES / "context.json")
+def context_rule_paths() -> list[str]:
+    """Paths of the packaged ConText additions (``context*.json``, medspaCy format)."""
+    return sorted(str(item) for item in RULES.iterdir() if item.name.startswith("context"))
 
 
 def section_rules_path() -> str:
@@ -46,9 +46,10 @@ def section_rules_path() -> str:
 def rule_versions() -> dict[str, str]:
     """Versions of every rule file that shapes the reader's output."""
     out = {"targets": targets.rules_version()}
-    for name in ("context", "sections"):
-        data = json.loads((RULES / f"{name}.json").read_text(encoding="utf-8"))
-        out[name] = str(data.get("version", "unversioned"))
+    for item in sorted(RULES.iterdir(), key=lambda entry: entry.name):
+        if item.name.endswith(".json"):
+            data = json.loads(item.read_text(encoding="utf-8"))
+            out[item.name.removesuffix(".json")] = str(data.get("version", "unversioned"))
     return out
 
 
@@ -79,10 +80,10 @@ def build_reader() -> Language:
             "rules": "default",
             "input_span_type": "group",
             "span_group_name": targets.SPAN_KEY,
-            "max_scope": 12,
         },
     )
-    context.add(ConTextRule.from_json(context_rules_path()))
+    for path in context_rule_paths():
+        context.add(ConTextRule.from_json(path))
     return nlp
 
 

@@ -24,8 +24,9 @@ def reader_version() -> str:
 def facts_from_doc(doc: Doc, note_id: str) -> NoteFacts:
     """Assemble NoteFacts from a processed Doc (pure over the Doc's spans)."""
     found = list(iter_targets(doc))
-    procedures, planned, proc_evidence = assemble_procedures(doc.text, found)
-    kind, kind_evidence = classify_note_kind(doc.text, found, procedures)
+    assembled = assemble_procedures(doc.text, found)
+    procedures, planned = assembled.procedures, assembled.planned
+    kind, kind_evidence = classify_note_kind(found, procedures, assembled.in_zone)
     elements, element_evidence = assemble_elements(doc.text, found, kind, procedures)
     return NoteFacts(
         note_id=note_id,
@@ -33,7 +34,7 @@ def facts_from_doc(doc: Doc, note_id: str) -> NoteFacts:
         procedures=procedures,
         planned_procedures=planned,
         elements=elements,
-        evidence=[*kind_evidence, *proc_evidence, *element_evidence],
+        evidence=[*kind_evidence, *assembled.evidence, *element_evidence],
         reader_version=reader_version(),
     )
 

@@ -15,24 +15,25 @@ _ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "vs", "e.g", "i.e", "approx
 
 
 def sentence_starts(words: list[str]) -> list[bool]:
-    """Sentence-start flags for a token sequence (pure, testable without a pipeline)."""
+    """Sentence-start flags for a token sequence (pure, testable without a pipeline).
+
+    Whitespace tokens never start a sentence; they belong to the sentence before them.
+    """
     starts = [False] * len(words)
-    if not words:
-        return starts
-    starts[0] = True
-    for i in range(1, len(words)):
-        prev = words[i - 1]
-        if "\n" in prev:
+    prev = ""  # the last non-whitespace token
+    before = ""  # the one before it
+    broke_line = True
+    for i, word in enumerate(words):
+        if not word.strip():
+            broke_line = broke_line or "\n" in word
+            continue
+        if i == 0 or broke_line:
             starts[i] = True
         elif prev in _ENDERS:
-            before = words[i - 2].lower() if i >= 2 else ""
-            if prev == "." and before in _ABBREVIATIONS:
-                continue
-            if words[i][:1].isdigit() and prev == "." and before[:1].isdigit():
-                continue  # a decimal split by the tokenizer
-            starts[i] = True
-        elif "\n" in words[i] and i + 1 < len(words):
-            continue
+            abbreviation = prev == "." and before.lower() in _ABBREVIATIONS
+            decimal = prev == "." and before[-1:].isdigit() and word[:1].isdigit()
+            starts[i] = not (abbreviation or decimal)
+        before, prev, broke_line = prev, word, False
     return starts
 
 

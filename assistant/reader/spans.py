@@ -75,7 +75,8 @@ def assertion_of(span: Span) -> tuple[Assertion, bool, str | None]:
 def section_of(span: Span) -> str | None:
     """Section category of the first token of ``span`` (``None`` before any header)."""
     section = span[0]._.section
-    return None if section is None else str(section.category)
+    category = None if section is None else section.category
+    return None if category is None else str(category)
 
 
 def iter_targets(doc: Doc) -> Iterator[Target]:

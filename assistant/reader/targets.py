@@ -32,6 +32,7 @@ TargetLabel = Literal[
     "CONTRAST",
     "ELEMENT",
     "KIND",
+    "LEVEL",
     "PLACEHOLDER",
 ]
 SPAN_KEY = "chartready_targets"

@@ -1,0 +1,1 @@
+"""ChartReady HTTP API, CDS Hooks service and minimal provider pages (FastAPI)."""

@@ -1,0 +1,134 @@
+"""FastAPI dependencies as ``Annotated`` aliases: settings, store, caller, reader."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+import anyio
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.problems import ProblemError
+from api.security import (
+    AuthError,
+    Principal,
+    authenticate_api_key,
+    looks_like_jwt,
+    verify_cds_jwt,
+)
+from api.settings import Settings
+from assistant.facts import NoteFacts
+from assistant.store import Database
+
+T = TypeVar("T")
+_bearer = HTTPBearer(auto_error=False, description="An API key or a CDS Hooks client JWT.")
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="chartready"'}
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    """The app's store (opened in the lifespan)."""
+    database: Database | None = getattr(request.app.state, "database", None)
+    if database is None:
+        raise ProblemError(503, "The service is starting; retry shortly.", slug="not-ready")
+    return database
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _unauthorized(detail: str) -> ProblemError:
+    return ProblemError(401, detail, slug="unauthorized", headers=_CHALLENGE)
+
+
+def _audience(request: Request, settings: Settings) -> str:
+    if settings.public_base_url:
+        return settings.public_base_url.rstrip("/") + request.url.path
+    return str(request.url.replace(query=None, fragment=None))
+
+
+async def _authenticate(
+    request: Request,
+    settings: Settings,
+    database: Database,
+    credentials: HTTPAuthorizationCredentials | None,
+    *,
+    jwt_only: bool,
+) -> Principal:
+    if not settings.auth_required:
+        return Principal("anonymous", "anonymous")
+    if credentials is None or not credentials.credentials:
+        raise _unauthorized("Send 'Authorization: Bearer <API key>'.")
+    token = credentials.credentials
+    try:
+        if settings.cds_jwt_issuers and looks_like_jwt(token):
+            return verify_cds_jwt(settings, token, _audience(request, settings))
+        if jwt_only:
+            raise AuthError("this service requires a CDS Hooks client JWT")
+        return await run_in_threadpool(authenticate_api_key, database, token)
+    except AuthError as exc:
+        raise _unauthorized(str(exc)) from None
+
+
+async def require_principal(
+    request: Request, settings: SettingsDep, database: DatabaseDep, credentials: BearerDep
+) -> Principal:
+    """The authenticated caller of an API route (API key, or JWT when configured)."""
+    return await _authenticate(request, settings, database, credentials, jwt_only=False)
+
+
+async def require_cds_principal(
+    request: Request, settings: SettingsDep, database: DatabaseDep, credentials: BearerDep
+) -> Principal:
+    """The caller of a CDS Hooks route: a JWT when ``cds_jwt_required``, else either."""
+    return await _authenticate(
+        request, settings, database, credentials, jwt_only=settings.cds_jwt_required
+    )
+
+
+PrincipalDep = Annotated[Principal, Depends(require_principal)]
+CdsPrincipalDep = Annotated[Principal, Depends(require_cds_principal)]
+
+
+class ReaderRunner:
+    """Runs CPU-bound reading off the event loop, at most ``concurrency`` notes at a time."""
+
+    def __init__(self, concurrency: int) -> None:
+        self.limiter = anyio.CapacityLimiter(concurrency)
+        self.ready = False
+
+    async def run(self, func: Callable[..., T], *args: object) -> T:
+        """Call ``func(*args)`` in a worker thread under the limiter."""
+        return await anyio.to_thread.run_sync(func, *args, limiter=self.limiter)
+
+    async def read(self, text: str, note_id: str) -> NoteFacts:
+        """NoteFacts for one note."""
+        from assistant.reader.read import read_note
+
+        return await self.run(read_note, text, note_id)
+
+    async def warm_up(self) -> None:
+        """Build the reader and run it once so the first request pays nothing extra."""
+        from assistant.reader.pipeline import get_reader
+
+        await self.run(get_reader)
+        await self.read("Procedure: warm-up. Informed consent was obtained.", "warm-up")
+        self.ready = True
+
+
+def get_runner(request: Request) -> ReaderRunner:
+    """The app's reader runner."""
+    runner: ReaderRunner = request.app.state.runner
+    return runner
+
+
+RunnerDep = Annotated[ReaderRunner, Depends(get_runner)]

@@ -1,0 +1,290 @@
+"""Typed shapes of the E/M rule data (YAML) and of what the E/M assessment returns.
+
+Two data files drive the package, both validated on load with ``extra="forbid"`` so a typo
+is an error that names its path (``[cues -> 3 -> kind] ...``):
+
+- ``rules/cues.v1.yaml``: regex cues for MDM problems, data, risk, total time, modifier-25
+  separateness and the opioid checklist, plus section headers and assertion triggers.
+- ``rules/findings.v1.yaml``: the finding rules (id, symbol, severity, concerns, message,
+  fix, provider query, source) and the 2024+ time thresholds.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+MdmLevel = Literal["minimal", "low", "moderate", "high"]
+MDM_ORDER: tuple[MdmLevel, ...] = ("minimal", "low", "moderate", "high")
+PatientType = Literal["new", "established"]
+PatientTypeSource = Literal["claim", "note_kind", "default"]
+Severity = Literal["block", "warn", "info"]
+Status = Literal["missing", "contradicted", "unsupported_code", "limit_exceeded"]
+AssertionKind = Literal["negated", "hypothetical"]
+CueKind = Literal["problem", "data", "risk", "risk_factor", "time", "separate", "opioid"]
+SectionCategory = Literal[
+    "assessment",
+    "plan",
+    "medications",
+    "allergies",
+    "history",
+    "family_history",
+    "hpi",
+    "exam",
+    "procedure",
+    "other",
+]
+
+# Unbounded wildcards and quantified groups that themselves contain a quantifier are the
+# usual sources of catastrophic backtracking; cue regexes must use bounded gaps instead.
+_UNBOUNDED = re.compile(r"(?<!\\)\.[*+]")
+_NESTED = re.compile(r"\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]")
+
+
+def check_linear(pattern: str) -> str:
+    """Reject regexes with unbounded ``.*`` or nested quantifiers; compile the rest."""
+    if _UNBOUNDED.search(pattern):
+        raise ValueError("unbounded '.*'/'.+' is not allowed; use a bounded gap like [^.]{0,40}")
+    if _NESTED.search(pattern):
+        raise ValueError("a quantified group containing a quantifier is not allowed")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"invalid regex: {exc}") from exc
+    return pattern
+
+
+LinearRegex = Annotated[str, AfterValidator(check_linear)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CueRule(_Strict):
+    """One regex cue: what it marks (``kind``/``value``) and when it does not count.
+
+    ``blocked_by`` lists the assertions (from nearby trigger words) that void a match;
+    ``exclude_sections`` voids matches inside those sections (a medication list is not
+    prescription management). A named group ``t`` narrows the quoted evidence, and ``min``
+    captures minutes for time cues.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9_.-]+$")
+    kind: CueKind
+    value: str
+    regex: LinearRegex
+    blocked_by: list[AssertionKind] = Field(default_factory=lambda: ["negated", "hypothetical"])
+    exclude_sections: list[SectionCategory] = Field(default_factory=list)
+    note: str | None = None
+
+
+class SectionHeader(_Strict):
+    """A header regex (matched at a line start, before a colon) and its category."""
+
+    category: SectionCategory
+    regex: LinearRegex
+
+
+class TriggerRule(_Strict):
+    """Words that make a nearby cue negated or hypothetical (before or after it)."""
+
+    assertion: AssertionKind
+    direction: Literal["before", "after"]
+    regex: LinearRegex
+
+
+class Vocabulary(_Strict):
+    """A canonical name and the regex that recognises it (test kinds, body sites)."""
+
+    name: str
+    regex: LinearRegex
+
+
+class CueFile(_Strict):
+    """The packaged cue data (``rules/cues.v1.yaml``)."""
+
+    version: str
+    scope_chars: int = Field(default=60, ge=10, le=200)
+    sections: list[SectionHeader]
+    triggers: list[TriggerRule]
+    tests: list[Vocabulary]
+    sites: list[Vocabulary]
+    cues: list[CueRule]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> CueFile:
+        seen: set[str] = set()
+        for cue in self.cues:
+            if cue.id in seen:
+                raise ValueError(f"duplicate cue id {cue.id!r}")
+            seen.add(cue.id)
+        return self
+
+
+class Source(_Strict):
+    """Where a rule comes from: citation key(s), a URL and the section of the reference."""
+
+    citation: str
+    url: str
+    section: str
+
+
+class ProviderQuery(_Strict):
+    """A compliant provider query: an open, non-leading question with multiple choices."""
+
+    question: str
+    options: list[str] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _has_escape_options(self) -> ProviderQuery:
+        lowered = [o.lower() for o in self.options]
+        if not any(o.startswith("other") for o in lowered):
+            raise ValueError("options must include 'Other (please specify)'")
+        if not any("undetermined" in o or "unable to determine" in o for o in lowered):
+            raise ValueError("options must include 'Unable to determine'")
+        banned = re.compile(r"\b(pay|payment|reimburse\w*|revenue|money|dollars?)\b", re.I)
+        if banned.search(self.question) or any(banned.search(o) for o in self.options):
+            raise ValueError("a provider query must not mention payment")
+        return self
+
+    def render(self) -> str:
+        """The query as one plain-text string with lettered options."""
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        opts = "; ".join(f"({letters[i]}) {o}" for i, o in enumerate(self.options))
+        return f"{self.question} Options: {opts}"
+
+
+class FindingRule(_Strict):
+    """One E/M or opioid finding rule: identity, severity, what it concerns, and the words.
+
+    ``message`` may use ``{placeholders}`` filled by the code that raises the finding.
+    """
+
+    id: str = Field(pattern=r"^(EM|OPI)-[0-9]{2}[A-Z]?$")
+    symbol: str = Field(pattern=r"^[a-z0-9-]+$")
+    severity: Severity
+    concerns: list[str] = Field(min_length=1)
+    status: Status
+    message: str
+    fix: str
+    query: ProviderQuery
+    source: Source
+    element: str | None = None
+    old_ids: list[str] = Field(default_factory=list)
+
+
+class TimeThresholds(_Strict):
+    """2024+ single minimum minutes per code, by patient type."""
+
+    new: dict[str, int]
+    established: dict[str, int]
+
+
+class ProlongedRule(_Strict):
+    """A prolonged-service code: minutes needed for the first unit over the base code."""
+
+    code: str
+    base: dict[str, int]
+    unit_minutes: int = 15
+
+
+class FindingFile(_Strict):
+    """The packaged finding rules (``rules/findings.v1.yaml``)."""
+
+    version: str
+    time_thresholds: TimeThresholds
+    mdm_codes: dict[PatientType, dict[MdmLevel, str]]
+    prolonged: list[ProlongedRule]
+    procedure_cpt_ranges: list[tuple[str, str]]
+    procedure_codes: list[str]
+    rules: list[FindingRule]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> FindingFile:
+        ids = [r.id for r in self.rules]
+        symbols = [r.symbol for r in self.rules]
+        if len(set(ids)) != len(ids) or len(set(symbols)) != len(symbols):
+            raise ValueError("rule ids and symbols must be unique")
+        return self
+
+
+# ---- outputs ---------------------------------------------------------------------------
+
+
+class EMEvidence(_Strict):
+    """One statement supporting an MDM element or the time: offsets into the note."""
+
+    start: int
+    end: int
+    text: str
+    cue: str
+
+
+class MdmElement(_Strict):
+    """An MDM element's level and the statements that support it."""
+
+    level: MdmLevel
+    evidence: list[EMEvidence] = Field(default_factory=list)
+    detail: list[str] = Field(default_factory=list)
+
+
+class Mdm(_Strict):
+    """The three 2021+ MDM elements; the MDM level is the level met by 2 of 3."""
+
+    problems: MdmElement
+    data: MdmElement
+    risk: MdmElement
+    level: MdmLevel
+
+
+class Modifier25(_Strict):
+    """Whether same-day E/M work is significant and separately identifiable, and why."""
+
+    procedure_day: bool
+    separately_identifiable: bool
+    reason: str
+    evidence: list[EMEvidence] = Field(default_factory=list)
+
+
+class EMAssessment(_Strict):
+    """What the documentation supports for an office/outpatient E/M (99202-99215)."""
+
+    supported_level: str | None
+    patient_type: PatientType
+    patient_type_source: PatientTypeSource
+    by_mdm: str | None
+    by_time: str | None
+    mdm: Mdm
+    total_minutes: int | None
+    time_counts: bool
+    time_note: str | None = None
+    modifier25: Modifier25
+    opioid_management: bool
+    evidence: list[EMEvidence] = Field(default_factory=list)
+    rules_version: str
+
+
+class FindingEvidence(_Strict):
+    """A character span of the note that a finding points at."""
+
+    start: int
+    end: int
+    text: str
+
+
+class EMFinding(_Strict):
+    """One E/M, modifier or opioid-checklist finding, shaped like the engine's findings."""
+
+    rule_id: str
+    symbol: str
+    severity: Severity
+    concerns: list[str]
+    status: Status
+    message: str
+    fix: str
+    query: str
+    source: Source
+    evidence: list[FindingEvidence] = Field(default_factory=list)

@@ -1,0 +1,71 @@
+"""Engine and session factory for the ChartReady store."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.store.models import Base
+
+ENV_VAR = "CHARTREADY_DATABASE_URL"
+DEFAULT_PATH = Path("var") / "chartready.sqlite3"
+
+
+def default_database_url() -> str:
+    """The embedded default: a SQLite file under ``./var`` of the working directory."""
+    return f"sqlite:///{DEFAULT_PATH.as_posix()}"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The URL to use: ``explicit``, else ``$CHARTREADY_DATABASE_URL``, else the default."""
+    return explicit or os.environ.get(ENV_VAR) or default_database_url()
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Database:
+    """One engine plus its session factory; build once per process."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = database_url(url)
+        parsed = make_url(self.url)
+        connect_args: dict[str, object] = {}
+        if parsed.get_backend_name() == "sqlite":
+            # The API runs repositories from worker threads.
+            connect_args["check_same_thread"] = False
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(self.url, connect_args=connect_args)
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def display_url(self) -> str:
+        """The URL with any password masked, for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def create_tables(self) -> None:
+        """Create any missing tables (idempotent)."""
+        Base.metadata.create_all(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        """Close pooled connections."""
+        self.engine.dispose()
