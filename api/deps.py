@@ -117,11 +117,12 @@ class ReaderRunner:
         return await self.run(read_note, text, note_id)
 
     async def warm_up(self) -> None:
-        """Build the reader and run it once so the first request pays nothing extra."""
+        """Build the reader and load the checklists, so the first request pays nothing extra."""
+        from assistant.checks import check_note
         from assistant.reader.pipeline import get_reader
 
         await self.run(get_reader)
-        await self.read("Procedure: warm-up. Informed consent was obtained.", "warm-up")
+        await self.run(check_note, "Procedure: warm-up. Informed consent was obtained.")
         self.ready = True
 
 

@@ -47,11 +47,13 @@ class RequestIdMiddleware:
         token = _request_id.set(request_id)
         started = time.perf_counter()
         status = 500
+        status_sent = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, status_sent
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                status_sent = True
                 headers = [(k, v) for k, v in message.get("headers", []) if k != HEADER.encode()]
                 headers.append((HEADER.encode(), request_id.encode()))
                 message = {**message, "headers": headers}
@@ -59,6 +61,14 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # Answer here, inside the request id's context; log the type only (no PHI).
+            logging.getLogger("chartready.api").error(
+                "unhandled %s on %s %s", type(exc).__name__, scope.get("method"), scope.get("path")
+            )
+            if status_sent:
+                raise
+            await _internal_error(scope, receive, send_with_id)
         finally:
             access_logger.info(
                 "%s %s %d %.1fms",
@@ -68,6 +78,15 @@ class RequestIdMiddleware:
                 (time.perf_counter() - started) * 1000,
             )
             _request_id.reset(token)
+
+
+async def _internal_error(scope: Scope, receive: Receive, send: Send) -> None:
+    from starlette.requests import Request
+
+    from api.problems import problem_response
+
+    response = problem_response(Request(scope, receive), 500, "Internal error.", code="E000")
+    await response(scope, receive, send)
 
 
 class _RequestIdFilter(logging.Filter):

@@ -6,6 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from api.problems import Problem
+from assistant.checks.claims import Claim, ProcedureHistory
+from assistant.checks.result import AppliedChecklist, Finding, Verdict
 from assistant.facts import NoteFacts
 
 EXAMPLE_NOTE = (
@@ -21,7 +24,7 @@ class AttachmentIn(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    contentType: str | None = None  # noqa: N815 - FHIR element name
+    contentType: str | None = None
     data: str | None = None
 
 
@@ -38,7 +41,7 @@ class DocumentReferenceIn(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    resourceType: Literal["DocumentReference"]  # noqa: N815 - FHIR element name
+    resourceType: Literal["DocumentReference"]
     id: str | None = None
     content: list[ContentIn] = Field(min_length=1)
 
@@ -83,3 +86,99 @@ class HealthPublic(BaseModel):
 
     status: Literal["ok", "ready", "starting"]
     checks: dict[str, Any] = Field(default_factory=dict)
+
+
+class CheckRequest(NoteInput):
+    """Check one note against the payer's checklists (and the claim, when given)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "note": EXAMPLE_NOTE,
+                    "note_id": "example-1",
+                    "payer": "medicare",
+                    "claim": {
+                        "lines": [{"cpt": "64483", "modifiers": ["LT"], "icd10": ["M54.17"]}]
+                    },
+                    "store": False,
+                }
+            ]
+        }
+    )
+
+    payer: str = Field(default="commercial", max_length=50, description="A payer profile id.")
+    claim: Claim | None = Field(default=None, description="Claim lines for the date of service.")
+    history: ProcedureHistory | None = Field(
+        default=None, description="Earlier procedure sessions (frequency limits, RFA ladder)."
+    )
+    store: bool = Field(default=False, description="Keep the result (no note text) if true.")
+
+
+class VersionsPublic(BaseModel):
+    """The versions of everything that shaped a result."""
+
+    api: str
+    reader: str | None
+    checklists: dict[str, int]
+    risk_model: str | None = None
+
+
+class CheckPublic(BaseModel):
+    """One check: verdict, findings with evidence offsets, risk, checklists and facts."""
+
+    note_id: str
+    payer: str
+    verdict: Verdict
+    risk: dict[str, Any] | None
+    findings: list[Finding]
+    checklists: list[AppliedChecklist]
+    facts: NoteFacts
+    em: dict[str, Any] | None = None
+    versions: VersionsPublic
+    stored_id: int | None = Field(default=None, description="Set when store=true.")
+
+
+class CheckBatchRequest(BaseModel):
+    """Several checks in one request (the server's batch limit applies)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"items": [{"note": EXAMPLE_NOTE, "note_id": "a", "payer": "commercial"}]}]
+        }
+    )
+
+    items: list[CheckRequest] = Field(min_length=1, max_length=256)
+
+
+class BatchItemPublic(BaseModel):
+    """One batch item: its result, or the problem that stopped it."""
+
+    index: int
+    result: CheckPublic | None = None
+    error: Problem | None = None
+
+
+class CheckBatchPublic(BaseModel):
+    """Results in request order; a bad item does not fail the others."""
+
+    items: list[BatchItemPublic]
+    count: int
+
+
+class ChecklistSummary(BaseModel):
+    """A checklist's identity and scope."""
+
+    id: str
+    version: int
+    title: str
+    elements: int
+    families: list[str] | Literal["any"]
+    mode: str
+
+
+class ChecklistsPublic(BaseModel):
+    """All checklists."""
+
+    data: list[ChecklistSummary]
+    count: int

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     warm_up: bool = True
     reader_concurrency: int = Field(default=1, ge=1, le=8)
     # CDS Hooks client JWTs (optional): allowed issuers and how to verify them.
+    cds_default_payer: str = "commercial"
     cds_jwt_issuers: list[str] = Field(default_factory=list)
     cds_jwt_jwks_path: str | None = None
     cds_jwt_shared_key: SecretStr | None = None

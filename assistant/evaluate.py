@@ -103,9 +103,7 @@ def score(gold: Mapping[str, NoteFacts], pred: Mapping[str, NoteFacts]) -> dict[
         )
         for gp, pp in match_procedures(g.procedures, p.procedures):
             for attribute in ATTRIBUTES:
-                fields[attribute].add_value(
-                    note_id, getattr(gp, attribute), getattr(pp, attribute)
-                )
+                fields[attribute].add_value(note_id, getattr(gp, attribute), getattr(pp, attribute))
         for name in ELEMENT_NAMES:
             gv, pv = getattr(g.elements, name), getattr(p.elements, name)
             counts = fields[f"elements.{name}"]

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA = "note-facts/v1"
+SCHEMA: Literal["note-facts/v1"] = "note-facts/v1"
 
 NoteKind = Literal["procedure", "office_visit", "consult", "other"]
 Family = Literal[

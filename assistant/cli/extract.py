@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -20,7 +20,7 @@ from assistant.inputs import NoteSource, iter_sources
 PROGRESS_THRESHOLD = 5
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     jsonl = "jsonl"
     table = "table"
 
@@ -71,6 +71,6 @@ def extract(
             progress.advance(task)
         progress.update(task, completed=len(sources))
     for message in errors:
-        err.print(f"[red]error[/red] {message}", highlight=False)
+        err.print(f"[red]error[/red] {message}", highlight=False, soft_wrap=True)
     if errors:
         raise typer.Exit(code=1)

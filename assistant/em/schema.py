@@ -34,13 +34,14 @@ SectionCategory = Literal[
     "hpi",
     "exam",
     "procedure",
+    "results",
     "other",
 ]
 
 # Unbounded wildcards and quantified groups that themselves contain a quantifier are the
 # usual sources of catastrophic backtracking; cue regexes must use bounded gaps instead.
 _UNBOUNDED = re.compile(r"(?<!\\)\.[*+]")
-_NESTED = re.compile(r"\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]")
+_NESTED = re.compile(r"\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+]")
 
 
 def check_linear(pattern: str) -> str:
@@ -56,7 +57,24 @@ def check_linear(pattern: str) -> str:
     return pattern
 
 
+def _both_assertions() -> list[AssertionKind]:
+    return ["negated", "hypothetical"]
+
+
 LinearRegex = Annotated[str, AfterValidator(check_linear)]
+
+
+_MACRO = re.compile(r"<<([a-z_]+)>>")
+
+
+def _expand(pattern: str, macros: dict[str, str], index: int) -> str:
+    def repl(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in macros:
+            raise ValueError(f"cues -> {index} -> regex: unknown macro <<{name}>>")
+        return f"(?:{macros[name]})"
+
+    return _MACRO.sub(repl, pattern)
 
 
 class _Strict(BaseModel):
@@ -68,7 +86,8 @@ class CueRule(_Strict):
 
     ``blocked_by`` lists the assertions (from nearby trigger words) that void a match;
     ``exclude_sections`` voids matches inside those sections (a medication list is not
-    prescription management). A named group ``t`` narrows the quoted evidence, and ``min``
+    prescription management); a non-empty ``only_sections`` keeps matches only there.
+    A named group ``t`` narrows the quoted evidence, and ``min``
     captures minutes for time cues.
     """
 
@@ -76,8 +95,11 @@ class CueRule(_Strict):
     kind: CueKind
     value: str
     regex: LinearRegex
-    blocked_by: list[AssertionKind] = Field(default_factory=lambda: ["negated", "hypothetical"])
+    blocked_by: list[AssertionKind] = Field(default_factory=_both_assertions)
     exclude_sections: list[SectionCategory] = Field(default_factory=list)
+    only_sections: list[SectionCategory] = Field(default_factory=list)
+    scope: Literal["clause", "sentence"] = "clause"
+    ignore_on_procedure_day: bool = False
     note: str | None = None
 
 
@@ -93,6 +115,9 @@ class TriggerRule(_Strict):
 
     assertion: AssertionKind
     direction: Literal["before", "after"]
+    # "cue": the cue's own scope; "sentence": conditionals ("If X, will order Y") reach
+    # across commas.
+    scope: Literal["cue", "sentence"] = "cue"
     regex: LinearRegex
 
 
@@ -108,11 +133,31 @@ class CueFile(_Strict):
 
     version: str
     scope_chars: int = Field(default=60, ge=10, le=200)
+    clause_breaks: LinearRegex
+    sentence_breaks: LinearRegex
+    macros: dict[str, str] = Field(default_factory=dict)
     sections: list[SectionHeader]
     triggers: list[TriggerRule]
     tests: list[Vocabulary]
     sites: list[Vocabulary]
     cues: list[CueRule]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_macros(cls, raw: object) -> object:
+        """Replace ``<<name>>`` in cue regexes with ``(?:macro)`` before validation."""
+        if not isinstance(raw, dict):
+            return raw
+        macros = raw.get("macros") or {}
+        cues = raw.get("cues")
+        if not isinstance(macros, dict) or not isinstance(cues, list):
+            return raw
+        expanded = []
+        for index, cue in enumerate(cues):
+            if isinstance(cue, dict) and isinstance(cue.get("regex"), str):
+                cue = {**cue, "regex": _expand(cue["regex"], macros, index)}
+            expanded.append(cue)
+        return {**raw, "cues": expanded}
 
     @model_validator(mode="after")
     def _unique_ids(self) -> CueFile:

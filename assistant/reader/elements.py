@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from assistant.facts import ELEMENT_NAMES, Assertion, Elements, Evidence, NoteKind, Procedure
 from assistant.reader.spans import Target
@@ -31,6 +32,20 @@ _NOT_NEGATED = frozenset[Assertion]({"affirmed", "historical", "uncertain", "hyp
 _CUE_ASSERTIONS = frozenset[Assertion]({"affirmed", "historical", "uncertain"})
 _PLAN_SECTIONS = frozenset({"observation_and_plan", "disposition"})
 _PROCEDURE_SECTIONS = frozenset({"procedure_details", "procedure", "complications", "disposition"})
+_TODAY_SECTIONS = _PROCEDURE_SECTIONS | frozenset({"consent", "anesthesia", "medications"})
+_NOT_HISTORY_SECTIONS = _TODAY_SECTIONS | frozenset({"allergies", "family_history"})
+# Where a statement is about the past or the patient's background, not today's procedure.
+_BACKGROUND_SECTIONS = frozenset(
+    {
+        "history_of_present_illness",
+        "past_medical_history",
+        "medications",
+        "allergies",
+        "social_history",
+        "family_history",
+        "review_of_systems",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -44,54 +59,82 @@ class ElementPolicy:
     anchors: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     vetoes: tuple[str, ...] = ()
+    lookback: bool = False  # ``requires`` cues may also sit in the sentence just before
 
 
 _DEFAULT = ElementPolicy()
 
 POLICIES: dict[str, ElementPolicy] = {
-    "informed_consent": ElementPolicy(assertions=_NOT_NEGATED, allow_planned=True),
-    "conservative_therapy": ElementPolicy(excluded_sections=_PLAN_SECTIONS),
+    "informed_consent": ElementPolicy(assertions=_NOT_NEGATED | {"family"}, allow_planned=True),
+    "conservative_therapy": ElementPolicy(
+        excluded_sections=_PLAN_SECTIONS | _NOT_HISTORY_SECTIONS,
+        vetoes=("cue.injected", "cue.not_therapy"),
+    ),
     "conservative_therapy_duration": ElementPolicy(
-        excluded_sections=_PLAN_SECTIONS,
+        excluded_sections=_PLAN_SECTIONS | _NOT_HISTORY_SECTIONS,
+        vetoes=("cue.not_therapy",),
         anchors=("conservative_therapy",),
         requires=("cue.duration",),
     ),
     "conservative_therapy_failed": ElementPolicy(
-        assertions=_ANY_POLARITY,
-        excluded_sections=_PLAN_SECTIONS,
+        assertions=_CUE_ASSERTIONS,
+        excluded_sections=_NOT_HISTORY_SECTIONS,
+        vetoes=("cue.not_therapy",),
         anchors=("conservative_therapy",),
         requires=("cue.failure",),
     ),
     "imaging_findings": ElementPolicy(
-        excluded_sections=_PLAN_SECTIONS | _PROCEDURE_SECTIONS,
+        excluded_sections=_PLAN_SECTIONS,
         anchors=("cue.imaging",),
         requires=("cue.finding",),
+        vetoes=("cue.intraprocedural",),
     ),
     "prior_block_relief": ElementPolicy(
         assertions=_ANY_POLARITY,
         excluded_sections=_PLAN_SECTIONS | _PROCEDURE_SECTIONS,
-        anchors=("cue.injection",),
-        requires=("cue.relief",),
+        anchors=("cue.relief",),
+        requires=("cue.injection",),
+        vetoes=("cue.injected", "cue.post_procedure"),
+        lookback=True,
     ),
     "complications": ElementPolicy(
         assertions=frozenset({"affirmed", "negated", "uncertain"}),
+        excluded_sections=_BACKGROUND_SECTIONS,
         needs_procedure=True,
         vetoes=("cue.risk_discussion",),
     ),
-    "post_procedure_assessment": ElementPolicy(needs_procedure=True),
-    "sedation_or_anesthesia": ElementPolicy(
-        assertions=frozenset({"affirmed", "negated"}), needs_procedure=True
+    "post_procedure_assessment": ElementPolicy(
+        excluded_sections=_BACKGROUND_SECTIONS, needs_procedure=True
     ),
-    "medication_dose": ElementPolicy(excluded_sections=frozenset({"medications"})),
+    "sedation_or_anesthesia": ElementPolicy(
+        assertions=frozenset({"affirmed", "negated"}),
+        excluded_sections=_BACKGROUND_SECTIONS,
+        needs_procedure=True,
+    ),
+    "medication_dose": ElementPolicy(
+        assertions=_ANY_POLARITY, excluded_sections=_BACKGROUND_SECTIONS, needs_procedure=True
+    ),
     "exam_documented": ElementPolicy(assertions=_ANY_POLARITY),
     "diagnosis_stated": ElementPolicy(assertions=_ANY_POLARITY),
     "total_time": ElementPolicy(vetoes=("cue.not_visit_time",)),
 }
 
 
+def reading(target: Target) -> Assertion:
+    """The assertion of a span, ignoring a trigger that is part of the matched phrase.
+
+    A rule that matches "did not help" or "unable to walk" already accounts for its own
+    negation word, so ConText's reading of that word must not flip the span.
+    """
+    trigger = (target.trigger or "").lower()
+    if trigger and trigger in target.text.lower():
+        return "affirmed"
+    return target.assertion
+
+
 def documents(target: Target, policy: ElementPolicy) -> bool:
     """Whether one candidate span documents its element under ``policy`` (sentence aside)."""
-    if target.assertion not in policy.assertions:
+    if reading(target) not in policy.assertions:
         return False
     if target.planned and not policy.allow_planned:
         return False
@@ -100,7 +143,7 @@ def documents(target: Target, policy: ElementPolicy) -> bool:
 
 def usable_cue(target: Target) -> bool:
     """A helper cue counts when it is stated, not negated, planned or hypothetical."""
-    return target.assertion in _CUE_ASSERTIONS and not target.planned
+    return reading(target) in _CUE_ASSERTIONS and not target.planned
 
 
 def cues_by_sentence(targets: Sequence[Target]) -> dict[int, set[str]]:
@@ -110,6 +153,20 @@ def cues_by_sentence(targets: Sequence[Target]) -> dict[int, set[str]]:
         if target.label == "ELEMENT" and usable_cue(target):
             found[target.sent_start].add(target.value)
     return found
+
+
+def previous_sentences(text: str, targets: Sequence[Target]) -> dict[int, int]:
+    """Map each sentence start to the start of the sentence right before it.
+
+    Only sentences holding a target are known; two are adjacent when nothing but
+    whitespace separates them, so a sentence without cues is never skipped over.
+    """
+    bounds = sorted({(t.sent_start, t.sent_end) for t in targets})
+    previous: dict[int, int] = {}
+    for (start, end), (next_start, _) in pairwise(bounds):
+        if end <= next_start and not text[end:next_start].strip():
+            previous[next_start] = start
+    return previous
 
 
 def procedure_performed(note_kind: NoteKind, procedures: Sequence[Procedure]) -> bool:
@@ -122,8 +179,12 @@ def decide_element(
     targets: Sequence[Target],
     sentence_cues: Mapping[int, set[str]],
     performed: bool,
+    previous: Mapping[int, int] | None = None,
 ) -> list[Target]:
-    """The spans that document element ``name``; empty when it is not documented."""
+    """The spans that document element ``name``; empty when it is not documented.
+
+    ``previous`` (from :func:`previous_sentences`) serves policies with ``lookback``.
+    """
     policy = POLICIES.get(name, _DEFAULT)
     if policy.needs_procedure and not performed:
         return []
@@ -139,10 +200,22 @@ def decide_element(
         cues = sentence_cues.get(target.sent_start, set())
         if any(veto in cues for veto in policy.vetoes):
             continue
-        if not direct and not all(need in cues for need in policy.requires):
+        if not direct and not _has_required(target, policy, sentence_cues, previous or {}):
             continue
         chosen.append(target)
     return chosen
+
+
+def _has_required(
+    target: Target,
+    policy: ElementPolicy,
+    sentence_cues: Mapping[int, set[str]],
+    previous: Mapping[int, int],
+) -> bool:
+    cues = set(sentence_cues.get(target.sent_start, set()))
+    if policy.lookback and target.sent_start in previous:
+        cues |= sentence_cues.get(previous[target.sent_start], set())
+    return all(need in cues for need in policy.requires)
 
 
 def assemble_elements(
@@ -152,13 +225,13 @@ def assemble_elements(
     procedures: Sequence[Procedure],
 ) -> tuple[Elements, list[Evidence]]:
     """Element flags plus the evidence for every flag that is true."""
-    del text  # reserved for rules that need the whole note
     performed = procedure_performed(note_kind, procedures)
     sentence_cues = cues_by_sentence(targets)
+    previous = previous_sentences(text, targets)
     values = dict.fromkeys(ELEMENT_NAMES, False)
     evidence: list[Evidence] = []
     for name in ELEMENT_NAMES:
-        spans = decide_element(name, targets, sentence_cues, performed)
+        spans = decide_element(name, targets, sentence_cues, performed, previous)
         values[name] = bool(spans)
         evidence.extend(span.evidence(f"elements.{name}", True) for span in spans)
     return Elements(**values), evidence

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import pairwise
 
 _COUNTS = {"C": 8, "T": 12, "L": 5, "S": 5}  # C8 exists as a nerve root
 _ORDER = "CTLS"
@@ -24,6 +25,14 @@ LEVEL_MENTION = re.compile(
     r"(?:\s?(-|–|/|\bto\b|\bthrough\b|\bthru\b)\s?([CTLS])?[\s#]?(\d{1,2}))?(?![0-9])",
     re.IGNORECASE,
 )
+
+
+_REGION_WORD = re.compile(r"^(cervical|thoracic|lumbar|sacral)\s?#\s?", re.IGNORECASE)
+
+
+def _initial(match: re.Match[str]) -> str:
+    """Turn "Cervical #7" into "C7": the region word's initial stands for the region."""
+    return match.group(1)[0].upper()
 
 
 def is_segment(name: str) -> bool:
@@ -66,9 +75,9 @@ def canonical_levels(mention: str, *, range_as_segments: bool = False) -> list[s
     Two adjacent segments joined by a dash or slash are one joint ("L4-5" → ``L4-L5``).
     A wider range names the joints between its ends ("C5-7" → ``C5-C6, C6-C7``), unless
     ``range_as_segments`` (medial branches, roots, vertebral bodies: "L3 to L5" →
-    ``L3, L4, L5``).
+    ``L3, L4, L5``); an adjacent dashed pair stays a joint either way.
     """
-    match = LEVEL_MENTION.fullmatch(mention.strip())
+    match = LEVEL_MENTION.fullmatch(_REGION_WORD.sub(_initial, mention.strip()))
     if match is None:
         return []
     region, number, joiner, region2, number2 = match.groups()
@@ -84,11 +93,11 @@ def canonical_levels(mention: str, *, range_as_segments: bool = False) -> list[s
     if not span:
         return []
     word_range = joiner.lower() in {"to", "through", "thru"}
-    if range_as_segments or (word_range and range_as_segments):
-        return span
     if len(span) == 2 and not word_range:
-        return [joint_name(span[0], span[1])]
-    return [joint_name(a, b) for a, b in zip(span, span[1:], strict=False)]
+        return [joint_name(span[0], span[1])]  # "L5-S1 medial branch block" names a joint
+    if range_as_segments:
+        return span
+    return [joint_name(a, b) for a, b in pairwise(span)]
 
 
 def find_level_mentions(text: str) -> list[tuple[int, int, str]]:

@@ -24,9 +24,11 @@ def classify_note_kind(
     targets: Sequence[Target], procedures: Sequence[Procedure], procedure_in_zone: bool
 ) -> tuple[NoteKind, list[Evidence]]:
     """The note kind and the cue spans that decided it."""
-    if procedures and procedure_in_zone:
+    sections = {t.section for t in targets}
+    evaluation = bool(sections & EVALUATION_SECTIONS)
+    if procedures and (procedure_in_zone or not evaluation):
         return "procedure", []
-    cues = [t for t in targets if t.label == "KIND" and t.assertion != "negated"]
+    cues = [t for t in targets if t.label == "KIND" and t.assertion == "affirmed" and not t.planned]
     # Cues early in the note (title, opening lines) say what the note is.
     votes: dict[str, float] = {}
     for cue in cues:
@@ -35,7 +37,6 @@ def classify_note_kind(
         best = max(_PRIORITY, key=lambda kind: (votes.get(kind, 0.0), -_PRIORITY.index(kind)))
         if votes.get(best, 0.0) > 0:
             return best, [c.evidence("note_kind", best) for c in cues if c.value == best][:3]
-    sections = {t.section for t in targets}
-    if sections & EVALUATION_SECTIONS or procedures:
+    if evaluation or procedures:
         return ("office_visit" if procedures else "consult"), []
     return "other", []

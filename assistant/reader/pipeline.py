@@ -12,6 +12,7 @@ import json
 import logging
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -56,11 +57,10 @@ def rule_versions() -> dict[str, str]:
 def build_reader() -> Language:
     """Assemble a fresh reader pipeline (prefer :func:`get_reader`)."""
     _silence_third_party_logs()
-    from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers factory)
-    from scispacy.custom_tokenizer import combined_rule_tokenizer
-
     import medspacy  # noqa: F401  (registers medspacy_* factories)
     from medspacy.context import ConTextRule
+    from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers factory)
+    from scispacy.custom_tokenizer import combined_rule_tokenizer
 
     nlp = spacy.blank("en")
     nlp.tokenizer = combined_rule_tokenizer(nlp)
@@ -71,10 +71,11 @@ def build_reader() -> Language:
     )
     from medspacy.section_detection import SectionRule
 
-    nlp.get_pipe("medspacy_sectionizer").add(SectionRule.from_json(section_rules_path()))
+    sectionizer: Any = nlp.get_pipe("medspacy_sectionizer")
+    sectionizer.add(SectionRule.from_json(section_rules_path()))
     nlp.add_pipe("abbreviation_detector")
     nlp.add_pipe("chartready_targets")
-    context = nlp.add_pipe(
+    context: Any = nlp.add_pipe(
         "medspacy_context",
         config={
             "rules": "default",

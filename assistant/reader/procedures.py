@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.facts import (
+    FAMILIES,
     Approach,
     Evidence,
     Family,
@@ -65,6 +66,9 @@ SPINAL_FAMILIES = frozenset(
         "discography",
     }
 )
+ANESTHESIA_ADJUNCT_FAMILIES = frozenset(
+    {"peripheral_nerve_block", "sympathetic_block", "esi", "intrathecal_pump"}
+)
 SACRAL_FAMILIES = frozenset({"si_joint_injection", "si_rfa"})
 OTHER_REGION_FAMILIES = frozenset({"joint_injection", "peripheral_nerve_block", "genicular"})
 _PERFORMED_CUE = re.compile(
@@ -78,6 +82,9 @@ _SEGMENT_CUE = re.compile(
     re.IGNORECASE,
 )
 _ASSERTED = frozenset({"affirmed"})
+_NOT_TODAY = frozenset({"hypothetical", "family", "historical"})
+# Technique boilerplate ("For C3 to C6, the medial branch lies ...") names no treated level.
+_GENERIC_SENTENCE = re.compile(r"\s*(?:for|if|when|in\s+general)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,13 @@ class _Context:
 
     def zone(self, label: str) -> list[Target]:
         return [t for t in self.targets if t.label == label and self.in_zone(t)]
+
+
+def as_family(value: str) -> Family:
+    """A rule value as a note-facts/v1 family (rule files are validated against FAMILIES)."""
+    if value not in FAMILIES:
+        raise ValueError(f"unknown procedure family {value!r} in a target rule")
+    return value
 
 
 def _is_asserted(target: Target) -> bool:
@@ -140,7 +154,7 @@ def _attribute_targets(
     ctx: _Context, label: str, family_mentions: Sequence[Target], others: Sequence[Target]
 ) -> list[Target]:
     """Zone targets of ``label`` for one family: its own sentences first, else shared ones."""
-    candidates = [t for t in ctx.zone(label) if t.assertion not in {"hypothetical", "family"}]
+    candidates = [t for t in ctx.zone(label) if t.assertion not in _NOT_TODAY]
     own = [t for t in candidates if any(_same_sentence(t, m) for m in family_mentions)]
     if own:
         return own
@@ -151,7 +165,9 @@ def _attribute_targets(
 def _levels(ctx: _Context, mentions: Sequence[Target], others: Sequence[Target]) -> list[Target]:
     """Level spans: the title's for this family when it names any, else the detail's."""
     level_targets = _attribute_targets(ctx, "LEVEL", mentions, others)
-    level_targets = [t for t in level_targets if t.assertion != "historical"]
+    level_targets = [
+        t for t in level_targets if not _GENERIC_SENTENCE.match(ctx.text, t.sent_start, t.sent_end)
+    ]
     titled = [t for t in level_targets if t.section in TITLE_SECTIONS or t.section is None]
     return titled or level_targets
 
@@ -179,18 +195,18 @@ def decide_laterality(values: Iterable[str]) -> Laterality | None:
     return None
 
 
-def decide_guidance(targets: Iterable[Target]) -> Guidance | None:
+def decide_guidance(targets: Sequence[Target]) -> Guidance | None:
     """Imaging named as used wins; an explicit 'without imaging' gives ``none``."""
     positive = [t.value for t in targets if t.value != "none" and t.assertion != "negated"]
     for modality in ("fluoroscopy", "ct", "ultrasound"):
         if modality in positive:
-            return modality  # type: ignore[return-value]
+            return modality
     if any(t.value == "none" or t.assertion == "negated" for t in targets):
         return "none"
     return None
 
 
-def decide_contrast(targets: Iterable[Target]) -> bool | None:
+def decide_contrast(targets: Sequence[Target]) -> bool | None:
     """``True`` when contrast was injected, ``False`` when the note says none was used."""
     values = {t.value if t.assertion != "negated" else "false" for t in targets}
     if "true" in values:
@@ -198,12 +214,12 @@ def decide_contrast(targets: Iterable[Target]) -> bool | None:
     return False if "false" in values else None
 
 
-def decide_approach(targets: Iterable[Target]) -> Approach | None:
+def decide_approach(targets: Sequence[Target]) -> Approach | None:
     """The most explicit ESI approach named: transforaminal, then caudal, then interlaminar."""
     values = {t.value for t in targets}
     for approach in ("transforaminal", "caudal", "interlaminar"):
         if approach in values:
-            return approach  # type: ignore[return-value]
+            return approach
     return None
 
 
@@ -252,13 +268,13 @@ def _planned(ctx: _Context, performed: set[str]) -> tuple[list[Family], list[Evi
         if target.label != "FAMILY" or target.assertion in {"negated", "family", "historical"}:
             continue
         future = target.planned or target.assertion == "hypothetical"
-        in_plan = target.section in PLAN_SECTIONS and target.assertion != "uncertain"
+        in_plan = target.section in PLAN_SECTIONS
         if not (future or in_plan):
             continue
         if target.value in performed and (ctx.in_zone(target) or target.section == "consent"):
             continue  # consent and technique text about today's procedure
         if target.value not in families:
-            families.append(target.value)  # type: ignore[arg-type]
+            families.append(as_family(target.value))
         evidence.append(target.evidence("planned_procedures"))
     return families, evidence
 
@@ -284,6 +300,17 @@ def _title_end(text: str) -> int:
     return 0
 
 
+def _drop_anesthesia_adjuncts(ctx: _Context, mentions: list[Target]) -> list[Target]:
+    """Nerve blocks in an operative note for a surgery are anesthesia, not pain procedures."""
+    surgery = any(
+        t.label == "SURGERY" and t.section in TITLE_SECTIONS and t.assertion == "affirmed"
+        for t in ctx.targets
+    )
+    if not surgery:
+        return mentions
+    return [m for m in mentions if m.value not in ANESTHESIA_ADJUNCT_FAMILIES]
+
+
 def _supersede(mentions: list[Target]) -> list[Target]:
     """Drop a block whose family the same note also ablates (the RF includes the block)."""
     families = {m.value for m in mentions}
@@ -296,7 +323,7 @@ def assemble_procedures(text: str, targets: Sequence[Target]) -> AssembledProced
     """Performed procedures, planned families and the evidence for both."""
     has_zone = any(t.section in ZONE_SECTIONS for t in targets)
     ctx = _Context(text=text, targets=targets, has_zone=has_zone, title_end=_title_end(text))
-    mentions = _supersede(_performed_mentions(ctx))
+    mentions = _supersede(_drop_anesthesia_adjuncts(ctx, _performed_mentions(ctx)))
     by_family: dict[str, list[Target]] = {}
     for mention in mentions:
         by_family.setdefault(mention.value, []).append(mention)
@@ -316,15 +343,13 @@ def assemble_procedures(text: str, targets: Sequence[Target]) -> AssembledProced
         region_targets = _attribute_targets(ctx, "REGION", own, others)
         approach = decide_approach(approach_targets)
         procedure = Procedure(
-            family=family,  # type: ignore[arg-type]
+            family=as_family(family),
             approach=approach,
             region=decide_region(
                 family, levels, approach, [t.value for t in region_targets], own[0].text
             ),
             levels=levels,
-            laterality=decide_laterality(
-                t.value for t in side_targets if t.assertion != "negated"
-            ),
+            laterality=decide_laterality(t.value for t in side_targets if t.assertion != "negated"),
             guidance=decide_guidance(guidance_targets),
             contrast=decide_contrast(contrast_targets),
         )

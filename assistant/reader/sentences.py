@@ -5,7 +5,6 @@ always ends a sentence, and ``.``, ``?``, ``!`` or ``;`` end one inside a line. 
 few times faster than PyRuSH, which dominates ``medspacy.load()`` run time.
 """
 
-
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -50,4 +49,5 @@ class SentenceSplitter:
 @Language.factory("chartready_sentences", assigns=["token.is_sent_start"])
 def make_sentence_splitter(nlp: Language, name: str) -> SentenceSplitter:
     """Registered factory for :class:`SentenceSplitter`."""
+    del nlp, name  # required by spaCy's factory signature
     return SentenceSplitter()

@@ -7,7 +7,6 @@ component writes one span per match to ``doc.spans[span_key]`` with ``label_`` =
 every fact keeps character offsets into the original note.
 """
 
-
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ TargetLabel = Literal[
     "ELEMENT",
     "KIND",
     "LEVEL",
+    "SURGERY",
     "PLACEHOLDER",
 ]
 SPAN_KEY = "chartready_targets"
@@ -175,6 +175,7 @@ class TargetRuler:
 )
 def make_target_ruler(nlp: Language, name: str, rules: str, span_key: str) -> TargetRuler:
     """Registered factory: ``rules`` is ``"default"`` or a folder of ``*.targets.yaml``."""
+    del nlp, name  # required by spaCy's factory signature
     if rules == "default":
         files: Iterable[TargetRuleFile] = default_rule_files()
     else:

@@ -1,0 +1,395 @@
+"""CDS Hooks 2.0: service discovery, where the note is found for each hook, and cards.
+
+Cards follow Da Vinci CRD guidance: a short actionable ``summary`` (< 140 characters),
+``warning`` for reimbursement problems and ``info`` otherwise (never ``critical``), a
+``source`` naming the policy, suggestions with uuids, override reasons, and an absolute link
+to the provider page for the full review.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.fhir import note_from_document_reference
+from api.problems import FhirInputError
+from assistant.checks import CheckResult, Claim, ClaimLine, Finding
+
+SERVICE_ID = "chartready-note-check"
+SUPPORTED_HOOKS = ("encounter-discharge", "order-sign", "note-sign")
+CPT_SYSTEM = "http://www.ama-assn.org/go/cpt"
+OVERRIDE_SYSTEM = "https://chartready.invalid/cds/override-reason"
+SUMMARY_MAX = 139
+MAX_FINDING_CARDS = 5
+NOTES_PREFETCH = (
+    "DocumentReference?patient={{context.patientId}}&encounter={{context.encounterId}}"
+    "&status=current"
+)
+_DESCRIPTION = (
+    "Checks the visit's pain-procedure note for documentation that the payer's policy "
+    "requires, before it is signed or billed."
+)
+
+Indicator = Literal["info", "warning", "critical"]
+
+
+class Coding(BaseModel):
+    """A FHIR Coding as CDS Hooks uses it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    system: str | None = None
+    display: str | None = None
+
+
+class CdsService(BaseModel):
+    """One entry of the discovery response."""
+
+    hook: str
+    id: str
+    title: str
+    description: str
+    prefetch: dict[str, str] | None = None
+    usageRequirements: str | None = None
+
+
+class CdsDiscovery(BaseModel):
+    """``GET /cds-services``."""
+
+    services: list[CdsService]
+
+
+class CdsRequest(BaseModel):
+    """A hook call; unknown fields (and context fields) are accepted and ignored."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "hook": "note-sign",
+                    "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+                    "context": {
+                        "userId": "Practitioner/example",
+                        "patientId": "example",
+                        "draftNotes": {
+                            "resourceType": "Bundle",
+                            "type": "collection",
+                            "entry": [
+                                {
+                                    "resource": {
+                                        "resourceType": "DocumentReference",
+                                        "status": "current",
+                                        "content": [
+                                            {
+                                                "attachment": {
+                                                    "contentType": "text/plain",
+                                                    "data": "UHJvY2VkdXJlOiB0cmlnZ2VyIHBvaW50"
+                                                    "IGluamVjdGlvbi4=",
+                                                }
+                                            }
+                                        ],
+                                    }
+                                }
+                            ],
+                        },
+                    },
+                }
+            ]
+        },
+    )
+
+    hook: str
+    hookInstance: str = Field(min_length=1)
+    fhirServer: str | None = None
+    fhirAuthorization: dict[str, Any] | None = None
+    context: dict[str, Any]
+    prefetch: dict[str, Any] | None = None
+
+
+class Source(BaseModel):
+    """Card source: the policy behind it."""
+
+    label: str
+    url: str | None = None
+    topic: Coding | None = None
+
+
+class Action(BaseModel):
+    """A suggestion's action (unused for documentation gaps; kept for the shape)."""
+
+    type: Literal["create", "update", "delete"]
+    description: str
+    resource: dict[str, Any] | None = None
+
+
+class Suggestion(BaseModel):
+    """One thing the clinician can accept."""
+
+    label: str
+    uuid: str
+    isRecommended: bool | None = None
+    actions: list[Action] | None = None
+
+
+class Link(BaseModel):
+    """A link to the provider page (``absolute``)."""
+
+    label: str
+    url: str
+    type: Literal["absolute", "smart"]
+
+
+class Card(BaseModel):
+    """A CDS Hooks card."""
+
+    uuid: str
+    summary: str = Field(max_length=SUMMARY_MAX)
+    detail: str | None = None
+    indicator: Indicator
+    source: Source
+    suggestions: list[Suggestion] | None = None
+    selectionBehavior: Literal["at-most-one", "any"] | None = None
+    overrideReasons: list[Coding] | None = None
+    links: list[Link] | None = None
+
+
+class CdsResponse(BaseModel):
+    """Cards for one hook call."""
+
+    cards: list[Card]
+
+
+class AcceptedSuggestion(BaseModel):
+    """A suggestion the clinician accepted."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+
+
+class OverrideReason(BaseModel):
+    """Why a card was overridden."""
+
+    model_config = ConfigDict(extra="allow")
+
+    reason: Coding | None = None
+    userComment: str | None = Field(default=None, max_length=2000)
+
+
+class FeedbackItem(BaseModel):
+    """One card's outcome."""
+
+    model_config = ConfigDict(extra="allow")
+
+    card: str = Field(min_length=1, max_length=64)
+    outcome: Literal["accepted", "overridden"]
+    acceptedSuggestions: list[AcceptedSuggestion] | None = None
+    overrideReason: OverrideReason | None = None
+    outcomeTimestamp: datetime
+
+
+class FeedbackRequest(BaseModel):
+    """``POST .../feedback``."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "feedback": [
+                        {
+                            "card": "0b0c3bd0-6d3c-4a3f-8f65-3c5d3c4e2b1a",
+                            "outcome": "overridden",
+                            "overrideReason": {
+                                "reason": {
+                                    "code": "documented-elsewhere",
+                                    "system": OVERRIDE_SYSTEM,
+                                },
+                                "userComment": "Consent form scanned",
+                            },
+                            "outcomeTimestamp": "2026-01-05T10:00:00Z",
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+
+    feedback: list[FeedbackItem] = Field(min_length=1, max_length=100)
+
+
+OVERRIDE_REASONS = [
+    Coding(code="documented-elsewhere", system=OVERRIDE_SYSTEM, display="Documented elsewhere"),
+    Coding(code="not-applicable", system=OVERRIDE_SYSTEM, display="Not applicable to this case"),
+    Coding(code="will-addend", system=OVERRIDE_SYSTEM, display="Will add before billing"),
+]
+
+
+def discovery() -> CdsDiscovery:
+    """One service per hook (ids are unique); the plain id accepts every supported hook."""
+    services = [
+        CdsService(
+            hook="encounter-discharge",
+            id=SERVICE_ID,
+            title="ChartReady note check",
+            description=_DESCRIPTION,
+            prefetch={"notes": NOTES_PREFETCH},
+            usageRequirements="Also accepts order-sign and note-sign calls at this id.",
+        ),
+        CdsService(
+            hook="order-sign",
+            id=f"{SERVICE_ID}-order-sign",
+            title="ChartReady note check (order sign)",
+            description=_DESCRIPTION + " CPT codes on draft orders are checked as claim lines.",
+            prefetch={"notes": NOTES_PREFETCH},
+        ),
+        CdsService(
+            hook="note-sign",
+            id=f"{SERVICE_ID}-note-sign",
+            title="ChartReady note check (note sign)",
+            description=_DESCRIPTION
+            + " Proposed hook (shape of the report-sign proposal): context.draftNotes is a"
+            " Bundle of DocumentReference.",
+        ),
+    ]
+    return CdsDiscovery(services=services)
+
+
+SERVICE_IDS = frozenset(service.id for service in discovery().services)
+
+
+def _resources(value: object, resource_type: str) -> list[dict[str, Any]]:
+    """Resources of ``resource_type`` in a resource, a Bundle or a list of either."""
+    if isinstance(value, list):
+        return [r for item in value for r in _resources(item, resource_type)]
+    if not isinstance(value, dict):
+        return []
+    if value.get("resourceType") == resource_type:
+        return [value]
+    if value.get("resourceType") == "Bundle":
+        entries = value.get("entry") or []
+        return [
+            r
+            for entry in entries
+            if isinstance(entry, dict)
+            for r in _resources(entry.get("resource"), resource_type)
+        ]
+    return []
+
+
+def _latest(documents: list[dict[str, Any]]) -> dict[str, Any] | None:
+    if not documents:
+        return None
+    return max(documents, key=lambda d: str(d.get("date") or ""))
+
+
+def find_note(request: CdsRequest) -> tuple[str, str] | None:
+    """``(text, note id)`` for the hook: the draft note, else the latest prefetched note.
+
+    Raises:
+        FhirInputError: the DocumentReference found cannot be read.
+    """
+    context = request.context
+    candidates: list[dict[str, Any]] = []
+    if request.hook == "note-sign":
+        candidates = _resources(context.get("draftNotes"), "DocumentReference")
+        candidates += _resources(context.get("draftNote"), "DocumentReference")
+    if not candidates and request.prefetch:
+        candidates = _resources(request.prefetch.get("notes"), "DocumentReference")
+    document = _latest(candidates)
+    if document is None:
+        return None
+    text, resource_id = note_from_document_reference(document)
+    return text, resource_id or request.hookInstance
+
+
+def claim_from_orders(request: CdsRequest) -> Claim | None:
+    """Claim lines from the CPT codes of ``order-sign`` draft orders (others are ignored)."""
+    if request.hook != "order-sign":
+        return None
+    lines: list[ClaimLine] = []
+    for order in _resources(request.context.get("draftOrders"), "ServiceRequest"):
+        for coding in (order.get("code") or {}).get("coding") or []:
+            if isinstance(coding, dict) and coding.get("system") == CPT_SYSTEM:
+                try:
+                    lines.append(ClaimLine(cpt=str(coding.get("code", ""))))
+                except ValueError:
+                    continue
+    return Claim(lines=lines) if lines else None
+
+
+def shorten(text: str, limit: int = SUMMARY_MAX) -> str:
+    """``text`` on one line, cut at a word boundary to fit ``limit`` characters."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def indicator_for(finding: Finding) -> Indicator:
+    """``warning`` when the gap threatens payment (block/warn), else ``info``."""
+    return "warning" if finding.severity in ("block", "warn") else "info"
+
+
+def _review_link(review_url: str) -> Link:
+    return Link(label="Open the full ChartReady review", url=review_url, type="absolute")
+
+
+def _finding_card(finding: Finding, review_url: str) -> Card:
+    label = finding.source.policy + (f" {finding.source.section}" if finding.source.section else "")
+    detail = f"{finding.message}\n\n**Fix:** {finding.fix}\n\n**Query:** {finding.query.question}"
+    return Card(
+        uuid=str(uuid.uuid4()),
+        summary=shorten(finding.fix),
+        detail=detail,
+        indicator=indicator_for(finding),
+        source=Source(label=shorten(label, 200), url=finding.source.url),
+        suggestions=[
+            Suggestion(label=shorten(finding.fix, 200), uuid=str(uuid.uuid4()), isRecommended=True)
+        ],
+        selectionBehavior="at-most-one",
+        overrideReasons=OVERRIDE_REASONS,
+        links=[_review_link(review_url)],
+    )
+
+
+_SEVERITY_ORDER = {"block": 0, "warn": 1, "info": 2}
+
+
+def cards_for(result: CheckResult, review_url: str) -> list[Card]:
+    """Cards for a result: the most severe findings first, the rest summed up in one card."""
+    findings = sorted(result.findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 3))
+    cards = [_finding_card(f, review_url) for f in findings[:MAX_FINDING_CARDS]]
+    rest = findings[MAX_FINDING_CARDS:]
+    if rest:
+        worst = "warning" if any(indicator_for(f) == "warning" for f in rest) else "info"
+        cards.append(
+            Card(
+                uuid=str(uuid.uuid4()),
+                summary=f"{len(rest)} more documentation gaps: open the full review",
+                indicator=worst,
+                source=Source(label="ChartReady payer checklists"),
+                links=[
+                    Link(label="Open the full ChartReady review", url=review_url, type="absolute")
+                ],
+            )
+        )
+    return cards
+
+
+def unreadable_note_card(error: FhirInputError, review_url: str) -> Card:
+    """An info card saying the draft note could not be read (the hook must still answer)."""
+    return Card(
+        uuid=str(uuid.uuid4()),
+        summary="ChartReady could not read the draft note; check it on the review page",
+        detail="; ".join(issue.diagnostics for issue in error.issues),
+        indicator="info",
+        source=Source(label="ChartReady"),
+        links=[Link(label="Open ChartReady", url=review_url, type="absolute")],
+    )

@@ -1,0 +1,110 @@
+"""CDS Hooks 2.0 endpoints: discovery, the note-check service and card feedback."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+
+from api.cds import (
+    SERVICE_IDS,
+    CdsDiscovery,
+    CdsRequest,
+    CdsResponse,
+    FeedbackRequest,
+    cards_for,
+    claim_from_orders,
+    discovery,
+    find_note,
+    unreadable_note_card,
+)
+from api.deps import CdsPrincipalDep, DatabaseDep, RunnerDep, SettingsDep
+from api.problems import FhirInputError, ProblemError
+from api.service import run_check
+from api.settings import Settings
+from assistant.store import Database, FeedbackRepository
+
+router = APIRouter(prefix="/cds-services", tags=["cds-hooks"])
+
+
+@router.get("", response_model=CdsDiscovery, response_model_exclude_none=True)
+async def cds_discovery() -> CdsDiscovery:
+    """CDS Hooks discovery (unauthenticated, as the specification expects)."""
+    return discovery()
+
+
+def _review_url(request: Request, settings: Settings) -> str:
+    base = settings.public_base_url or str(request.base_url)
+    return base.rstrip("/") + "/"
+
+
+def _require_service(service_id: str) -> None:
+    if service_id not in SERVICE_IDS:
+        raise ProblemError(404, f"No CDS service {service_id!r}.", slug="not-found")
+
+
+@router.post("/{service_id}", response_model=CdsResponse, response_model_exclude_none=True)
+async def cds_call(
+    service_id: str,
+    body: CdsRequest,
+    request: Request,
+    settings: SettingsDep,
+    runner: RunnerDep,
+    _caller: CdsPrincipalDep,
+) -> CdsResponse:
+    """Check the note for encounter-discharge, order-sign or note-sign; answer with cards."""
+    _require_service(service_id)
+    if body.hook not in ("encounter-discharge", "order-sign", "note-sign"):
+        raise ProblemError(400, f"Hook {body.hook!r} is not served here.", slug="unknown-hook")
+    review_url = _review_url(request, settings)
+    try:
+        found = find_note(body)
+    except FhirInputError as exc:
+        return CdsResponse(cards=[unreadable_note_card(exc, review_url)])
+    if found is None:
+        return CdsResponse(cards=[])
+    text, note_id = found
+    result = await run_check(
+        runner,
+        text,
+        note_id=note_id,
+        payer=settings.cds_default_payer,
+        claim=claim_from_orders(body),
+    )
+    return CdsResponse(cards=cards_for(result, review_url))
+
+
+def _store_feedback(database: Database, service_id: str, body: FeedbackRequest, client: str) -> int:
+    with database.session() as session:
+        repository = FeedbackRepository(session)
+        for item in body.feedback:
+            reason = item.overrideReason
+            when = item.outcomeTimestamp
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            repository.add(
+                service_id=service_id,
+                card_uuid=item.card,
+                outcome=item.outcome,
+                outcome_timestamp=when,
+                accepted_suggestions=[s.id for s in item.acceptedSuggestions or []],
+                override_reason_code=reason.reason.code if reason and reason.reason else None,
+                override_reason_display=reason.reason.display if reason and reason.reason else None,
+                override_comment=reason.userComment if reason else None,
+                client=client,
+            )
+        return len(body.feedback)
+
+
+@router.post("/{service_id}/feedback", status_code=200)
+async def cds_feedback(
+    service_id: str,
+    body: FeedbackRequest,
+    database: DatabaseDep,
+    caller: CdsPrincipalDep,
+) -> dict[str, int]:
+    """Store accepted/overridden outcomes (with reasons) for cards this service returned."""
+    _require_service(service_id)
+    stored = await run_in_threadpool(_store_feedback, database, service_id, body, caller.name)
+    return {"stored": stored}

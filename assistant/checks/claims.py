@@ -1,0 +1,202 @@
+"""Claim lines and procedure history: input models and the coding table schema.
+
+A claim is optional input to a check; malformed claims raise :class:`ClaimInputError` with a
+path-precise message (``lines -> 0 -> units: ...``). The coding table
+(``checklists/coding/coding.v1.yaml``) says what each CPT/HCPCS code means for the checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from assistant.checks.schema import (
+    Intent,
+    Query,
+    Severity,
+    SourceRef,
+    Status,
+    error_paths,
+    validate_concern,
+)
+from assistant.errors import ChartReadyError
+from assistant.facts import Approach, Family, Region
+
+_CPT = re.compile(r"^(\d{4}[0-9AFMTU]|[A-Z]\d{4})$")
+_ICD10 = re.compile(r"^[A-TV-Z]\d[0-9A-Z](\.[0-9A-Z]{1,4})?$")
+_MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
+RegionGroup = Literal["cervicothoracic", "lumbosacral", "other"]
+
+
+class ClaimInputError(ChartReadyError):
+    """A claim or history file is malformed; the message names the path of each error."""
+
+    code = "E010"
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ClaimLine(_Input):
+    """One claim line: a code, its modifiers, units, linked diagnoses and charge."""
+
+    cpt: str
+    modifiers: list[str] = Field(default_factory=list)
+    units: int = Field(default=1, ge=1, le=99)
+    icd10: list[str] = Field(default_factory=list)
+    charge: float | None = Field(default=None, ge=0)
+
+    @field_validator("cpt")
+    @classmethod
+    def _cpt(cls, value: str) -> str:
+        value = value.strip().upper()
+        if not _CPT.match(value):
+            raise ValueError(f"{value!r} is not a CPT/HCPCS code (5 characters)")
+        return value
+
+    @field_validator("modifiers")
+    @classmethod
+    def _modifiers(cls, values: list[str]) -> list[str]:
+        out = [value.strip().upper() for value in values]
+        for value in out:
+            if not _MODIFIER.match(value):
+                raise ValueError(f"{value!r} is not a 2-character modifier")
+        return out
+
+    @field_validator("icd10")
+    @classmethod
+    def _icd10(cls, values: list[str]) -> list[str]:
+        out = [value.strip().upper() for value in values]
+        for value in out:
+            if not _ICD10.match(value):
+                raise ValueError(f"{value!r} is not an ICD-10-CM code (e.g. M54.16)")
+        return out
+
+
+class Claim(_Input):
+    """The claim lines for the note's date of service (all optional context for checks)."""
+
+    payer: str | None = None
+    date_of_service: dt.date | None = None
+    lines: list[ClaimLine] = Field(min_length=1)
+
+
+class HistoryEntry(_Input):
+    """One earlier procedure session for the same patient (any provider)."""
+
+    date_of_service: dt.date
+    family: Family | None = None
+    cpt: str | None = None
+    region: Region | None = None
+    intent: Intent | None = None
+    relief_percent: float | None = Field(default=None, ge=0, le=100)
+    modifiers: list[str] = Field(default_factory=list)
+
+
+class ProcedureHistory(_Input):
+    """Earlier procedure sessions, used for rolling-12-month limits and the RFA ladder."""
+
+    procedures: list[HistoryEntry] = Field(default_factory=list)
+
+
+class CodeInfo(_Input):
+    """What a code means for the checks (family, region group, level role, guidance)."""
+
+    families: list[Family] = Field(default_factory=list)
+    approaches: list[Approach] = Field(default_factory=list)
+    region_group: RegionGroup | None = None
+    role: Literal["primary", "addon", "imaging", "single"] = "single"
+    primary: list[str] = Field(default_factory=list)
+    includes_guidance: bool = False
+    level_counting: Literal["level", "joint", "session", "none"] = "none"
+    bilateral_allowed: bool = True
+    description: str
+
+
+class CodingRule(_Input):
+    """Metadata of one claim check; the mechanism is the function named by ``check``."""
+
+    id: str = Field(pattern=r"^CLM-\d{3}$")
+    old_ids: list[str] = Field(default_factory=list)
+    check: str
+    symbol: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    title: str
+    severity: Severity
+    status: Status
+    concerns: list[str] = Field(min_length=1)
+    source: SourceRef
+    fix: str
+    query: Query
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("concerns")
+    @classmethod
+    def _concerns(cls, values: list[str]) -> list[str]:
+        return [validate_concern(value) for value in values]
+
+
+class FrequencyLimit(_Input):
+    """A rolling-12-month session cap for one bucket (family set and intent)."""
+
+    bucket: str
+    families: list[Family]
+    intent: Intent | None = None
+    threshold_key: str
+
+
+class CodingTable(_Input):
+    """The coding file: codes, diagnosis lists, frequency buckets and claim rules."""
+
+    version: int = Field(ge=1)
+    codes: dict[str, CodeInfo]
+    covered_dx: dict[str, list[str]] = Field(default_factory=dict)
+    invalid_dx: dict[str, str] = Field(default_factory=dict)
+    frequency: list[FrequencyLimit] = Field(default_factory=list)
+    anchors: dict[str, Any] = Field(default_factory=dict, description="YAML anchors only")
+    rules: list[CodingRule]
+
+
+def _parse(model: type[_Input], data: object, source: str) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ClaimInputError(f"{source}: {error_paths([dict(e) for e in exc.errors()])}") from None
+
+
+def parse_claim(data: object, source: str = "claim") -> Claim:
+    """Validate a decoded claim object, raising a path-precise :class:`ClaimInputError`."""
+    result: Claim = _parse(Claim, data, source)
+    return result
+
+
+def parse_history(data: object, source: str = "history") -> ProcedureHistory:
+    """Validate a history object; a bare list is taken as the ``procedures`` list."""
+    if isinstance(data, list):
+        data = {"procedures": data}
+    result: ProcedureHistory = _parse(ProcedureHistory, data, source)
+    return result
+
+
+def _load_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ClaimInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except json.JSONDecodeError as exc:
+        raise ClaimInputError(f"{path}: not JSON (line {exc.lineno}, column {exc.colno})") from None
+
+
+def load_claim(path: Path) -> Claim:
+    """Read and validate a claim JSON file."""
+    return parse_claim(_load_json(path), str(path))
+
+
+def load_history(path: Path) -> ProcedureHistory:
+    """Read and validate a procedure-history JSON file."""
+    return parse_history(_load_json(path), str(path))

@@ -1,0 +1,483 @@
+"""Claim-line coding checks: small pure functions over the note's facts and the claim.
+
+Each function is named by a :class:`~assistant.checks.claims.CodingRule` (``check``) and
+returns :class:`ClaimHit` records; the engine turns hits into findings with the rule's
+severity, fix, query and source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.checks.claims import Claim, ClaimLine, CodeInfo, CodingTable, ProcedureHistory
+from assistant.checks.detectors import Detections, Span
+from assistant.checks.predicates import CheckContext, prior_relief_at_least, reader_spans
+from assistant.checks.schema import Intent
+from assistant.facts import NoteFacts, Procedure, Region
+
+_SEGMENT = re.compile(r"^[CTLS]\d{1,2}$")
+ROLLING_DAYS = 365
+
+
+@dataclass(frozen=True)
+class ClaimHit:
+    """One problem a claim check found: what is wrong, on which line, and where in the note."""
+
+    detail: str
+    line: int | None = None
+    spans: tuple[Span, ...] = ()
+
+
+@dataclass
+class ClaimContext:
+    """Inputs to claim checks (claim and history are optional)."""
+
+    text: str
+    facts: NoteFacts
+    table: CodingTable
+    detections: Detections
+    thresholds: dict[str, float]
+    intent: Intent | None
+    claim: Claim | None = None
+    history: ProcedureHistory | None = None
+
+    def code(self, cpt: str) -> CodeInfo | None:
+        return self.table.codes.get(cpt)
+
+
+def region_group(region: Region | None, levels: list[str] | None = None) -> str | None:
+    """Cervicothoracic vs lumbosacral (the unit for one-region and frequency rules)."""
+    if levels and any(level.startswith("T12") or level.startswith("L") for level in levels):
+        if region in ("thoracic", "lumbar", None):
+            return "lumbosacral" if any(lv.startswith("L") for lv in levels) else "cervicothoracic"
+    if region in ("cervical", "thoracic"):
+        return "cervicothoracic"
+    if region in ("lumbar", "sacral"):
+        return "lumbosacral"
+    return None
+
+
+def count_levels(levels: list[str], counting: str) -> int:
+    """Documented levels: joints for facet work (medial branches L3,L4,L5 = 2 joints)."""
+    if not levels:
+        return 0
+    if counting == "joint":
+        segments = [lv for lv in levels if _SEGMENT.match(lv)]
+        joints = [lv for lv in levels if not _SEGMENT.match(lv)]
+        nerve_joints = max(len(segments) - 1, 1) if segments else 0
+        return (
+            max(len(joints), nerve_joints) if joints and segments else len(joints) or nerve_joints
+        )
+    if counting == "level":
+        return len(set(levels))
+    return 1
+
+
+def _family_spans(ctx: ClaimContext, index: int, field: str = "family") -> tuple[Span, ...]:
+    return tuple(reader_spans(ctx.facts, f"procedures[{index}].{field}"))
+
+
+def _matching(ctx: ClaimContext, info: CodeInfo) -> list[tuple[int, Procedure]]:
+    return [
+        (i, proc)
+        for i, proc in enumerate(ctx.facts.procedures)
+        if proc.family in info.families
+        and (not info.approaches or proc.approach is None or proc.approach in info.approaches)
+    ]
+
+
+def _lines(ctx: ClaimContext) -> list[tuple[int, ClaimLine, CodeInfo]]:
+    if ctx.claim is None:
+        return []
+    out = []
+    for i, line in enumerate(ctx.claim.lines):
+        info = ctx.code(line.cpt)
+        if info is not None:
+            out.append((i, line, info))
+    return out
+
+
+def code_documented(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """A procedure code whose family the note does not document as performed."""
+    del params
+    hits = []
+    for i, line, info in _lines(ctx):
+        if info.role in ("imaging",) or not info.families:
+            continue
+        if not _matching(ctx, info):
+            hits.append(ClaimHit(f"{line.cpt} ({info.description}) is not documented", i))
+    return hits
+
+
+def units_vs_levels(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """Primary + add-on units billed beyond the levels/joints the note documents."""
+    del params
+    groups: dict[tuple[str, str], list[tuple[int, ClaimLine, CodeInfo]]] = {}
+    for i, line, info in _lines(ctx):
+        if info.level_counting in ("level", "joint") and info.role in ("primary", "addon"):
+            key = (info.families[0], info.region_group or "other")
+            groups.setdefault(key, []).append((i, line, info))
+    hits = []
+    for lines in groups.values():
+        billed = sum(1 if info.role == "primary" else line.units for _, line, info in lines)
+        info = lines[0][2]
+        matches = _matching(ctx, info)
+        documented = max(
+            (count_levels(proc.levels, info.level_counting) for _, proc in matches), default=0
+        )
+        if matches and billed > max(documented, 1):
+            spans = tuple(s for idx, _ in matches for s in _family_spans(ctx, idx, "levels"))
+            codes = ", ".join(line.cpt for _, line, _ in lines)
+            hits.append(
+                ClaimHit(
+                    f"{codes} bill {billed} level(s); the note documents {documented}",
+                    lines[-1][0],
+                    spans,
+                )
+            )
+    return hits
+
+
+def level_limits(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """More levels per session than the policy allows (TF 2, IL/caudal 1, facet 2)."""
+    limits = {str(k): int(str(v)) for k, v in params.get("max_levels", {}).items()}  # type: ignore[attr-defined]
+    hits = []
+    for i, proc in enumerate(ctx.facts.procedures):
+        key = f"{proc.family}:{proc.approach}" if proc.approach else proc.family
+        limit = limits.get(key, limits.get(proc.family))
+        counting = "joint" if proc.family.startswith("facet") else "level"
+        if limit is not None and count_levels(proc.levels, counting) > limit:
+            hits.append(
+                ClaimHit(
+                    f"{key} documents {count_levels(proc.levels, counting)} levels; limit {limit}",
+                    None,
+                    _family_spans(ctx, i, "levels"),
+                )
+            )
+    for i, line, info in _lines(ctx):
+        if info.role == "primary" and line.units > 1 and info.level_counting != "none":
+            hits.append(ClaimHit(f"{line.cpt} is one level per session; {line.units} units", i))
+    return hits
+
+
+def one_region(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """Spinal injection codes from both the cervicothoracic and lumbosacral regions."""
+    del params
+    groups = {
+        info.region_group
+        for _, _, info in _lines(ctx)
+        if info.region_group in ("cervicothoracic", "lumbosacral") and info.role != "imaging"
+    }
+    if len(groups) > 1:
+        return [ClaimHit("codes from more than one spinal region on one date of service")]
+    return []
+
+
+def _laterality_for(ctx: ClaimContext, info: CodeInfo) -> tuple[str | None, tuple[Span, ...]]:
+    for i, proc in _matching(ctx, info):
+        if proc.laterality is not None:
+            return proc.laterality, _family_spans(ctx, i, "laterality")
+    return None, ()
+
+
+def bilateral_modifier(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """Modifier 50 vs documented laterality, and 50 on codes that never take it."""
+    del params
+    hits = []
+    for i, line, info in _lines(ctx):
+        if "50" not in line.modifiers:
+            continue
+        if not info.bilateral_allowed:
+            hits.append(ClaimHit(f"{line.cpt} does not take modifier 50", i))
+            continue
+        side, spans = _laterality_for(ctx, info)
+        if side is not None and side != "bilateral":
+            hits.append(ClaimHit(f"{line.cpt}-50 billed; the note documents {side} only", i, spans))
+    return hits
+
+
+def side_modifier(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """RT/LT that contradicts the documented side."""
+    del params
+    wanted = {"RT": "right", "LT": "left"}
+    hits = []
+    for i, line, info in _lines(ctx):
+        side, spans = _laterality_for(ctx, info)
+        for modifier, meaning in wanted.items():
+            if modifier in line.modifiers and side not in (None, meaning, "bilateral"):
+                hits.append(ClaimHit(f"{line.cpt}-{modifier}; the note documents {side}", i, spans))
+    return hits
+
+
+def _line_intent(ctx: ClaimContext, info: CodeInfo) -> Intent | None:
+    if ctx.intent is not None:
+        return ctx.intent
+    if any(proc.family == "facet_mbb" for _, proc in _matching(ctx, info)):
+        return "diagnostic"
+    return None
+
+
+def kx_diagnostic(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """Diagnostic facet/SI lines need KX (otherwise they count as therapeutic)."""
+    codes = set(params.get("codes", []))  # type: ignore[call-overload]
+    hits = []
+    for i, line, info in _lines(ctx):
+        if (
+            line.cpt in codes
+            and "KX" not in line.modifiers
+            and _line_intent(ctx, info) == "diagnostic"
+        ):
+            spans = tuple(ctx.detections.hits("diagnostic_intent"))
+            hits.append(ClaimHit(f"{line.cpt} is a diagnostic block without KX", i, spans))
+    return hits
+
+
+def bundled_guidance(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """Imaging guidance billed with a code whose descriptor already includes it."""
+    imaging = set(params.get("imaging_codes", []))  # type: ignore[call-overload]
+    lines = _lines(ctx)
+    including = [line.cpt for _, line, info in lines if info.includes_guidance]
+    if not including:
+        return []
+    return [
+        ClaimHit(f"{line.cpt} billed with {', '.join(including)}, which include guidance", i)
+        for i, line, _ in lines
+        if line.cpt in imaging
+    ]
+
+
+def _ultrasound_recorded(ctx: ClaimContext) -> tuple[bool, tuple[Span, ...]]:
+    ultrasound = [(i, p) for i, p in enumerate(ctx.facts.procedures) if p.guidance == "ultrasound"]
+    recorded = ctx.detections.for_element("ultrasound_image_recorded")
+    saved = ctx.facts.elements.images_saved
+    spans = tuple(s for i, _ in ultrasound for s in _family_spans(ctx, i, "guidance"))
+    return bool(ultrasound) and (bool(recorded) or saved), spans + tuple(recorded)
+
+
+def ultrasound_joint(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """20611 needs documented ultrasound guidance with a permanently recorded image."""
+    del params
+    ok, spans = _ultrasound_recorded(ctx)
+    return [
+        ClaimHit(
+            "20611 billed; ultrasound guidance with a recorded image is not documented", i, spans
+        )
+        for i, line, _ in _lines(ctx)
+        if line.cpt == "20611" and not ok
+    ]
+
+
+def joint_undercoded(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """20610 billed although ultrasound guidance with a recorded image is documented."""
+    del params
+    ok, spans = _ultrasound_recorded(ctx)
+    return [
+        ClaimHit(
+            "20610 billed; the note documents ultrasound guidance with a recorded image", i, spans
+        )
+        for i, line, _ in _lines(ctx)
+        if line.cpt == "20610" and ok
+    ]
+
+
+def _dx_matches(code: str, prefixes: list[str]) -> bool:
+    return any(code.startswith(prefix) for prefix in prefixes)
+
+
+def dx_covered(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """No diagnosis on a line is in the family's covered list (closed-list families only)."""
+    families = set(params.get("families", []))  # type: ignore[call-overload]
+    hits = []
+    for i, line, info in _lines(ctx):
+        for family in info.families[:1]:
+            prefixes = ctx.table.covered_dx.get(family)
+            if family not in families or not prefixes or not line.icd10:
+                continue
+            if not any(_dx_matches(code, prefixes) for code in line.icd10):
+                hits.append(
+                    ClaimHit(f"{line.cpt}: {', '.join(line.icd10)} not in the {family} list", i)
+                )
+    return hits
+
+
+def dx_invalid(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """Deleted or non-billable (parent) diagnosis codes."""
+    del params
+    if ctx.claim is None:
+        return []
+    hits = []
+    for i, line in enumerate(ctx.claim.lines):
+        for code in line.icd10:
+            reason = ctx.table.invalid_dx.get(code)
+            if reason is not None:
+                hits.append(ClaimHit(f"{code}: {reason}", i))
+    return hits
+
+
+def dx_missing(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """A procedure line with no diagnosis code linked."""
+    del params
+    return [
+        ClaimHit(f"{line.cpt} has no diagnosis code", i)
+        for i, line, info in _lines(ctx)
+        if not line.icd10 and info.role != "imaging"
+    ]
+
+
+def addon_without_primary(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """An add-on code billed without its primary code on the same claim."""
+    del params
+    billed = {line.cpt for _, line, _ in _lines(ctx)}
+    return [
+        ClaimHit(f"add-on {line.cpt} without {' or '.join(info.primary)}", i)
+        for i, line, info in _lines(ctx)
+        if info.role == "addon" and info.primary and not billed & set(info.primary)
+    ]
+
+
+def noncovered_code(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """Codes this payer profile lists as non-covered (``params.noncovered`` from the payer)."""
+    noncovered: dict[str, str] = params.get("noncovered", {})  # type: ignore[assignment]
+    if ctx.claim is None:
+        return []
+    return [
+        ClaimHit(f"{line.cpt}: {noncovered[line.cpt]}", i)
+        for i, line in enumerate(ctx.claim.lines)
+        if line.cpt in noncovered
+    ]
+
+
+def _session_buckets(ctx: ClaimContext) -> list[tuple[str, str, int | None]]:
+    """(bucket, region group, procedure index) for what this note's session counts toward."""
+    out: list[tuple[str, str, int | None]] = []
+    for i, proc in enumerate(ctx.facts.procedures):
+        group = region_group(proc.region, proc.levels)
+        for limit in ctx.table.frequency:
+            if proc.family not in limit.families:
+                continue
+            intent = ctx.intent or ("diagnostic" if proc.family == "facet_mbb" else None)
+            if limit.intent is not None and limit.intent != intent:
+                continue
+            out.append((limit.bucket, group or "any", i))
+    return out
+
+
+def _entry_bucket(ctx: ClaimContext, family: str | None, intent: str | None) -> list[str]:
+    return [
+        limit.bucket
+        for limit in ctx.table.frequency
+        if family in limit.families and (limit.intent is None or limit.intent == intent)
+    ]
+
+
+def frequency(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """Sessions in a rolling 12 months (this one included) above the payer's cap."""
+    del params
+    if ctx.history is None:
+        return []
+    dos = (ctx.claim.date_of_service if ctx.claim else None) or dt.date.today()
+    start = dos - dt.timedelta(days=ROLLING_DAYS)
+    hits = []
+    seen: set[tuple[str, str]] = set()
+    for bucket, group, index in _session_buckets(ctx):
+        if (bucket, group) in seen:
+            continue
+        seen.add((bucket, group))
+        limit = next(lim for lim in ctx.table.frequency if lim.bucket == bucket)
+        cap = ctx.thresholds.get(limit.threshold_key)
+        if cap is None:
+            continue
+        dates = {dos}
+        for entry in ctx.history.procedures:
+            family = entry.family or _family_of_cpt(ctx, entry.cpt)
+            entry_group = region_group(entry.region) or _group_of_cpt(ctx, entry.cpt) or "any"
+            if bucket not in _entry_bucket(ctx, family, entry.intent or _default_intent(family)):
+                continue
+            if group != "any" and entry_group not in (group, "any"):
+                continue
+            if start <= entry.date_of_service < dos:
+                dates.add(entry.date_of_service)
+        if len(dates) > cap:
+            spans = _family_spans(ctx, index) if index is not None else ()
+            hits.append(
+                ClaimHit(
+                    f"{len(dates)} {bucket} sessions ({group}) in 12 months; cap {cap:g}",
+                    None,
+                    spans,
+                )
+            )
+    return hits
+
+
+def _default_intent(family: str | None) -> str | None:
+    return "diagnostic" if family == "facet_mbb" else None
+
+
+def _family_of_cpt(ctx: ClaimContext, cpt: str | None) -> str | None:
+    info = ctx.code(cpt) if cpt else None
+    return info.families[0] if info and info.families else None
+
+
+def _group_of_cpt(ctx: ClaimContext, cpt: str | None) -> str | None:
+    info = ctx.code(cpt) if cpt else None
+    return info.region_group if info else None
+
+
+def rfa_prior_blocks(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """Facet RFA where neither the history nor the note shows two >= 80 % diagnostic blocks."""
+    if ctx.history is None:
+        return []
+    threshold = ctx.thresholds.get("facet_dx_relief_pct", 80.0)
+    families = set(params.get("block_families", []))  # type: ignore[call-overload]
+    hits = []
+    for i, proc in enumerate(ctx.facts.procedures):
+        if proc.family != "facet_rfa":
+            continue
+        group = region_group(proc.region, proc.levels)
+        good = [
+            entry
+            for entry in ctx.history.procedures
+            if (entry.family or _family_of_cpt(ctx, entry.cpt)) in families
+            and (entry.relief_percent or 0) >= threshold
+            and (
+                group is None
+                or (region_group(entry.region) or _group_of_cpt(ctx, entry.cpt)) in (group, None)
+            )
+        ]
+        note_ctx = CheckContext(ctx.text, ctx.facts, ctx.detections, ctx.thresholds)
+        in_note = prior_relief_at_least(note_ctx, {"threshold": threshold, "count": 2})
+        if len(good) < 2 and not in_note.ok:
+            hits.append(
+                ClaimHit(
+                    f"history shows {len(good)} diagnostic block(s) with >= {threshold:g}% relief",
+                    None,
+                    _family_spans(ctx, i),
+                )
+            )
+    return hits
+
+
+CHECKS: dict[str, Callable[[ClaimContext, dict[str, object]], list[ClaimHit]]] = {
+    "code_documented": code_documented,
+    "units_vs_levels": units_vs_levels,
+    "level_limits": level_limits,
+    "one_region": one_region,
+    "bilateral_modifier": bilateral_modifier,
+    "side_modifier": side_modifier,
+    "kx_diagnostic": kx_diagnostic,
+    "bundled_guidance": bundled_guidance,
+    "ultrasound_joint": ultrasound_joint,
+    "joint_undercoded": joint_undercoded,
+    "dx_covered": dx_covered,
+    "dx_invalid": dx_invalid,
+    "dx_missing": dx_missing,
+    "addon_without_primary": addon_without_primary,
+    "noncovered_code": noncovered_code,
+    "frequency": frequency,
+    "rfa_prior_blocks": rfa_prior_blocks,
+}
+# Checks that need a claim; the rest also run with only a note (and history).
+NEEDS_CLAIM = frozenset(CHECKS) - {"level_limits", "frequency", "rfa_prior_blocks"}

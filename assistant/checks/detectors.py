@@ -1,0 +1,84 @@
+"""Regex detectors (rules as data) for elements a checklist adds beyond note-facts/v1.
+
+Each :class:`~assistant.checks.schema.Detector` marks spans in the original note text; a
+hit whose sentence matches one of the detector's ``unless`` patterns is dropped (negation,
+plans, placeholders). Offsets always index the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.checks.schema import Detector
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n\s*\n|\n(?=[A-Z][A-Z /&-]{2,}:)")
+_PLACEHOLDER = re.compile(r"\*\*\*|_{3,}")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character span of the note with where it came from (``reader`` or ``detector``)."""
+
+    start: int
+    end: int
+    text: str
+    origin: str
+    label: str
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the sentence (or line group) around ``[start, end)``; pure and cheap."""
+    left = 0
+    for match in _SENTENCE_END.finditer(text, 0, start):
+        left = match.end()
+    right_match = _SENTENCE_END.search(text, end)
+    right = right_match.start() if right_match else len(text)
+    return left, right
+
+
+@lru_cache(maxsize=512)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+
+
+def run_detector(detector: Detector, text: str) -> list[Span]:
+    """Every accepted hit of ``detector`` in ``text``, in order."""
+    hits: list[Span] = []
+    for pattern in detector.patterns:
+        for match in _compiled(pattern).finditer(text):
+            if match.end() == match.start():
+                continue
+            left, right = sentence_bounds(text, match.start(), match.end())
+            sentence = text[left:right]
+            if _PLACEHOLDER.search(match.group(0)):
+                continue
+            if any(_compiled(rule).search(sentence) for rule in detector.unless):
+                continue
+            hits.append(Span(match.start(), match.end(), match.group(0), "detector", detector.id))
+    hits.sort(key=lambda span: (span.start, span.end))
+    return hits
+
+
+class Detections:
+    """Lazily runs detectors over one note and memoises their hits."""
+
+    def __init__(self, text: str, detectors: dict[str, Detector]) -> None:
+        self.text = text
+        self._detectors = detectors
+        self._hits: dict[str, list[Span]] = {}
+
+    def hits(self, detector_id: str) -> list[Span]:
+        """Hits of one detector (``KeyError`` for an unknown id is a data bug caught on load)."""
+        if detector_id not in self._hits:
+            self._hits[detector_id] = run_detector(self._detectors[detector_id], self.text)
+        return self._hits[detector_id]
+
+    def for_element(self, element: str) -> list[Span]:
+        """Hits of every detector that marks ``element``."""
+        out: list[Span] = []
+        for detector in self._detectors.values():
+            if detector.element == element:
+                out.extend(self.hits(detector.id))
+        return out

@@ -1,0 +1,205 @@
+"""Evaluate a checklist ``requires`` expression against NoteFacts (no ``eval``, ever).
+
+The expression is a small tree (``all``/``any``/``not``, ``element``, ``detect``,
+``procedure`` field tests, named predicates). Evaluation returns whether it holds and
+the spans that support that answer, so findings carry offsets into the note.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistant.checks.detectors import Detections, Span, sentence_bounds
+from assistant.checks.schema import (
+    AllOf,
+    AnyOf,
+    DetectRef,
+    ElementRef,
+    Expr,
+    Intent,
+    NamedRef,
+    NotOf,
+    ProcedureRef,
+    ProcedureTest,
+)
+from assistant.facts import ELEMENT_NAMES, NoteFacts, Procedure
+
+_PERCENT = re.compile(r"\b(\d{1,3})\s*(?:%|percent\b)", re.IGNORECASE)
+_RELIEF_WORDS = re.compile(r"relie|improve|reduc|resolution|better|response|benefit", re.I)
+_BLOCK_WORDS = re.compile(r"block|injection|MBB|diagnostic|test|trial|RFA|ablation", re.I)
+_PAIR_WORDS = re.compile(r"\b(both|two|2|each|second|dual|x\s*2|twice)\b", re.I)
+
+
+@dataclass
+class CheckContext:
+    """Everything a predicate may look at for one note (and one procedure, if any)."""
+
+    text: str
+    facts: NoteFacts
+    detections: Detections
+    thresholds: dict[str, float] = field(default_factory=dict)
+    procedure: Procedure | None = None
+    procedure_index: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Whether an expression holds, and the spans that show it."""
+
+    ok: bool
+    spans: tuple[Span, ...] = ()
+
+
+def reader_spans(facts: NoteFacts, prefix: str) -> list[Span]:
+    """Affirmed reader evidence whose field starts with ``prefix``."""
+    return [
+        Span(ev.start, ev.end, ev.text, "reader", ev.field)
+        for ev in facts.evidence
+        if ev.field.startswith(prefix) and ev.assertion == "affirmed"
+    ]
+
+
+def _element(ctx: CheckContext, name: str) -> Outcome:
+    spans: list[Span] = []
+    ok = False
+    if name in ELEMENT_NAMES and bool(getattr(ctx.facts.elements, name)):
+        ok = True
+        spans.extend(reader_spans(ctx.facts, f"elements.{name}"))
+    detected = ctx.detections.for_element(name)
+    if detected:
+        ok = True
+        spans.extend(detected)
+    return Outcome(ok, tuple(spans))
+
+
+def _procedure_value(proc: Procedure, name: str) -> object:
+    return getattr(proc, name)
+
+
+def _procedure(ctx: CheckContext, test: ProcedureTest) -> Outcome:
+    proc = ctx.procedure
+    if proc is None:
+        return Outcome(False)
+    value = _procedure_value(proc, test.field)
+    spans: tuple[Span, ...] = ()
+    if ctx.procedure_index is not None:
+        spans = tuple(reader_spans(ctx.facts, f"procedures[{ctx.procedure_index}].{test.field}"))
+    if test.op == "present":
+        ok = bool(value) if isinstance(value, list) else value is not None
+    elif test.op == "in":
+        ok = value in test.values
+    elif test.op == "not_in":
+        ok = value is None or value not in test.values
+    else:
+        ok = isinstance(value, list) and len(value) <= (test.count or 0)
+    return Outcome(ok, spans)
+
+
+def relief_percents(text: str) -> list[tuple[int, Span, str]]:
+    """Percent figures that sit in a sentence about relief after a block/injection."""
+    out: list[tuple[int, Span, str]] = []
+    for match in _PERCENT.finditer(text):
+        left, right = sentence_bounds(text, match.start(), match.end())
+        sentence = text[left:right]
+        if _RELIEF_WORDS.search(sentence) and _BLOCK_WORDS.search(sentence):
+            value = int(match.group(1))
+            if value <= 100:
+                out.append(
+                    (
+                        value,
+                        Span(match.start(), match.end(), match.group(0), "detector", "relief"),
+                        sentence,
+                    )
+                )
+    return out
+
+
+def _threshold(
+    ctx: CheckContext, args: dict[str, str | int | float | bool], default: float
+) -> float:
+    key = args.get("threshold_key")
+    if isinstance(key, str) and key in ctx.thresholds:
+        return ctx.thresholds[key]
+    value = args.get("threshold", default)
+    return float(value) if not isinstance(value, str) else default
+
+
+def prior_relief_at_least(ctx: CheckContext, args: dict[str, str | int | float | bool]) -> Outcome:
+    """Prior block(s) with relief >= threshold; ``count`` = 2 needs two blocks documented."""
+    threshold = _threshold(ctx, args, 80.0)
+    raw_count = args.get("count", 1)
+    count = int(raw_count) if isinstance(raw_count, int | float) else 1
+    qualifying = [(v, s, sent) for v, s, sent in relief_percents(ctx.text) if v >= threshold]
+    spans = tuple(span for _, span, _ in qualifying)
+    if len({span.start for span in spans}) >= count:
+        return Outcome(True, spans)
+    if count == 2 and any(_PAIR_WORDS.search(sentence) for _, _, sentence in qualifying):
+        return Outcome(True, spans)
+    return Outcome(False, spans)
+
+
+def is_note_kind(ctx: CheckContext, args: dict[str, str | int | float | bool]) -> Outcome:
+    """The note is of the kind named in ``kind``."""
+    return Outcome(ctx.facts.note_kind == args.get("kind"))
+
+
+NAMED: dict[str, Callable[[CheckContext, dict[str, str | int | float | bool]], Outcome]] = {
+    "prior_relief_at_least": prior_relief_at_least,
+    "note_kind": is_note_kind,
+}
+
+
+def evaluate(expr: Expr, ctx: CheckContext) -> Outcome:
+    """Evaluate one expression tree; supporting spans are gathered from satisfied leaves."""
+    if isinstance(expr, AllOf):
+        parts = [evaluate(child, ctx) for child in expr.all]
+        return Outcome(all(p.ok for p in parts), tuple(s for p in parts if p.ok for s in p.spans))
+    if isinstance(expr, AnyOf):
+        parts = [evaluate(child, ctx) for child in expr.any]
+        return Outcome(any(p.ok for p in parts), tuple(s for p in parts if p.ok for s in p.spans))
+    if isinstance(expr, NotOf):
+        inner = evaluate(expr.not_, ctx)
+        return Outcome(not inner.ok, inner.spans)
+    if isinstance(expr, ElementRef):
+        return _element(ctx, expr.element)
+    if isinstance(expr, DetectRef):
+        hits = ctx.detections.hits(expr.detect)
+        return Outcome(bool(hits), tuple(hits))
+    if isinstance(expr, ProcedureRef):
+        return _procedure(ctx, expr.procedure)
+    return NAMED[expr.predicate](ctx, expr.args)
+
+
+def detect_intent(detections: Detections) -> Intent | None:
+    """Diagnostic vs therapeutic intent as the note states it (``None`` when silent)."""
+    diagnostic = detections.hits("diagnostic_intent")
+    therapeutic = detections.hits("therapeutic_intent")
+    if diagnostic and not therapeutic:
+        return "diagnostic"
+    if therapeutic and not diagnostic:
+        return "therapeutic"
+    if diagnostic and therapeutic:
+        return "diagnostic" if diagnostic[0].start <= therapeutic[0].start else "therapeutic"
+    return None
+
+
+def referenced_names(expr: Expr) -> tuple[set[str], set[str]]:
+    """Detector ids and named predicates an expression uses (checked when loading)."""
+    detectors: set[str] = set()
+    named: set[str] = set()
+    stack: list[Expr] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, AllOf):
+            stack.extend(node.all)
+        elif isinstance(node, AnyOf):
+            stack.extend(node.any)
+        elif isinstance(node, NotOf):
+            stack.append(node.not_)
+        elif isinstance(node, DetectRef):
+            detectors.add(node.detect)
+        elif isinstance(node, NamedRef):
+            named.add(node.predicate)
+    return detectors, named

@@ -1,0 +1,116 @@
+"""``chartready check`` and ``chartready checklists validate|list|show``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from assistant.cli import app
+
+checklists_app = typer.Typer(help="Validate, list and show checklists.", no_args_is_help=True)
+app.add_typer(checklists_app, name="checklists")
+
+
+class CheckFormat(StrEnum):
+    json = "json"
+    table = "table"
+
+
+def _fail(message: str) -> typer.Exit:
+    Console(stderr=True).print(f"[red]error[/red] {escape(message)}", highlight=False)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def check(
+    note: Annotated[Path, typer.Argument(help="note text file (UTF-8)")],
+    payer: Annotated[str, typer.Option(help="payer profile id")] = "commercial",
+    claim: Annotated[Path | None, typer.Option(help="claim JSON")] = None,
+    history: Annotated[Path | None, typer.Option(help="procedure history JSON")] = None,
+    output_format: Annotated[CheckFormat, typer.Option("--format")] = CheckFormat.json,
+) -> None:
+    """Check one note against the payer's checklists; exit 1 when not billable as documented."""
+    from assistant.checks import check_note
+    from assistant.checks.claims import ClaimInputError, load_claim, load_history
+    from assistant.errors import ChartReadyError
+    from assistant.notes import decode_note
+
+    try:
+        text = decode_note(note.read_bytes(), str(note))
+        claim_obj = load_claim(claim) if claim else None
+        history_obj = load_history(history) if history else None
+        result = check_note(
+            text, note_id=note.stem, payer=payer, claim=claim_obj, history=history_obj
+        )
+    except OSError as exc:
+        raise _fail(f"{note}: cannot read ({exc.strerror or exc})") from None
+    except (ClaimInputError, ChartReadyError) as exc:
+        raise _fail(f"{exc.code} {exc}") from None
+    if output_format is CheckFormat.json:
+        sys.stdout.write(json.dumps(result.to_json_dict(), indent=2) + "\n")
+    else:
+        table = Table(title=f"{note.name} · {result.verdict} · payer {result.payer}")
+        for column in ("severity", "rule", "status", "concerns", "message", "where"):
+            table.add_column(column)
+        for f in result.findings:
+            where = ", ".join(f"{e.start}-{e.end}" for e in f.evidence[:3])
+            table.add_row(f.severity, f.rule_id, f.status, ", ".join(f.concerns), f.message, where)
+        Console().print(table)
+    if result.verdict == "not_billable_as_documented":
+        raise typer.Exit(code=1)
+
+
+@checklists_app.command("validate")
+def validate(
+    directory: Annotated[Path | None, typer.Argument(help="checklist folder")] = None,
+) -> None:
+    """Load and validate every checklist, detector, coding and payer file."""
+    from assistant.checks.registry import default_checklist_dir, load_registry_from
+    from assistant.errors import RuleFileError
+
+    root = directory or default_checklist_dir()
+    try:
+        registry = load_registry_from(root)
+    except RuleFileError as exc:
+        raise _fail(f"{exc.code} {exc}") from None
+    count = sum(len(c.elements) for c in registry.all())
+    Console().print(
+        f"ok: {len(registry.checklists)} checklists, {count} elements, "
+        f"{len(registry.coding.rules)} coding rules, {len(registry.payers)} payers"
+    )
+
+
+@checklists_app.command("list")
+def list_checklists() -> None:
+    """List checklists with versions and element counts."""
+    from assistant.checks import load_registry
+
+    table = Table()
+    for column in ("id", "version", "scope", "elements", "title"):
+        table.add_column(column)
+    for c in load_registry().all():
+        families = c.scope.families if c.scope.families == "any" else ",".join(c.scope.families)
+        table.add_row(
+            c.id, str(c.version), f"{c.scope.mode}:{families}", str(len(c.elements)), c.title
+        )
+    Console().print(table)
+
+
+@checklists_app.command("show")
+def show(checklist_id: Annotated[str, typer.Argument(help="checklist id")]) -> None:
+    """Show one checklist's elements (JSON)."""
+    from assistant.checks import load_registry
+
+    try:
+        checklist = load_registry().get(checklist_id)
+    except KeyError as exc:
+        raise _fail(str(exc)) from None
+    sys.stdout.write(json.dumps(checklist.model_dump(mode="json", by_alias=True), indent=2) + "\n")

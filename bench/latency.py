@@ -1,0 +1,235 @@
+"""Latency of ``POST /v1/checks`` on loopback at 1, 8 and 32 concurrent clients.
+
+Starts ``chartready serve`` on a free 127.0.0.1 port with a throw-away SQLite store and API
+key (or benchmarks ``--url`` with ``--key``), sends a bounded number of requests per level
+(stopping early at ``--seconds``), and prints p50/p95/p99 per level. Notes are read from
+``--notes`` (a folder of .txt files) or, without it, a built-in synthetic note.
+
+    .venv/bin/python bench/latency.py --requests 200 --seconds 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+SYNTHETIC_NOTE = (
+    "PROCEDURE NOTE\nPROCEDURE: Left L5-S1 transforaminal epidural steroid injection.\n"
+    "INDICATION: Left leg radicular pain for 5 months despite 8 weeks of physical therapy "
+    "and NSAIDs; MRI shows a left L5-S1 disc protrusion. Pain 7/10; unable to stand over "
+    "20 minutes.\nCONSENT: Risks and benefits were discussed and written informed consent "
+    "was obtained.\nTECHNIQUE: Under fluoroscopic guidance the needle was advanced to the "
+    "left L5-S1 foramen. Omnipaque 2 mL showed epidural spread without vascular uptake. "
+    "Dexamethasone 10 mg with 2 mL of 1% lidocaine was injected. Images were saved.\n"
+    "Local anesthesia only, no sedation. No complications. Post-procedure pain 3/10.\n"
+)
+LEVELS = (1, 8, 32)
+
+
+@dataclass(frozen=True)
+class LevelResult:
+    """Figures for one concurrency level."""
+
+    clients: int
+    requests: int
+    errors: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    throughput_rps: float
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile of already sorted values (``q`` in 0..100)."""
+    if not sorted_values:
+        return math.nan
+    rank = max(1, math.ceil(q / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def summarise(clients: int, latencies: list[float], errors: int, seconds: float) -> LevelResult:
+    """A LevelResult from per-request latencies in seconds."""
+    ordered = sorted(latencies)
+    ms = [value * 1000 for value in ordered]
+    return LevelResult(
+        clients=clients,
+        requests=len(latencies),
+        errors=errors,
+        seconds=round(seconds, 2),
+        p50_ms=round(percentile(ms, 50), 1),
+        p95_ms=round(percentile(ms, 95), 1),
+        p99_ms=round(percentile(ms, 99), 1),
+        max_ms=round(ms[-1], 1) if ms else math.nan,
+        throughput_rps=round(len(latencies) / seconds, 1) if seconds > 0 else math.nan,
+    )
+
+
+def load_notes(folder: Path | None, limit: int) -> list[str]:
+    """Up to ``limit`` note texts from ``folder``, or the synthetic note."""
+    if folder is None:
+        return [SYNTHETIC_NOTE]
+    notes = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))[:limit]]
+    if not notes:
+        raise SystemExit(f"no .txt notes in {folder}")
+    return notes
+
+
+async def run_level(
+    base: str, key: str, notes: list[str], clients: int, total: int, seconds: float, payer: str
+) -> LevelResult:
+    """Send ``total`` requests from ``clients`` concurrent workers (stop at ``seconds``)."""
+    latencies: list[float] = []
+    errors = 0
+    issued = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as http:
+
+        async def worker() -> None:
+            nonlocal issued, errors
+            while issued < total and time.perf_counter() < deadline:
+                note = notes[issued % len(notes)]
+                issued += 1
+                started = time.perf_counter()
+                response = await http.post("/v1/checks", json={"note": note, "payer": payer})
+                elapsed = time.perf_counter() - started
+                if response.status_code == 200:
+                    latencies.append(elapsed)
+                else:
+                    errors += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        wall = time.perf_counter() - started
+    return summarise(clients, latencies, errors, wall)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def local_server(startup_seconds: float) -> Iterator[tuple[str, str]]:
+    """A ``chartready serve`` subprocess on a free loopback port; yields (url, api key)."""
+    with tempfile.TemporaryDirectory(prefix="chartready-bench-") as workdir:
+        env = {**os.environ, "CHARTREADY_DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3"}
+        cli = [sys.executable, "-c", "from assistant.cli import main; main()"]
+        created = subprocess.run(
+            [*cli, "apikeys", "create", "bench"],
+            env=env,
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        key = created.stdout.split()[-1]
+        port = _free_port()
+        command = [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)]
+        server = subprocess.Popen(
+            [*command, "--log-level", "warning"],
+            env=env,
+            cwd=workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + startup_seconds
+            while True:
+                if server.poll() is not None:
+                    raise SystemExit("the server exited during start-up")
+                if time.monotonic() > deadline:
+                    raise SystemExit("the server was not ready in time")
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.25)
+            yield base, key
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=5)
+
+
+def print_table(results: list[LevelResult]) -> None:
+    """The figures as a Markdown table."""
+    print("| clients | requests | errors | p50 ms | p95 ms | p99 ms | max ms | req/s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(
+            f"| {r.clients} | {r.requests} | {r.errors} | {r.p50_ms} | {r.p95_ms} | "
+            f"{r.p99_ms} | {r.max_ms} | {r.throughput_rps} |"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; exit 1 if any request failed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="benchmark this running server instead of starting one")
+    parser.add_argument("--key", help="API key for --url")
+    parser.add_argument("--notes", type=Path, help="folder of .txt notes to send in turn")
+    parser.add_argument("--max-notes", type=int, default=40)
+    parser.add_argument("--requests", type=int, default=200, help="requests per level")
+    parser.add_argument("--seconds", type=float, default=60.0, help="time cap per level")
+    parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests first")
+    parser.add_argument("--levels", type=int, nargs="+", default=list(LEVELS))
+    parser.add_argument("--payer", default="commercial")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    if args.url and not args.key:
+        parser.error("--url needs --key")
+    if min(args.levels) < 1 or args.requests < 1 or args.seconds <= 0:
+        parser.error("levels, requests and seconds must be positive")
+    notes = load_notes(args.notes, args.max_notes)
+
+    def measure(base: str, key: str) -> list[LevelResult]:
+        asyncio.run(run_level(base, key, notes, 1, args.warmup, args.seconds, args.payer))
+        return [
+            asyncio.run(run_level(base, key, notes, level, args.requests, args.seconds, args.payer))
+            for level in args.levels
+        ]
+
+    if args.url:
+        results = measure(args.url.rstrip("/"), args.key)
+    else:
+        with local_server(startup_seconds=120) as (base, key):
+            results = measure(base, key)
+    if args.json:
+        print(json.dumps([asdict(r) for r in results], indent=2))
+    else:
+        source = f"{len(notes)} notes from {args.notes}" if args.notes else "1 synthetic note"
+        print(
+            f"POST /v1/checks on loopback; {source}; {os.cpu_count()} CPUs; "
+            f"Python {platform.python_version()}"
+        )
+        print_table(results)
+    return 1 if any(r.errors for r in results) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,131 @@
+"""Claim-line checks against a documented left L4-L5/L5-S1 TFESI and other notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from assistant.checks import check_note, load_registry
+from assistant.checks.claims import ClaimInputError, parse_claim, parse_history
+from assistant.checks.coding import ClaimContext, rfa_prior_blocks
+from assistant.checks.detectors import Detections
+from assistant.facts import NoteFacts
+
+TFESI = (
+    "PROCEDURE: Left L4-L5 and L5-S1 transforaminal epidural steroid injection under "
+    "fluoroscopic guidance.\nDiagnosis: left L5 radiculopathy."
+)
+RFA = "PROCEDURE: Right L4-L5 medial branch radiofrequency ablation under fluoroscopic guidance."
+
+
+def _line(cpt: str, **kw: Any) -> dict[str, Any]:
+    return {"cpt": cpt, "units": 1, "icd10": ["M54.16"], **kw}
+
+
+@pytest.mark.parametrize(
+    ("lines", "rule_id"),
+    [
+        ([_line("64483", modifiers=["LT"]), _line("64484", modifiers=["LT"], units=2)], "CLM-002"),
+        ([_line("64483", modifiers=["50"]), _line("64484", modifiers=["50"])], "CLM-005"),
+        ([_line("64483", modifiers=["RT"]), _line("64484", modifiers=["RT"])], "CLM-006"),
+        ([_line("64483", modifiers=["LT"]), _line("77003")], "CLM-008"),
+        ([_line("64483", modifiers=["LT"], icd10=["M54.5"])], "CLM-011"),
+        ([_line("64484", modifiers=["LT"])], "CLM-013"),
+        ([_line("64483", modifiers=["LT"]), _line("64493")], "CLM-001"),
+    ],
+)
+def test_claim_check_flags_coding_error(
+    lines: list[dict[str, Any]], rule_id: str, read: Callable[[str], NoteFacts]
+) -> None:
+    claim = parse_claim({"payer": "medicare", "date_of_service": "2026-03-01", "lines": lines})
+    result = check_note(TFESI, payer="medicare", claim=claim, facts=read(TFESI))
+    assert rule_id in {f.rule_id for f in result.findings}
+    assert result.verdict == "not_billable_as_documented"
+
+
+def test_claim_check_correct_claim_has_no_claim_findings(read: Callable[[str], NoteFacts]) -> None:
+    claim = parse_claim(
+        {"lines": [_line("64483", modifiers=["LT"]), _line("64484", modifiers=["LT"])]}
+    )
+    result = check_note(TFESI, payer="medicare", claim=claim, facts=read(TFESI))
+    assert [f.rule_id for f in result.findings if f.rule_id.startswith("CLM")] == []
+
+
+@pytest.mark.parametrize(
+    ("data", "path"),
+    [
+        ({"lines": [{"cpt": "6448", "units": 1}]}, r"lines -> 0 -> cpt"),
+        ({"lines": [{"cpt": "64483", "units": 0}]}, r"lines -> 0 -> units"),
+        ({"lines": [{"cpt": "64483", "icd10": ["nope"]}]}, r"lines -> 0 -> icd10"),
+        ({"lines": [{"cpt": "64483", "unit": 1}]}, r"lines -> 0 -> unit\]"),
+        ({"lines": []}, r"\[lines\]"),
+    ],
+)
+def test_parse_claim_malformed_names_path(data: dict[str, Any], path: str) -> None:
+    with pytest.raises(ClaimInputError, match=path):
+        parse_claim(data, "claim.json")
+
+
+@pytest.mark.parametrize(("prior", "flagged"), [(3, False), (4, True)])
+def test_frequency_esi_cap_per_rolling_year(
+    prior: int, flagged: bool, read: Callable[[str], NoteFacts]
+) -> None:
+    history = parse_history(
+        [
+            {"date_of_service": f"2025-{month:02d}-10", "cpt": "64483"}
+            for month in (4, 6, 8, 10)[:prior]
+        ]
+    )
+    claim = parse_claim(
+        {
+            "date_of_service": "2026-03-01",
+            "lines": [_line("64483", modifiers=["LT"]), _line("64484", modifiers=["LT"])],
+        }
+    )
+    result = check_note(TFESI, payer="medicare", claim=claim, history=history, facts=read(TFESI))
+    assert ("CLM-015" in {f.rule_id for f in result.findings}) is flagged
+
+
+@pytest.mark.parametrize(("reliefs", "flagged"), [([90, 85], False), ([90, 50], True)])
+def test_rfa_history_needs_two_positive_blocks(
+    reliefs: list[int], flagged: bool, read: Callable[[str], NoteFacts]
+) -> None:
+    history = parse_history(
+        [
+            {
+                "date_of_service": f"2025-0{i + 1}-05",
+                "family": "facet_mbb",
+                "region": "lumbar",
+                "relief_percent": r,
+            }
+            for i, r in enumerate(reliefs)
+        ]
+    )
+    registry = load_registry()
+    facts = read(RFA)
+    ctx = ClaimContext(
+        RFA,
+        facts,
+        registry.coding,
+        Detections(RFA, registry.detectors),
+        registry.payer("medicare").thresholds,
+        None,
+        None,
+        history,
+    )
+    hits = rfa_prior_blocks(ctx, {"block_families": ["facet_mbb"]})
+    assert bool(hits) is flagged
+
+
+def test_kx_missing_on_diagnostic_mbb_is_medicare_block(read: Callable[[str], NoteFacts]) -> None:
+    text = (
+        "PROCEDURE: Left L4-L5 medial branch block under fluoroscopic guidance. "
+        "First diagnostic block."
+    )
+    claim = parse_claim({"lines": [_line("64493", modifiers=["LT"], icd10=["M47.816"])]})
+    medicare = check_note(text, payer="medicare", claim=claim, facts=read(text))
+    commercial = check_note(text, payer="commercial", claim=claim, facts=read(text))
+    assert {f.rule_id: f.severity for f in medicare.findings}.get("CLM-007") == "block"
+    assert {f.rule_id: f.severity for f in commercial.findings}.get("CLM-007") == "info"

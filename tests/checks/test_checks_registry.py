@@ -1,0 +1,121 @@
+"""Registry: files validate, ids are stable, errors are path-precise, golden examples hold."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from assistant.checks import load_registry
+from assistant.checks.detectors import Detections
+from assistant.checks.predicates import CheckContext, evaluate
+from assistant.checks.registry import default_checklist_dir, load_registry_from
+from assistant.checks.schema import ChecklistElement
+from assistant.errors import RuleFileError
+from assistant.facts import FAMILIES, NoteFacts
+
+SNAPSHOT = Path(__file__).parent / "rule_ids.json"
+REQUIRED_FAMILIES = set(FAMILIES) - {
+    "neurolysis_other",
+    "epidural_blood_patch",
+    "discography",
+    "chemodenervation",
+    "other",
+}
+
+
+def _elements() -> list[tuple[str, ChecklistElement]]:
+    return [(c.id, e) for c in load_registry().all() for e in c.elements]
+
+
+def test_registry_every_required_family_has_a_checklist() -> None:
+    covered = {
+        f for c in load_registry().all() if c.scope.families != "any" for f in c.scope.families
+    }
+    assert covered >= REQUIRED_FAMILIES
+    assert {"procedure_baseline", "medical_necessity"} <= set(load_registry().checklists)
+
+
+def test_registry_ids_match_snapshot() -> None:
+    registry = load_registry()
+    current = {c.id: [f"{e.id} {e.symbol}" for e in c.elements] for c in registry.all()}
+    current["coding"] = [f"{r.id} {r.symbol}" for r in registry.coding.rules]
+    snapshot: dict[str, list[str]] = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    retired = {old for c in registry.all() for e in c.elements for old in e.old_ids}
+    for checklist, ids in snapshot.items():
+        for entry in ids:
+            rule_id = entry.split()[0]
+            assert entry in current.get(checklist, []) or rule_id in retired, entry
+
+
+@pytest.mark.parametrize(
+    ("mutation", "message"),
+    [
+        (("severity: warn", "severty: warn"), r"procedure_baseline\.v1\.yaml: \[elements -> 0"),
+        (("severity: warn", "severity: maybe"), r"\[elements -> 0 -> severity\]"),
+        (('"Other / undetermined"]', '"Nope"]'), r"Other' or 'Undetermined"),
+    ],
+)
+def test_registry_bad_file_error_names_file_and_path(
+    tmp_path: Path, mutation: tuple[str, str], message: str
+) -> None:
+    root = tmp_path / "checklists"
+    shutil.copytree(default_checklist_dir(), root)
+    path = root / "procedure_baseline.v1.yaml"
+    path.write_text(path.read_text().replace(*mutation, 1), encoding="utf-8")
+    with pytest.raises(RuleFileError, match=message):
+        load_registry_from(root)
+
+
+def test_registry_reused_id_is_rejected(tmp_path: Path) -> None:
+    root = tmp_path / "checklists"
+    shutil.copytree(default_checklist_dir(), root)
+    path = root / "esi.v1.yaml"
+    path.write_text(path.read_text().replace("id: ESI-002", "id: BASE-001"), encoding="utf-8")
+    with pytest.raises(RuleFileError, match="BASE-001 reused"):
+        load_registry_from(root)
+
+
+def test_registry_payer_override_without_code(tmp_path: Path) -> None:
+    payers = tmp_path / "payers"
+    payers.mkdir()
+    (payers / "acme.yaml").write_text(
+        "id: acme\ntitle: Acme\ninherits: commercial\n"
+        "thresholds: {esi_sessions_per_region_12mo: 3}\n"
+        "severity_overrides: {BASE-001: block}\n",
+        encoding="utf-8",
+    )
+    registry = load_registry_from(default_checklist_dir(), payers)
+    acme = registry.payer("acme")
+    assert acme.thresholds["esi_sessions_per_region_12mo"] == 3
+    assert acme.severity("BASE-001", "warn") == "block"
+    assert acme.chain == ("acme", "commercial", "medicare")
+
+
+def _holds(element: ChecklistElement, text: str, facts: NoteFacts) -> bool:
+    registry = load_registry()
+    procs = list(enumerate(facts.procedures)) or [(None, None)]
+    index, proc = procs[0]
+    ctx = CheckContext(
+        text,
+        facts,
+        Detections(text, registry.detectors),
+        registry.payer("medicare").thresholds,
+        proc,
+        index,
+    )
+    return evaluate(element.requires, ctx).ok
+
+
+@pytest.mark.parametrize(("checklist", "element"), _elements(), ids=lambda v: getattr(v, "id", v))
+def test_golden_example_present_holds_missing_fails(
+    checklist: str, element: ChecklistElement, read: Callable[[str], NoteFacts]
+) -> None:
+    # Procedure-field rules need a performed procedure, which the reader takes from a heading.
+    prefix = "PROCEDURE: " if "'procedure':" in str(element.requires.model_dump()) else ""
+    present, missing = prefix + element.examples.present, prefix + element.examples.missing
+    assert _holds(element, present, read(present)), f"{checklist}:{element.id} present"
+    assert not _holds(element, missing, read(missing)), f"{checklist}:{element.id} missing"

@@ -1,0 +1,77 @@
+import pytest
+
+from assistant.reader.levels import (
+    canonical_levels,
+    count_levels,
+    find_level_mentions,
+    region_of,
+    sort_levels,
+)
+
+
+@pytest.mark.parametrize(
+    ("mention", "expected"),
+    [
+        ("L4-5", ["L4-L5"]),
+        ("L4/5", ["L4-L5"]),
+        ("L4-L5", ["L4-L5"]),
+        ("L4 - L5", ["L4-L5"]),
+        ("l4-5", ["L4-L5"]),
+        ("L5/S1", ["L5-S1"]),
+        ("L5-S1", ["L5-S1"]),
+        ("C7-T1", ["C7-T1"]),
+        ("T12-L1", ["T12-L1"]),
+        ("C5-7", ["C5-C6", "C6-C7"]),
+        ("L3 through L5", ["L3-L4", "L4-L5"]),
+        ("L3-L5", ["L3-L4", "L4-L5"]),
+        ("L4", ["L4"]),
+        ("S1", ["S1"]),
+        ("Cervical #7", ["C7"]),
+        ("L9", []),
+        ("L5-L4", []),
+        ("T13", []),
+        ("hello", []),
+    ],
+)
+def test_canonical_levels_normalises_mentions(mention: str, expected: list[str]) -> None:
+    assert canonical_levels(mention) == expected
+
+
+@pytest.mark.parametrize(
+    ("mention", "expected"),
+    [
+        ("L3 to L5", ["L3", "L4", "L5"]),
+        ("C5-7", ["C5", "C6", "C7"]),
+        ("L4-5", ["L4-L5"]),
+    ],
+)
+def test_canonical_levels_range_as_segments(mention: str, expected: list[str]) -> None:
+    assert canonical_levels(mention, range_as_segments=True) == expected
+
+
+def test_sort_levels_orders_head_to_tail_and_dedupes() -> None:
+    assert sort_levels(["L5-S1", "L4", "C5-C6", "L4-L5", "T12", "L4-L5"]) == [
+        "C5-C6",
+        "T12",
+        "L4",
+        "L4-L5",
+        "L5-S1",
+    ]
+
+
+def test_find_level_mentions_reports_offsets() -> None:
+    text = "Left L4-5 and L5/S1 TFESI"
+    mentions = find_level_mentions(text)
+    assert [text[s:e] for s, e, _ in mentions] == ["L4-5", "L5/S1"]
+
+
+@pytest.mark.parametrize(
+    ("level", "region"),
+    [("C5-C6", "cervical"), ("T12-L1", "thoracic"), ("L5-S1", "lumbar"), ("S1", "sacral")],
+)
+def test_region_of_uses_upper_segment(level: str, region: str) -> None:
+    assert region_of(level) == region
+
+
+def test_count_levels_counts_distinct() -> None:
+    assert count_levels(["L4-L5", "L5-S1", "L4-L5"]) == 2

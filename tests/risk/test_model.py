@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import joblib
+import pytest
+import sklearn
+import sklearn.base
+
+from assistant.risk import RiskModelError, RiskModelVersionError, load_active_model
+from assistant.risk.model import (
+    ENV_MODEL,
+    ENV_MODELS_DIR,
+    MANIFEST_FILE,
+    MODEL_FILE,
+    active_version,
+    clear_model_cache,
+    list_versions,
+    load_model,
+    models_dir,
+    new_version_name,
+    set_active,
+    validate_version_name,
+)
+from assistant.risk.train import TrainResult
+
+
+@pytest.fixture
+def root(tmp_path: Path, trained: TrainResult) -> Path:
+    assert trained.path is not None
+    shutil.copytree(trained.path, tmp_path / "risk" / "t1")
+    return tmp_path / "risk"
+
+
+def _edit_manifest(directory: Path, **changes: object) -> None:
+    path = directory / MANIFEST_FILE
+    data = json.loads(path.read_text())
+    data.update(changes)
+    path.write_text(json.dumps(data))
+
+
+def test_load_refuses_manifest_from_other_sklearn(root: Path) -> None:
+    _edit_manifest(root / "t1", sklearn_version="1.3.2")
+    with pytest.raises(RiskModelVersionError, match=r"E302.*1\.3\.2.*" + sklearn.__version__):
+        load_model("t1", root)
+
+
+def test_load_refuses_pickle_from_other_sklearn(
+    root: Path, trained: TrainResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The manifest claims this version, but the pickle itself was written by "0.24.2".
+    monkeypatch.setattr(sklearn.base, "__version__", "0.24.2")
+    joblib.dump(trained.estimator, root / "t1" / MODEL_FILE)
+    monkeypatch.undo()
+    with pytest.raises(RiskModelVersionError, match=r"E302.*0\.24\.2"):
+        load_model("t1", root)
+
+
+def test_load_refuses_other_feature_definitions(root: Path) -> None:
+    _edit_manifest(root / "t1", features_version="risk-features/v0")
+    with pytest.raises(RiskModelError, match=r"E301.*risk-features/v0.*retrain"):
+        load_model("t1", root)
+
+
+@pytest.mark.parametrize("version", ["missing", "../t1", "ACTIVE", ""])
+def test_load_refuses_unknown_or_unsafe_versions(root: Path, version: str) -> None:
+    with pytest.raises(RiskModelError, match="E301"):
+        load_model(version, root)
+
+
+def test_set_active_and_env_override(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(root / "t1", root / "t2")
+    _edit_manifest(root / "t2", version="t2")
+    monkeypatch.setenv(ENV_MODELS_DIR, str(root.parent))
+    monkeypatch.delenv(ENV_MODEL, raising=False)
+    clear_model_cache()
+    assert models_dir() == root
+    assert list_versions() == ["t1", "t2"]
+    with pytest.raises(RiskModelError, match="no active risk model"):
+        active_version()
+    set_active("t2")
+    assert active_version() == "t2"
+    assert load_active_model().version == "t2"
+    monkeypatch.setenv(ENV_MODEL, "t1")
+    assert load_active_model().version == "t1"
+    monkeypatch.setenv(ENV_MODEL, str(root / "t2"))
+    assert load_active_model().version == "t2"
+    clear_model_cache()
+
+
+def test_set_active_refuses_broken_model(root: Path) -> None:
+    _edit_manifest(root / "t1", sklearn_version="0.1")
+    with pytest.raises(RiskModelVersionError):
+        set_active("t1", root)
+    assert not (root / "ACTIVE").exists()
+
+
+def test_new_version_name_is_valid_timestamp() -> None:
+    name = new_version_name()
+    assert validate_version_name(name) == name
+    assert len(name) == 15 and name[8] == "-"
+
+
+def test_shipped_default_model_is_active_small_and_simulated() -> None:
+    model = load_active_model()
+    assert model.manifest.training_data.simulated
+    assert model.path is not None
+    assert (model.path / MODEL_FILE).stat().st_size < 1_000_000
+    card = (model.path / "MODEL_CARD.md").read_text()
+    assert "not trained on real remittance data" in card
