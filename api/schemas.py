@@ -180,5 +180,25 @@ class ChecklistSummary(BaseModel):
 class ChecklistsPublic(BaseModel):
     """All checklists."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": [
+                        {
+                            "id": "esi",
+                            "version": 1,
+                            "title": "Epidural steroid injection",
+                            "elements": 9,
+                            "families": ["esi"],
+                            "mode": "performed",
+                        }
+                    ],
+                    "count": 1,
+                }
+            ]
+        }
+    )
+
     data: list[ChecklistSummary]
     count: int

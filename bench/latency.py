@@ -129,7 +129,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def local_server(startup_seconds: float) -> Iterator[tuple[str, str]]:
+def local_server(startup_seconds: float, workers: int = 1) -> Iterator[tuple[str, str]]:
     """A ``chartready serve`` subprocess on a free loopback port; yields (url, api key)."""
     with tempfile.TemporaryDirectory(prefix="chartready-bench-") as workdir:
         env = {**os.environ, "CHARTREADY_DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3"}
@@ -145,6 +145,7 @@ def local_server(startup_seconds: float) -> Iterator[tuple[str, str]]:
         key = created.stdout.split()[-1]
         port = _free_port()
         command = [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)]
+        command += ["--workers", str(workers)]
         server = subprocess.Popen(
             [*command, "--log-level", "warning"],
             env=env,
@@ -199,6 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests first")
     parser.add_argument("--levels", type=int, nargs="+", default=list(LEVELS))
     parser.add_argument("--payer", default="commercial")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
     if args.url and not args.key:
@@ -217,15 +219,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.url:
         results = measure(args.url.rstrip("/"), args.key)
     else:
-        with local_server(startup_seconds=120) as (base, key):
+        with local_server(startup_seconds=180, workers=args.workers) as (base, key):
             results = measure(base, key)
     if args.json:
         print(json.dumps([asdict(r) for r in results], indent=2))
     else:
         source = f"{len(notes)} notes from {args.notes}" if args.notes else "1 synthetic note"
+        workers = "" if args.url else f"; {args.workers} server worker(s)"
         print(
             f"POST /v1/checks on loopback; {source}; {os.cpu_count()} CPUs; "
-            f"Python {platform.python_version()}"
+            f"Python {platform.python_version()}{workers}"
         )
         print_table(results)
     return 1 if any(r.errors for r in results) else 0

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.cds import (
+    SERVICE_ID,
     SERVICE_IDS,
     CdsDiscovery,
     CdsRequest,
@@ -28,7 +30,18 @@ from assistant.store import Database, FeedbackRepository
 router = APIRouter(prefix="/cds-services", tags=["cds-hooks"])
 
 
-@router.get("", response_model=CdsDiscovery, response_model_exclude_none=True)
+ServiceId = Annotated[str, Path(max_length=100, examples=[SERVICE_ID])]
+_DISCOVERY_EXAMPLE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {"example": discovery().model_dump(exclude_none=True)}}}
+}
+
+
+@router.get(
+    "",
+    response_model=CdsDiscovery,
+    response_model_exclude_none=True,
+    responses=_DISCOVERY_EXAMPLE,
+)
 async def cds_discovery() -> CdsDiscovery:
     """CDS Hooks discovery (unauthenticated, as the specification expects)."""
     return discovery()
@@ -46,7 +59,7 @@ def _require_service(service_id: str) -> None:
 
 @router.post("/{service_id}", response_model=CdsResponse, response_model_exclude_none=True)
 async def cds_call(
-    service_id: str,
+    service_id: ServiceId,
     body: CdsRequest,
     request: Request,
     settings: SettingsDep,
@@ -99,7 +112,7 @@ def _store_feedback(database: Database, service_id: str, body: FeedbackRequest, 
 
 @router.post("/{service_id}/feedback", status_code=200)
 async def cds_feedback(
-    service_id: str,
+    service_id: ServiceId,
     body: FeedbackRequest,
     database: DatabaseDep,
     caller: CdsPrincipalDep,

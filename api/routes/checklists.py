@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from api.deps import PrincipalDep
 from api.problems import ProblemError
@@ -35,7 +37,9 @@ async def list_checklists(_caller: PrincipalDep) -> ChecklistsPublic:
     response_model=Checklist,
     responses={404: {"description": "No such checklist."}},
 )
-async def get_checklist(checklist_id: str, _caller: PrincipalDep) -> Checklist:
+async def get_checklist(
+    checklist_id: Annotated[str, Path(max_length=100, examples=["esi"])], _caller: PrincipalDep
+) -> Checklist:
     """One checklist in full: elements, sources, fixes, queries and examples."""
     registry = load_registry()
     if checklist_id not in registry.checklists:

@@ -17,6 +17,9 @@ def serve(
         str | None, typer.Option("--database-url", help="Overrides CHARTREADY_DATABASE_URL.")
     ] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    workers: Annotated[
+        int, typer.Option(min=1, max=16, help="Worker processes (each builds its own reader).")
+    ] = 1,
 ) -> None:
     """Serve api.main:app; creates the database tables first."""
     import os
@@ -31,4 +34,11 @@ def serve(
     database.create_tables()
     database.dispose()
     typer.echo(f"ChartReady on http://{host}:{port}/ (database {database.display_url})")
-    uvicorn.run("api.main:app", host=host, port=port, log_level=log_level, access_log=False)
+    uvicorn.run(
+        "api.main:app",
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        workers=workers,
+    )

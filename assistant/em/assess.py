@@ -82,11 +82,19 @@ def _dedupe(evidence: Sequence[EMEvidence]) -> list[EMEvidence]:
     return sorted(seen.values(), key=lambda e: (e.start, e.end))
 
 
-def assess_em(text: str, facts: NoteFacts, *, billed_cpt: str | None = None) -> EMAssessment:
+def assess_em(
+    text: str,
+    facts: NoteFacts,
+    *,
+    billed_cpt: str | None = None,
+    procedure_day: bool | None = None,
+) -> EMAssessment:
     """The E/M level the documentation supports, by MDM (2 of 3) and by total time.
 
     ``supported_level`` is ``None`` when the note is not an office/consult note and no
-    office E/M code is billed. Pure over the text, NoteFacts and the packaged rule data.
+    office E/M code is billed. ``procedure_day`` defaults to "NoteFacts has a performed
+    procedure"; pass ``True`` when only the claim shows one. Pure over the text, NoteFacts
+    and the packaged rule data.
     """
     compiled = default_cues()
     table = finding_file()
@@ -102,7 +110,8 @@ def assess_em(text: str, facts: NoteFacts, *, billed_cpt: str | None = None) -> 
         [h for h in problem_hits if h.counts and not _inside(h, items)],
     )
     data = data_element(unwrap(text), hits, compiled.data.tests, compiled.data.sites)
-    procedure_day = bool(facts.procedures)
+    if procedure_day is None:
+        procedure_day = bool(facts.procedures)
     planned = planned_decisions(facts)
     risk = risk_element(hits, procedure_day=procedure_day, planned=planned)
     level = mdm_level(problems.level, data.level, risk.level)

@@ -103,8 +103,8 @@ class CompiledCues:
     data: CueFile
     cues: tuple[tuple[CueRule, re.Pattern[str]], ...]
     headers: tuple[tuple[SectionCategory, re.Pattern[str]], ...]
-    before: tuple[tuple[Assertion, bool, re.Pattern[str]], ...]
-    after: tuple[tuple[Assertion, re.Pattern[str]], ...]
+    before: tuple[tuple[Assertion, bool, frozenset[str], re.Pattern[str]], ...]
+    after: tuple[tuple[Assertion, frozenset[str], re.Pattern[str]], ...]
     clause_breaks: re.Pattern[str]
     sentence_breaks: re.Pattern[str]
 
@@ -117,12 +117,12 @@ def compile_cues(data: CueFile) -> CompiledCues:
         cues=tuple((c, re.compile(c.regex, flags)) for c in data.cues),
         headers=tuple((h.category, re.compile(rf"(?:{h.regex})", flags)) for h in data.sections),
         before=tuple(
-            (t.assertion, t.scope == "sentence", re.compile(t.regex, flags))
+            (t.assertion, t.scope == "sentence", frozenset(t.kinds), re.compile(t.regex, flags))
             for t in data.triggers
             if t.direction == "before"
         ),
         after=tuple(
-            (t.assertion, re.compile(t.regex, flags))
+            (t.assertion, frozenset(t.kinds), re.compile(t.regex, flags))
             for t in data.triggers
             if t.direction == "after"
         ),
@@ -195,10 +195,14 @@ def assertion_at(
     stop = breaks.search(right)
     right = right[: stop.start()] if stop else right
     found: set[Assertion] = set()
-    for assertion, whole_sentence, pattern in compiled.before:
+    for assertion, whole_sentence, kinds, pattern in compiled.before:
+        if kinds and cue.kind not in kinds:
+            continue
         if pattern.search(sentence_left if whole_sentence else left):
             found.add(assertion)
-    for assertion, pattern in compiled.after:
+    for assertion, kinds, pattern in compiled.after:
+        if kinds and cue.kind not in kinds:
+            continue
         if pattern.search(right):
             found.add(assertion)
     if "negated" in found:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.em.assess import assess_em, planned_decisions
+from assistant.em.assess import assess_em
 from assistant.em.extract import note_hits
-from assistant.em.level import EM_CODES, code_for_time, code_rank
-from assistant.em.modifier25 import assess_modifier25, is_procedure_code
+from assistant.em.level import EM_CODES, code_for_time, code_rank, patient_type_of
+from assistant.em.modifier25 import is_procedure_code
 from assistant.em.opioids import opioid_checklist, opioid_management
 from assistant.em.rules import finding_file
 from assistant.em.schema import (
@@ -154,23 +154,23 @@ def em_findings(
     """
     table = finding_file()
     lines = [
-        (c.strip().upper(), [m.strip().upper() for m in mods], u) for c, mods, u in claim_lines
+        (c.strip().upper(), [m.strip().lstrip("-").upper() for m in mods], u)
+        for c, mods, u in claim_lines
     ]
     em_line = next((line for line in lines if line[0] in EM_CODES), None)
     billed = em_line[0] if em_line else None
-    if em is None:
-        em = assess_em(text, facts, billed_cpt=billed)
-    _sections, hits = note_hits(text)
     procedure_day = bool(facts.procedures) or any(
         is_procedure_code(c, table) for c, _m, _u in lines
     )
-    m25 = (
-        em.modifier25
-        if em.modifier25.procedure_day == procedure_day
-        else assess_modifier25(
-            hits, procedure_day=procedure_day, other_planned=planned_decisions(facts)
-        )
-    )
+    stale = em is None or em.modifier25.procedure_day != procedure_day
+    if em is not None and billed is not None:
+        stale = stale or patient_type_of(billed) != em.patient_type
+    if em is None or stale:
+        # a procedure known only from the claim changes modifier 25 and countable time;
+        # the billed code decides new vs established
+        em = assess_em(text, facts, billed_cpt=billed, procedure_day=procedure_day)
+    _sections, hits = note_hits(text)
+    m25 = em.modifier25
     found: list[EMFinding] = []
     if em_line is not None and billed is not None:
         modifier = _modifier_findings(billed, em_line[1], m25, table)

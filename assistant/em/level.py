@@ -119,11 +119,12 @@ _NEG = re.compile(r"\b(?:no|not|without)\s+(?:\w+\s+)?$", re.IGNORECASE)
 
 
 def _site(text: str, start: int, end: int, sites: Sequence[Vocabulary]) -> str:
-    """Body site of a test mention: just before it, in "of the ...", or in its own name."""
+    """Body site of a test mention: just before it, just after it, or in its own name."""
     pre = text[max(0, start - 25) : start]
     pre = _PRE_BREAK.split(pre)[-1]
     post = text[end : end + 30]
-    windows = [pre, post if _OF.match(post) else "", text[start:end]]
+    post = post if _OF.match(post) else _PRE_BREAK.split(post[:16])[0]
+    windows = [pre, post, text[start:end]]
     for window in windows:
         best: tuple[int, str] | None = None
         for entry in sites:

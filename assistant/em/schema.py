@@ -118,6 +118,7 @@ class TriggerRule(_Strict):
     # "cue": the cue's own scope; "sentence": conditionals ("If X, will order Y") reach
     # across commas.
     scope: Literal["cue", "sentence"] = "cue"
+    kinds: list[CueKind] = Field(default_factory=list)  # empty: applies to every cue kind
     regex: LinearRegex
 
 

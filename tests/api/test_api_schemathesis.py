@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import schemathesis
@@ -23,7 +22,8 @@ def _app() -> FastAPI:
     if "app" not in _app_holder:
         folder = tempfile.mkdtemp(prefix="chartready-schemathesis-")
         url = f"sqlite:///{folder}/store.sqlite3"
-        _app_holder["app"] = create_app(Settings(auth_required=False, database_url=url))
+        settings = Settings(auth_required=False, database_url=url, max_batch=2)
+        _app_holder["app"] = create_app(settings)
     return _app_holder["app"]
 
 
@@ -31,8 +31,8 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _app())
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _started(client: Any) -> Iterator[None]:
-    """Reuse the session's warm reader; open this app's lifespan (store) once."""
+def _started() -> Iterator[None]:
+    """Open this app's lifespan (store, warm reader) once for the module."""
     from fastapi.testclient import TestClient
 
     with TestClient(_app()):
@@ -41,7 +41,7 @@ def _started(client: Any) -> Iterator[None]:
 
 @schema.parametrize()
 @settings(
-    max_examples=12,
+    max_examples=8,
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),

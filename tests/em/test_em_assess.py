@@ -76,6 +76,8 @@ def test_assess_em_two_of_three_boundary(note: str, expected: str, data: str) ->
         ),
         ("Greater than 80 minutes were spent face-to-face at this visit.", "consult", 80, "99205"),
         ("I spent 45 minutes reviewing outside records.", "office_visit", None, None),
+        ("I personally spent 21 minutes on this date of service.", "office_visit", 21, "99213"),
+        ("E/M time today: 31 minutes.", "office_visit", 31, "99214"),
         ("45 minutes reviewing medical records in preparation.", "office_visit", None, None),
         ("If needed, total time 40 minutes at the next visit.", "office_visit", None, None),
     ],
@@ -162,6 +164,7 @@ def test_assess_em_evidence_offsets_point_into_note() -> None:
         ("She cannot afford physical therapy copays, which limits treatment.", "moderate"),
         ("Methadone 10 mg three times daily continued; EKG to monitor QTc on methadone.", "high"),
         ("Hospitalization is not needed at this time.", "minimal"),
+        ("Perhaps another course of physical therapy may be helpful.", "minimal"),
     ],
 )
 def test_assess_em_risk_element(plan: str, risk: str) -> None:
@@ -184,6 +187,9 @@ def test_assess_em_risk_element(plan: str, risk: str) -> None:
         ),
         ("Reviewed the lumbar MRI and the lumbar MRI report.", "minimal"),  # one unique test
         ("Case was reviewed and discussed with Dr. Lane.", "minimal"),  # not shown external
+        ("We discussed with the patient her surgeon's advice.", "minimal"),
+        ("I phoned the patient's primary care doctor about the murmur.", "moderate"),
+        ("MRI lumbar spine 05/19: I personally reviewed this film.", "moderate"),
         ("Ordered an MRI of the lumbar spine and a lumbar x-ray.", "low"),  # two tests, one clause
     ],
 )
@@ -200,6 +206,7 @@ def test_assess_em_data_categories(sentence: str, level: str) -> None:
         ("Chronic neck pain with opioid-induced constipation.", "moderate"),
         ("Chronic neck pain; denies constipation or sedation from oxycodone.", "low"),
         ("New onset numbness of the left hand, etiology unclear.", "moderate"),
+        ("Neck pain. I discussed the side effects of the medication with him.", "low"),
         ("No new complaints. Neck pain, stable.", "low"),
     ],
 )

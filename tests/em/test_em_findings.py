@@ -97,6 +97,21 @@ def test_em_findings_modifier25_reason_names_the_separate_work() -> None:
     assert "decision to perform" in bare.modifier25.reason
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "She also complains of new right knee pain; knee exam shows an effusion.",
+        "Separately, she reports new numbness of the left hand, evaluated today.",
+    ],
+)
+def test_em_findings_new_problem_supports_modifier25(extra: str) -> None:
+    note = N.PROCEDURE_ONLY.replace("PHYSICAL EXAMINATION:", f"{extra}\nPHYSICAL EXAMINATION:")
+    em = assess_em(note, facts(procedures=1), billed_cpt="99213")
+    assert em.modifier25.separately_identifiable
+    found = em_findings(note, facts(procedures=1), em, [("99213", ["25"], 1), TFESI])
+    assert [f.rule_id for f in found if "claim.modifiers" in f.concerns] == []
+
+
 def test_em_findings_template_separateness_is_not_enough() -> None:
     note = N.PROCEDURE_ONLY.replace(
         "Consent obtained.",
@@ -124,10 +139,20 @@ def test_em_findings_prolonged_time(
     assert ids(em_findings(note, facts(), None, lines)) == expected
 
 
-def test_em_findings_time_on_procedure_day_without_exclusion() -> None:
+@pytest.mark.parametrize("procedures", [0, 1])  # procedure known from the note or the claim
+def test_em_findings_time_on_procedure_day_without_exclusion(procedures: int) -> None:
     note = N.PROCEDURE_WITH_SEPARATE + "Total time 45 minutes.\n"
-    found = em_findings(note, facts(procedures=1), None, [("99215", ["25"], 1), TFESI])
+    em = assess_em(note, facts(procedures=procedures))
+    found = em_findings(note, facts(procedures=procedures), em, [("99215", ["-25"], 1), TFESI])
     assert ids(found) == ["EM-03", "EM-10"]
+
+
+def test_em_findings_billed_code_overrides_patient_type() -> None:
+    em = assess_em(N.MODERATE, facts("consult"))
+    assert em.supported_level == "99204"
+    found = em_findings(N.MODERATE, facts("consult"), em, [("99215", [], 1)])
+    assert ids(found) == ["EM-10"]
+    assert "supports 99214" in found[0].message
 
 
 @pytest.mark.parametrize(
