@@ -27,9 +27,9 @@ from assistant.em.level import (
     risk_element,
     total_minutes,
 )
+from assistant.em.loader import finding_file, rules_version
 from assistant.em.modifier25 import assess_modifier25
 from assistant.em.opioids import opioid_management
-from assistant.em.rules import finding_file, rules_version
 from assistant.em.schema import (
     EMAssessment,
     EMEvidence,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from assistant.em.rules import cue_file
+from assistant.em.loader import cue_file
 from assistant.em.schema import CueFile, CueKind, CueRule, EMEvidence, SectionCategory
 
 Assertion = Literal["affirmed", "negated", "hypothetical"]
@@ -157,10 +157,9 @@ def find_sections(text: str, compiled: CompiledCues | None = None) -> list[Secti
         if category is not None:
             starts.append((match.start(1), match.end(), category, label.strip()))
     sections: list[Section] = []
-    for index, (start, body, category, label) in enumerate(starts):
+    for index, (_start, body, category, label) in enumerate(starts):
         end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
         sections.append(Section(category=category, header=label, start=body, end=end))
-        del start
     return sections
 
 

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from assistant.em.assess import assess_em
 from assistant.em.extract import note_hits
 from assistant.em.level import EM_CODES, code_for_time, code_rank, patient_type_of
+from assistant.em.loader import finding_file
 from assistant.em.modifier25 import is_procedure_code
 from assistant.em.opioids import opioid_checklist, opioid_management
-from assistant.em.rules import finding_file
 from assistant.em.schema import (
     EMAssessment,
     EMEvidence,

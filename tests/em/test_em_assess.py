@@ -208,6 +208,7 @@ def test_assess_em_data_categories(sentence: str, level: str) -> None:
         ("New onset numbness of the left hand, etiology unclear.", "moderate"),
         ("Neck pain. I discussed the side effects of the medication with him.", "low"),
         ("No new complaints. Neck pain, stable.", "low"),
+        ("Neck pain, stable.\nContinue home exercises.\nFollow up in 3 months.", "low"),
     ],
 )
 def test_assess_em_problem_element(assessment: str, level: str) -> None:

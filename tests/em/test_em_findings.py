@@ -6,8 +6,8 @@ import em_notes as N
 import pytest
 
 from assistant.em import EMFinding, assess_em, em_findings
+from assistant.em.loader import finding_file
 from assistant.em.modifier25 import is_procedure_code
-from assistant.em.rules import finding_file
 from assistant.facts import NoteFacts, Procedure
 
 TFESI = ("64483", ["RT"], 1)

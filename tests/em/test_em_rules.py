@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from assistant.em.rules import cue_file, finding_file, parse
+from assistant.em.loader import cue_file, finding_file, parse
 from assistant.em.schema import CueFile, FindingFile, check_linear
 from assistant.errors import RuleFileError
 
