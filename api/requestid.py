@@ -89,7 +89,9 @@ async def _internal_error(scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
-class _RequestIdFilter(logging.Filter):
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` (or ``-``) to every record it sees."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
         return True
@@ -101,11 +103,30 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 def configure_logging(level: int = logging.INFO) -> None:
     """Give ChartReady loggers a handler whose lines carry the request id (idempotent)."""
     root = logging.getLogger("chartready")
-    if any(isinstance(f, _RequestIdFilter) for h in root.handlers for f in h.filters):
+    if any(isinstance(f, RequestIdFilter) for h in root.handlers for f in h.filters):
         return
     handler = logging.StreamHandler()
-    handler.addFilter(_RequestIdFilter())
+    handler.addFilter(RequestIdFilter())
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     root.addHandler(handler)
     root.setLevel(level)
     root.propagate = False
+
+
+def uvicorn_log_config(level: str = "info") -> dict[str, object]:
+    """A ``logging.config`` dict for uvicorn whose lines (its own and ours) carry the id."""
+    handler = {
+        "class": "logging.StreamHandler",
+        "formatter": "chartready",
+        "filters": ["request_id"],
+        "stream": "ext://sys.stderr",
+    }
+    logger = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": RequestIdFilter}},
+        "formatters": {"chartready": {"format": LOG_FORMAT}},
+        "handlers": {"default": handler},
+        "loggers": {"uvicorn": logger, "chartready": logger},
+    }

@@ -17,7 +17,8 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default_factory=default_database_url)
     auth_required: bool = True
-    # The pages form is usable without a key only from the machine itself (make run).
+    # The pages form is usable without a key only from the machine itself (make run);
+    # turn this off behind a reverse proxy on the same host, where every client is loopback.
     pages_open_on_loopback: bool = True
     public_base_url: str | None = None
     max_body_bytes: int = Field(default=1_000_000, ge=1_024)

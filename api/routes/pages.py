@@ -7,13 +7,13 @@ The form asks for an API key unless the browser is on the same machine and
 from __future__ import annotations
 
 from ipaddress import ip_address
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from api.deps import DatabaseDep, RunnerDep, SettingsDep
 from api.security import AuthError, authenticate_api_key
@@ -23,7 +23,9 @@ from assistant.facts import ELEMENT_NAMES
 from assistant.notes import validate_note_text
 
 router = APIRouter(tags=["pages"])
-templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+templates = Jinja2Templates(
+    env=Environment(loader=PackageLoader("api", "templates"), autoescape=select_autoescape())
+)
 
 
 def _is_loopback(request: Request) -> bool:

@@ -1,7 +1,8 @@
 """Payer-shaped checklists and the findings engine (``check_note``)."""
 
 from assistant.checks.claims import Claim, ClaimLine, HistoryEntry, ProcedureHistory
-from assistant.checks.engine import FindingProvider, ProviderInput, check_note, run_checks
+from assistant.checks.engine import check_note, run_checks
+from assistant.checks.engine_types import FindingProvider, ProviderInput
 from assistant.checks.registry import ChecklistRegistry, load_registry
 from assistant.checks.result import CheckResult, Finding, FindingEvidence
 

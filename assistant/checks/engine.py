@@ -8,12 +8,12 @@ E/M component's modifier-25 check) plug in through ``providers``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from assistant.checks.claims import Claim, CodingRule, ProcedureHistory
 from assistant.checks.coding import CHECKS, NEEDS_CLAIM, ClaimContext, ClaimHit
 from assistant.checks.detectors import Detections, Span
+from assistant.checks.engine_types import FindingProvider, ProviderInput
 from assistant.checks.payers import ResolvedPayer
 from assistant.checks.predicates import CheckContext, Outcome, detect_intent, evaluate
 from assistant.checks.registry import ChecklistRegistry, load_registry
@@ -29,20 +29,6 @@ from assistant.checks.schema import SEVERITY_RANK, AppliesWhen, Checklist, Check
 from assistant.facts import NoteFacts, Procedure
 
 CODING_CHECKLIST_ID = "coding"
-
-
-@dataclass(frozen=True)
-class ProviderInput:
-    """What an extra finding provider sees (E/M, risk ... add their own findings)."""
-
-    text: str
-    facts: NoteFacts
-    payer: ResolvedPayer
-    claim: Claim | None
-    history: ProcedureHistory | None
-
-
-FindingProvider = Callable[[ProviderInput], list[Finding]]
 
 
 def describe_procedure(proc: Procedure | None, planned: Sequence[str] = ()) -> str:
@@ -312,17 +298,29 @@ def check_note(
     facts: NoteFacts | None = None,
     providers: Sequence[FindingProvider] = (),
 ) -> CheckResult:
-    """Read the note (unless ``facts`` is given) and check it against the payer's checklists."""
+    """Read the note (unless ``facts`` is given), check it, and score its denial risk.
+
+    Office/consult notes (or a claim with an office E/M code) also get the E/M assessment
+    and its findings; every note gets the chronic-opioid checklist when opioids are managed.
+    """
+    from assistant.checks.em_bridge import assess_if_em, em_provider
+    from assistant.risk import load_active_model, risk_input_from_check, score_risk
+
     if facts is None:
         from assistant.reader.read import read_note
 
         facts = read_note(text, note_id)
-    return run_checks(
+    em = assess_if_em(text, facts, claim)
+    result = run_checks(
         text,
         facts,
         registry=load_registry(),
         payer=payer,
         claim=claim,
         history=history,
-        providers=providers,
+        providers=[*providers, em_provider(em)],
     )
+    result.em = None if em is None else em.model_dump(mode="json")
+    risk = score_risk(risk_input_from_check(result, claim), load_active_model())
+    result.risk = risk.model_dump(mode="json")
+    return result

@@ -26,6 +26,7 @@ def serve(
 
     import uvicorn
 
+    from api.requestid import uvicorn_log_config
     from assistant.store import Database
 
     if database_url:
@@ -39,6 +40,7 @@ def serve(
         host=host,
         port=port,
         log_level=log_level,
-        access_log=False,
+        access_log=False,  # ChartReady writes its own access line, with the request id
+        log_config=uvicorn_log_config(log_level),
         workers=workers,
     )

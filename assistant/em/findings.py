@@ -53,7 +53,7 @@ def make_finding(rule: FindingRule, evidence: Sequence[EMEvidence], **values: ob
         status=rule.status,
         message=" ".join(rule.message.format_map(fill).split()),
         fix=" ".join(rule.fix.format_map(fill).split()),
-        query=rule.query.render(),
+        query=rule.query,
         source=rule.source,
         evidence=[FindingEvidence(start=e.start, end=e.end, text=e.text) for e in evidence],
     )

@@ -331,6 +331,6 @@ class EMFinding(_Strict):
     status: Status
     message: str
     fix: str
-    query: str
+    query: ProviderQuery
     source: Source
     evidence: list[FindingEvidence] = Field(default_factory=list)

@@ -5,10 +5,13 @@ always ends a sentence, and ``.``, ``?``, ``!`` or ``;`` end one inside a line. 
 few times faster than PyRuSH, which dominates ``medspacy.load()`` run time.
 """
 
+from typing import cast
+
 import numpy
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
+from thinc.types import Ints2d
 
 _ENDERS = frozenset({".", "?", "!", ";"})
 # Tokens after which a period does not end a sentence.
@@ -48,7 +51,7 @@ class SentenceSplitter:
         # One array write: setting token.is_sent_start one by one costs 50x more.
         # spaCy reads attribute arrays as uint64: -1 ("not a start") must wrap, not truncate.
         values = numpy.array([1 if flag else -1 for flag in flags], dtype="int64")
-        doc.from_array([SENT_START], values.astype("uint64"))
+        doc.from_array([SENT_START], cast(Ints2d, values.astype("uint64").reshape(-1, 1)))
         return doc
 
 

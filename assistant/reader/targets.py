@@ -71,8 +71,34 @@ class TargetRuleFile(BaseModel):
 
 @dataclass(frozen=True)
 class CompiledRule:
+    """A rule compiled twice: for the original text and for its lower-cased copy.
+
+    Case-insensitive matching in Python's ``re`` is about 1.6x slower than matching a
+    lower-cased copy of the note with a lower-cased pattern; offsets stay the same as long
+    as lower-casing keeps the length (the rare texts where it does not use ``pattern``).
+    """
+
     rule: TargetRule
     pattern: re.Pattern[str]
+    lowered: re.Pattern[str] | None  # None for case-sensitive rules
+
+
+def lower_pattern(regex: str) -> str:
+    """Lower-case a regex's literal letters, keeping escapes (``\\S``) and ``(?P<name>``."""
+    out: list[str] = []
+    i = 0
+    while i < len(regex):
+        if regex[i] == "\\":
+            out.append(regex[i : i + 2])
+            i += 2
+        elif regex.startswith("(?P", i):
+            end = regex.index(">", i) + 1 if regex.startswith("(?P<", i) else i + 3
+            out.append(regex[i:end])
+            i = end
+        else:
+            out.append(regex[i].lower())
+            i += 1
+    return "".join(out)
 
 
 def _format_errors(exc: ValidationError) -> str:
@@ -115,17 +141,28 @@ def compile_rules(files: Iterable[TargetRuleFile]) -> list[CompiledRule]:
             if rule.id in seen:
                 raise RuleFileError(f"duplicate target rule id {rule.id!r}")
             seen.add(rule.id)
-            flags = re.MULTILINE | (0 if rule.case_sensitive else re.IGNORECASE)
-            compiled.append(CompiledRule(rule, re.compile(rule.regex, flags)))
+            if rule.case_sensitive:
+                pattern = re.compile(rule.regex, re.MULTILINE)
+                compiled.append(CompiledRule(rule, pattern, None))
+                continue
+            pattern = re.compile(rule.regex, re.MULTILINE | re.IGNORECASE)
+            lowered = re.compile(lower_pattern(rule.regex), re.MULTILINE)
+            compiled.append(CompiledRule(rule, pattern, lowered))
     return compiled
 
 
 def find_targets(text: str, rules: Iterable[CompiledRule]) -> list[tuple[int, int, CompiledRule]]:
     """Character spans of every rule match (pure: no spaCy), in text order."""
     found: list[tuple[int, int, CompiledRule]] = []
+    lowered = text.lower()
+    same_length = len(lowered) == len(text)
     for compiled in rules:
-        for match in compiled.pattern.finditer(text):
-            start, end = match.span("t") if "t" in compiled.pattern.groupindex else match.span()
+        if compiled.lowered is not None and same_length:
+            matches = compiled.lowered.finditer(lowered)
+        else:
+            matches = compiled.pattern.finditer(text)
+        for match in matches:
+            start, end = match.span("t") if "t" in match.re.groupindex else match.span()
             if end > start:
                 found.append((start, end, compiled))
     found.sort(key=lambda item: (item[0], item[1]))

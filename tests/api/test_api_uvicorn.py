@@ -24,8 +24,29 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class Server:
+    """A running ``chartready serve`` subprocess; ``stop`` returns everything it logged."""
+
+    def __init__(self, process: subprocess.Popen[str], base: str, key: str) -> None:
+        self.process = process
+        self.base = base
+        self.key = key
+        self.output: str | None = None
+
+    def stop(self) -> str:
+        if self.output is None:
+            self.process.terminate()
+            try:
+                out, _ = self.process.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                out, _ = self.process.communicate(timeout=5)
+            self.output = out
+        return self.output
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     workdir: Path = tmp_path_factory.mktemp("served")
     env = {**os.environ, "CHARTREADY_DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}"}
     cli = [sys.executable, "-c", "from assistant.cli import main; main()"]
@@ -41,13 +62,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     key = created.stdout.split()[-1]
     port = _free_port()
     process = subprocess.Popen(
-        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "info"],
         env=env,
         cwd=workdir,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        text=True,
     )
-    base = f"http://127.0.0.1:{port}"
+    handle = Server(process, f"http://127.0.0.1:{port}", key)
+    base = handle.base
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
@@ -60,20 +83,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
             time.sleep(0.2)
         else:
             pytest.fail("server not ready in time")
-        yield base, key
+        yield handle
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        if process.stdout is not None:
-            process.stdout.close()
+        handle.stop()
 
 
-def test_uvicorn_serves_checks_with_request_ids(server: tuple[str, str], note: str) -> None:
-    base, key = server
+def test_uvicorn_serves_checks_with_request_ids(server: Server, note: str) -> None:
+    base, key = server.base, server.key
     headers = {"Authorization": f"Bearer {key}"}
     with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
         text = http.post("/v1/checks", json={"note": note})
@@ -89,8 +105,23 @@ def test_uvicorn_serves_checks_with_request_ids(server: tuple[str, str], note: s
     assert "<form" in page.text
 
 
-def test_uvicorn_pages_open_on_loopback(server: tuple[str, str], note: str) -> None:
-    base, _key = server
-    response = httpx.post(f"{base}/review", data={"note": note}, timeout=30)
+def test_uvicorn_pages_open_on_loopback(server: Server, note: str) -> None:
+    response = httpx.post(f"{server.base}/review", data={"note": note}, timeout=30)
     assert response.status_code == 200
     assert "Verdict" in response.text
+
+
+def test_uvicorn_logs_carry_request_ids_and_no_note_text(server: Server, note: str) -> None:
+    response = httpx.post(
+        f"{server.base}/v1/extract",
+        json={"note": note},
+        headers={"Authorization": f"Bearer {server.key}", "X-Request-ID": "trace-0001"},
+        timeout=30,
+    )
+    assert response.headers["x-request-id"] == "trace-0001"
+    logs = server.stop()
+    access = [line for line in logs.splitlines() if "chartready.access" in line]
+    assert any("[trace-0001] POST /v1/extract 200" in line for line in access)
+    assert all(" [-] " not in line for line in access)
+    for sentence in note.splitlines():
+        assert sentence not in logs

@@ -49,7 +49,7 @@ def test_em_findings_level_mismatch(billed: str, expected: list[str], severity: 
 def test_em_findings_undercoding_names_money_left_behind() -> None:
     (finding,) = em_findings(N.MODERATE, facts(), None, [("99212", [], 1)])
     assert "unbilled" in finding.message
-    assert "pay" not in finding.query.lower()
+    assert "pay" not in finding.query.render().lower()
 
 
 def test_em_findings_uses_given_assessment() -> None:
@@ -179,7 +179,7 @@ def test_em_findings_opioid_checklist(note: str, missing: set[str]) -> None:
         assert finding.severity == "warn"
         assert finding.status == "missing"
         assert finding.source.url.startswith("https://www.cdc.gov/")
-        assert "Other (please specify)" in finding.query
+        assert "Other (please specify)" in finding.query.options
 
 
 def test_em_findings_opioid_negated_pdmp_is_missing() -> None:

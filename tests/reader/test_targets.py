@@ -1,0 +1,63 @@
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import RuleFileError
+from assistant.reader.targets import (
+    CompiledRule,
+    compile_rules,
+    default_rule_files,
+    find_targets,
+    load_rule_file,
+    lower_pattern,
+)
+
+RULES = compile_rules(default_rule_files())
+IGNORECASE_ONLY = [CompiledRule(r.rule, r.pattern, None) for r in RULES]
+
+
+@pytest.mark.parametrize(
+    ("regex", "expected"),
+    [
+        (r"(?P<t>[CTLS]\d)", r"(?P<t>[ctls]\d)"),
+        (r"\bESI\S+\W", r"\besi\S+\W"),
+        (r"(?<!Rotated\sto)LEFT", r"(?<!rotated\sto)left"),
+    ],
+)
+def test_lower_pattern_keeps_escapes_and_group_names(regex: str, expected: str) -> None:
+    assert lower_pattern(regex) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PROCEDURE: Left L4-5 TFESI under Fluoroscopy. Pain 7/10 for 6 months.",
+        "İstanbul PROCEDURE: Right SI joint injection; Complications: none.",  # lower() grows
+        "Bilateral L3, L4 and L5 MEDIAL BRANCH blocks; contrast was injected.",
+    ],
+)
+def test_find_targets_lowered_path_matches_ignorecase_path(text: str) -> None:
+    fast = [(s, e, c.rule.id) for s, e, c in find_targets(text, RULES)]
+    slow = [(s, e, c.rule.id) for s, e, c in find_targets(text, IGNORECASE_ONLY)]
+    assert fast == slow
+    assert fast
+
+
+def test_rule_file_errors_name_file_and_path(tmp_path: Path) -> None:
+    bad = tmp_path / "x.targets.yaml"
+    bad.write_text(
+        "version: '1'\nrules:\n  - id: a\n    label: NOPE\n    value: v\n    regex: 'x'\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleFileError, match=r"x.targets.yaml: \[rules -> 0 -> label\]"):
+        load_rule_file(bad)
+
+
+def test_rule_file_rejects_bad_regex(tmp_path: Path) -> None:
+    bad = tmp_path / "y.targets.yaml"
+    bad.write_text(
+        "version: '1'\nrules:\n  - id: a\n    label: ELEMENT\n    value: v\n    regex: '(x'\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleFileError, match="invalid regex"):
+        load_rule_file(bad)
