@@ -6,6 +6,7 @@ The form asks for an API key unless the browser is on the same machine and
 
 from __future__ import annotations
 
+from importlib import resources
 from ipaddress import ip_address
 from typing import Annotated
 
@@ -13,8 +14,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, PackageLoader, select_autoescape
 
+import api
 from api.deps import DatabaseDep, RunnerDep, SettingsDep
 from api.security import AuthError, authenticate_api_key
 from api.service import known_payers, run_check
@@ -23,9 +24,8 @@ from assistant.facts import ELEMENT_NAMES
 from assistant.notes import validate_note_text
 
 router = APIRouter(tags=["pages"])
-templates = Jinja2Templates(
-    env=Environment(loader=PackageLoader("api", "templates"), autoescape=select_autoescape())
-)
+# The already-imported ``api`` package's own folder (package data, no path arithmetic).
+templates = Jinja2Templates(directory=str(resources.files(api) / "templates"))
 
 
 def _is_loopback(request: Request) -> bool:

@@ -8,7 +8,7 @@ every fact keeps character offsets into the original note.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -48,6 +48,11 @@ class TargetRule(BaseModel):
     value: str
     regex: str
     case_sensitive: bool = False
+    sections: list[str] | None = Field(
+        default=None,
+        description="match only inside these section categories ('preamble' = before the "
+        "first header); None matches everywhere",
+    )
     note: str | None = None
 
     @field_validator("regex")
@@ -84,7 +89,7 @@ class CompiledRule:
 
 
 def lower_pattern(regex: str) -> str:
-    """Lower-case a regex's literal letters, keeping escapes (``\\S``) and ``(?P<name>``."""
+    r"""Lower-case a regex's literal letters, keeping escapes (``\S``) and ``(?P<name>``."""
     out: list[str] = []
     i = 0
     while i < len(regex):
@@ -151,22 +156,59 @@ def compile_rules(files: Iterable[TargetRuleFile]) -> list[CompiledRule]:
     return compiled
 
 
-def find_targets(text: str, rules: Iterable[CompiledRule]) -> list[tuple[int, int, CompiledRule]]:
-    """Character spans of every rule match (pure: no spaCy), in text order."""
+Ranges = Mapping[str, Sequence[tuple[int, int]]]
+
+
+def _windows(rule: TargetRule, length: int, ranges: Ranges | None) -> Sequence[tuple[int, int]]:
+    """The character windows a rule may match in: the whole text, or its sections'."""
+    if rule.sections is None or ranges is None:
+        return ((0, length),)
+    return [window for name in rule.sections for window in ranges.get(name, ())]
+
+
+def find_targets(
+    text: str, rules: Iterable[CompiledRule], section_ranges: Ranges | None = None
+) -> list[tuple[int, int, CompiledRule]]:
+    """Character spans of every rule match (pure: no spaCy), in text order.
+
+    ``section_ranges`` maps a section category to its character windows; rules that name
+    ``sections`` are only run inside those windows (without it they run everywhere).
+    """
     found: list[tuple[int, int, CompiledRule]] = []
     lowered = text.lower()
     same_length = len(lowered) == len(text)
     for compiled in rules:
-        if compiled.lowered is not None and same_length:
-            matches = compiled.lowered.finditer(lowered)
-        else:
-            matches = compiled.pattern.finditer(text)
+        fast = compiled.lowered is not None and same_length
+        pattern = compiled.lowered if fast and compiled.lowered else compiled.pattern
+        haystack = lowered if fast else text
+        matches = (
+            match
+            for start, end in _windows(compiled.rule, len(text), section_ranges)
+            for match in pattern.finditer(haystack, start, end)
+        )
         for match in matches:
             start, end = match.span("t") if "t" in match.re.groupindex else match.span()
             if end > start:
                 found.append((start, end, compiled))
     found.sort(key=lambda item: (item[0], item[1]))
     return found
+
+
+def section_ranges(doc: Doc) -> dict[str, list[tuple[int, int]]]:
+    """Character windows of each section category (``preamble`` before the first header)."""
+    sections = getattr(doc._, "sections", None) or []
+    ranges: dict[str, list[tuple[int, int]]] = {}
+    first = len(doc.text)
+    for section in sections:
+        first_token, end_token = section.section_span  # token offsets
+        span = doc[first_token:end_token]
+        start, end = span.start_char, span.end_char
+        name = "preamble" if section.category is None else str(section.category)
+        ranges.setdefault(name, []).append((start, end))
+        first = min(first, start)
+    if not sections or first > 0:
+        ranges.setdefault("preamble", []).append((0, first if sections else len(doc.text)))
+    return ranges
 
 
 class TargetRuler:
@@ -183,7 +225,7 @@ class TargetRuler:
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
         seen: set[tuple[int, int, str, str]] = set()
-        for start, end, compiled in find_targets(doc.text, self.rules):
+        for start, end, compiled in find_targets(doc.text, self.rules, section_ranges(doc)):
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is None or len(span) == 0:
                 continue

@@ -61,3 +61,22 @@ def test_rule_file_rejects_bad_regex(tmp_path: Path) -> None:
     )
     with pytest.raises(RuleFileError, match="invalid regex"):
         load_rule_file(bad)
+
+
+def test_section_restricted_rules_cover_the_procedure_zone() -> None:
+    """Attribute rules must run wherever procedures.py reads attributes (zone + preamble)."""
+    from assistant.reader.procedures import ZONE_SECTIONS
+
+    for rule in (c.rule for c in RULES):
+        if rule.label in {"LEVEL", "LATERALITY", "REGION", "GUIDANCE", "CONTRAST", "APPROACH"}:
+            assert rule.sections is not None
+            assert set(ZONE_SECTIONS) | {"preamble"} <= set(rule.sections), rule.id
+
+
+def test_find_targets_respects_section_windows() -> None:
+    text = "PLAN: left side. PROCEDURE: right L4-5 TFESI."
+    ranges = {"procedure": [(17, len(text))], "observation_and_plan": [(0, 17)]}
+    sides = [
+        text[s:e] for s, e, c in find_targets(text, RULES, ranges) if c.rule.label == "LATERALITY"
+    ]
+    assert sides == ["right"]
