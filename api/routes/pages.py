@@ -6,8 +6,8 @@ The form asks for an API key unless the browser is on the same machine and
 
 from __future__ import annotations
 
-from importlib import resources
 from ipaddress import ip_address
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -15,7 +15,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-import api
 from api.deps import DatabaseDep, RunnerDep, SettingsDep
 from api.security import AuthError, authenticate_api_key
 from api.service import known_payers, run_check
@@ -24,8 +23,9 @@ from assistant.facts import ELEMENT_NAMES
 from assistant.notes import validate_note_text
 
 router = APIRouter(tags=["pages"])
-# The already-imported ``api`` package's own folder (package data, no path arithmetic).
-templates = Jinja2Templates(directory=str(resources.files(api) / "templates"))
+# Located from this file: under pytest, ``tests/api`` can shadow the name ``api`` as a
+# namespace package, so ``importlib.resources.files("api")`` is not reliable there.
+templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 
 
 def _is_loopback(request: Request) -> bool:

@@ -121,6 +121,11 @@ NOTE_CASES: list[tuple[str, str, bool]] = [
         True,
     ),
     ("prior_block_relief", "She had a facet block in May.  Her knee feels better.", False),
+    (
+        "prior_block_relief",
+        "She can walk one block.  Eight weeks of physical therapy did not help.",
+        False,
+    ),
     # exam and diagnosis from headers with content, not placeholders
     ("exam_documented", "PHYSICAL EXAMINATION:  Tender over the sacroiliac joint.", True),
     ("exam_documented", "On examination, straight leg raise is positive on the left.", True),

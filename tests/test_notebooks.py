@@ -1,0 +1,34 @@
+"""Execute every numbered walkthrough in notebooks/ (they must run offline, error-free)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbclient
+import nbformat
+import pytest
+
+# What each walkthrough must show, beyond running without error.
+EXPECTED = {
+    "01-quickstart": ["verdict:", "sum of factors"],
+    "03-risk-model": ["ROC AUC", "sum of factors"],
+}
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_executes_without_error(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=180,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert outputs
+    assert not any(o.output_type == "error" for o in outputs)
+    printed = "".join(o.get("text", "") for o in outputs)
+    for expected in EXPECTED.get(path.stem, []):
+        assert expected in printed
