@@ -66,6 +66,8 @@ SPINAL_FAMILIES = frozenset(
         "discography",
     }
 )
+# Families whose levels are interspaces/joints; a segment inside a named joint is redundant.
+JOINT_LEVEL_FAMILIES = frozenset({"esi", "facet_joint_injection", "facet_mbb", "facet_rfa"})
 ANESTHESIA_ADJUNCT_FAMILIES = frozenset(
     {"peripheral_nerve_block", "sympathetic_block", "esi", "intrathecal_pump"}
 )
@@ -73,7 +75,8 @@ SACRAL_FAMILIES = frozenset({"si_joint_injection", "si_rfa"})
 OTHER_REGION_FAMILIES = frozenset({"joint_injection", "peripheral_nerve_block", "genicular"})
 _PERFORMED_CUE = re.compile(
     r"\b(?:performed|done|injected|administered|placed|gave|given|completed|"
-    r"carried\s+out|underwent\s+today|I\s+(?:did|injected|performed))\b",
+    r"carried\s+out|underwent\s+today|I\s+(?:did|injected|performed)|"
+    r"needle\s+was\s+(?:used|inserted|advanced|introduced|placed|directed))\b",
     re.IGNORECASE,
 )
 _SEGMENT_CUE = re.compile(
@@ -95,6 +98,7 @@ class _Context:
     targets: Sequence[Target]
     has_zone: bool
     title_end: int
+    narrative: bool  # no section header at all: the note is one procedure narrative
 
     def in_zone(self, target: Target) -> bool:
         if target.section in ZONE_SECTIONS or target.end <= self.title_end:
@@ -102,7 +106,12 @@ class _Context:
         return target.section is None and self.has_zone
 
     def zone(self, label: str) -> list[Target]:
-        return [t for t in self.targets if t.label == label and self.in_zone(t)]
+        """Attribute spans of the procedure zone (the whole text of a header-less note)."""
+        return [
+            t
+            for t in self.targets
+            if t.label == label and (self.in_zone(t) or (self.narrative and t.section is None))
+        ]
 
 
 def as_family(value: str) -> Family:
@@ -170,6 +179,15 @@ def _levels(ctx: _Context, mentions: Sequence[Target], others: Sequence[Target])
     ]
     titled = [t for t in level_targets if t.section in TITLE_SECTIONS or t.section is None]
     return titled or level_targets
+
+
+def drop_joint_endpoints(levels: Sequence[str]) -> list[str]:
+    """Drop single segments already named as the end of a listed joint.
+
+    "Left L3-L4 TFESI (L3 nerve root)" documents the L3-L4 level once, not twice.
+    """
+    endpoints = {segment for level in levels if "-" in level for segment in level.split("-")}
+    return [level for level in levels if "-" in level or level not in endpoints]
 
 
 def canonical_from_targets(text: str, targets: Iterable[Target]) -> list[str]:
@@ -322,7 +340,8 @@ def _supersede(mentions: list[Target]) -> list[Target]:
 def assemble_procedures(text: str, targets: Sequence[Target]) -> AssembledProcedures:
     """Performed procedures, planned families and the evidence for both."""
     has_zone = any(t.section in ZONE_SECTIONS for t in targets)
-    ctx = _Context(text=text, targets=targets, has_zone=has_zone, title_end=_title_end(text))
+    narrative = all(t.section is None for t in targets)
+    ctx = _Context(text, targets, has_zone, _title_end(text), narrative)
     mentions = _supersede(_drop_anesthesia_adjuncts(ctx, _performed_mentions(ctx)))
     by_family: dict[str, list[Target]] = {}
     for mention in mentions:
@@ -334,6 +353,8 @@ def assemble_procedures(text: str, targets: Sequence[Target]) -> AssembledProced
         others = [m for m in mentions if m.value != family]
         level_targets = _levels(ctx, own, others)
         levels = canonical_from_targets(text, level_targets)
+        if family in JOINT_LEVEL_FAMILIES:
+            levels = drop_joint_endpoints(levels)
         side_targets = _attribute_targets(ctx, "LATERALITY", own, others)
         guidance_targets = _attribute_targets(ctx, "GUIDANCE", own, others)
         contrast_targets = _attribute_targets(ctx, "CONTRAST", own, others)
