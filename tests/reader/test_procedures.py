@@ -106,3 +106,45 @@ def test_non_pain_note_has_no_procedure(read: Read) -> None:
         "ASSESSMENT: Atypical chest pain. Stress test ordered."
     )
     assert read(note).procedures == []
+
+
+@pytest.mark.parametrize(
+    ("note", "families"),
+    [
+        (
+            "PROCEDURE: Lumbar facet injection. Contrast was injected into the joint under "
+            "fluoroscopy.",
+            ["facet_joint_injection"],
+        ),
+        (
+            "PROCEDURE: The needle entered the carpal tunnel and 1 mL of Depo-Medrol was injected.",
+            ["joint_injection"],
+        ),
+        ("PROCEDURE: 40 mg Kenalog was injected into the right knee joint.", ["joint_injection"]),
+        ("PROCEDURE: Right knee joint steroid injection.", ["joint_injection"]),
+        (
+            "PROCEDURE: Radiofrequency thermocoagulation of bilateral lumbar sympathetic chain.",
+            ["neurolysis_other"],
+        ),
+        (
+            "PROCEDURE: Right sacroiliac joint/posterior rami injections with fluoroscopy.",
+            ["si_joint_injection"],
+        ),
+        (
+            "OPERATION: Laparoscopic lysis of adhesions and appendectomy. An ilioinguinal nerve "
+            "block was placed for postoperative pain.",
+            [],
+        ),
+    ],
+)
+def test_family_phrasings(read: Read, note: str, families: list[str]) -> None:
+    assert [p.family for p in read(note).procedures] == families
+
+
+def test_tfesi_title_roots_do_not_add_levels(read: Read) -> None:
+    note = (
+        "PROCEDURE: Left L3-L4 transforaminal epidural steroid injection (L3 nerve root) under "
+        "fluoroscopic guidance."
+    )
+    [procedure] = read(note).procedures
+    assert procedure.levels == ["L3-L4"]
