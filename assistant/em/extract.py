@@ -16,6 +16,7 @@ from typing import Literal
 
 from assistant.em.loader import cue_file
 from assistant.em.schema import CueFile, CueKind, CueRule, EMEvidence, SectionCategory
+from assistant.patterns import lower_pattern
 
 Assertion = Literal["affirmed", "negated", "hypothetical"]
 
@@ -102,6 +103,8 @@ class CompiledCues:
 
     data: CueFile
     cues: tuple[tuple[CueRule, re.Pattern[str]], ...]
+    # the same cues lower-cased, for matching a lower-cased copy of the note (faster)
+    lowered: tuple[re.Pattern[str], ...]
     headers: tuple[tuple[SectionCategory, re.Pattern[str]], ...]
     before: tuple[tuple[Assertion, bool, frozenset[str], re.Pattern[str]], ...]
     after: tuple[tuple[Assertion, frozenset[str], re.Pattern[str]], ...]
@@ -115,6 +118,7 @@ def compile_cues(data: CueFile) -> CompiledCues:
     return CompiledCues(
         data=data,
         cues=tuple((c, re.compile(c.regex, flags)) for c in data.cues),
+        lowered=tuple(re.compile(lower_pattern(c.regex), re.MULTILINE) for c in data.cues),
         headers=tuple((h.category, re.compile(rf"(?:{h.regex})", flags)) for h in data.sections),
         before=tuple(
             (t.assertion, t.scope == "sentence", frozenset(t.kinds), re.compile(t.regex, flags))
@@ -222,13 +226,16 @@ def find_hits(
     wanted = set(kinds) if kinds is not None else None
     sections = find_sections(text, compiled) if sections is None else sections
     flat = unwrap(text)
+    flat_lower = flat.lower()
+    fast = len(flat_lower) == len(flat)  # lower-casing kept every offset
     hits: list[Hit] = []
-    for cue, pattern in compiled.cues:
+    for (cue, pattern), lowered in zip(compiled.cues, compiled.lowered, strict=True):
         if wanted is not None and cue.kind not in wanted:
             continue
         if cue.value == "not_addressed":
             continue  # applied to assessment items only (see item_not_addressed)
-        for match in pattern.finditer(flat):
+        matches = lowered.finditer(flat_lower) if fast else pattern.finditer(flat)
+        for match in matches:
             start, end = match.span("t") if match.groupdict().get("t") else match.span()
             if end <= start:
                 continue

@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from assistant.errors import RuleFileError
+from assistant.patterns import lower_pattern
 
 TargetLabel = Literal[
     "FAMILY",
@@ -86,24 +87,6 @@ class CompiledRule:
     rule: TargetRule
     pattern: re.Pattern[str]
     lowered: re.Pattern[str] | None  # None for case-sensitive rules
-
-
-def lower_pattern(regex: str) -> str:
-    r"""Lower-case a regex's literal letters, keeping escapes (``\S``) and ``(?P<name>``."""
-    out: list[str] = []
-    i = 0
-    while i < len(regex):
-        if regex[i] == "\\":
-            out.append(regex[i : i + 2])
-            i += 2
-        elif regex.startswith("(?P", i):
-            end = regex.index(">", i) + 1 if regex.startswith("(?P<", i) else i + 3
-            out.append(regex[i:end])
-            i = end
-        else:
-            out.append(regex[i].lower())
-            i += 1
-    return "".join(out)
 
 
 def _format_errors(exc: ValidationError) -> str:

@@ -3,13 +3,13 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import RuleFileError
+from assistant.patterns import lower_pattern
 from assistant.reader.targets import (
     CompiledRule,
     compile_rules,
     default_rule_files,
     find_targets,
     load_rule_file,
-    lower_pattern,
 )
 
 RULES = compile_rules(default_rule_files())
