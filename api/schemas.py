@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from api.problems import Problem
 from assistant.checks.claims import Claim, ProcedureHistory
@@ -49,7 +49,11 @@ class DocumentReferenceIn(BaseModel):
 class NoteInput(BaseModel):
     """A note as plain text or as a FHIR DocumentReference (exactly one)."""
 
-    note: str | None = Field(default=None, description="The note's plain text (UTF-8).")
+    note: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("note", "text"),
+        description="The note's plain text (UTF-8); ``text`` is accepted as an alias.",
+    )
     document_reference: DocumentReferenceIn | None = Field(
         default=None, description="A FHIR R4 DocumentReference with a text/plain attachment."
     )
