@@ -25,7 +25,9 @@ class CheckFormat(StrEnum):
 
 
 def _fail(message: str) -> typer.Exit:
-    Console(stderr=True).print(f"[red]error[/red] {escape(message)}", highlight=False)
+    Console(stderr=True).print(
+        f"[red]error[/red] {escape(message)}", highlight=False, soft_wrap=True
+    )
     return typer.Exit(code=2)
 
 
@@ -36,8 +38,14 @@ def check(
     claim: Annotated[Path | None, typer.Option(help="claim JSON")] = None,
     history: Annotated[Path | None, typer.Option(help="procedure history JSON")] = None,
     output_format: Annotated[CheckFormat, typer.Option("--format")] = CheckFormat.json,
+    fail_if_not_billable: Annotated[
+        bool, typer.Option(help="exit 1 when the verdict is not_billable_as_documented")
+    ] = False,
 ) -> None:
-    """Check one note against the payer's checklists; exit 1 when not billable as documented."""
+    """Check one note against the payer's checklists (exit 2 on bad input).
+
+    With ``--fail-if-not-billable`` a pre-sign hook can stop on a not-billable verdict.
+    """
     from assistant.checks import check_note
     from assistant.checks.claims import ClaimInputError, load_claim, load_history
     from assistant.errors import ChartReadyError
@@ -64,7 +72,7 @@ def check(
             where = ", ".join(f"{e.start}-{e.end}" for e in f.evidence[:3])
             table.add_row(f.severity, f.rule_id, f.status, ", ".join(f.concerns), f.message, where)
         Console().print(table)
-    if result.verdict == "not_billable_as_documented":
+    if fail_if_not_billable and result.verdict == "not_billable_as_documented":
         raise typer.Exit(code=1)
 
 
