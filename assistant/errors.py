@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
+
+def validation_paths(exc: ValidationError) -> str:
+    """Path-precise pydantic errors: ``[elements -> 3 -> severty] Extra inputs ...``."""
+    return "; ".join(
+        f"[{' -> '.join(str(part) for part in err['loc'])}] {err['msg']}" for err in exc.errors()
+    )
+
 
 class ChartReadyError(Exception):
     """Base class; ``code`` is stable across releases."""

@@ -21,10 +21,9 @@ from assistant.checks.schema import (
     Severity,
     SourceRef,
     Status,
-    error_paths,
     validate_concern,
 )
-from assistant.errors import ChartReadyError
+from assistant.errors import ChartReadyError, validation_paths
 from assistant.facts import Approach, Family, Region
 
 _CPT = re.compile(r"^(\d{4}[0-9AFMTU]|[A-Z]\d{4})$")
@@ -166,7 +165,7 @@ def _parse(model: type[_Input], data: object, source: str) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ClaimInputError(f"{source}: {error_paths([dict(e) for e in exc.errors()])}") from None
+        raise ClaimInputError(f"{source}: {validation_paths(exc)}") from None
 
 
 def parse_claim(data: object, source: str = "claim") -> Claim:

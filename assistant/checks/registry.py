@@ -23,8 +23,8 @@ from assistant.checks.claims import CodingTable
 from assistant.checks.coding import CHECKS
 from assistant.checks.payers import ResolvedPayer, resolve_payer
 from assistant.checks.predicates import NAMED, referenced_names
-from assistant.checks.schema import Checklist, Detector, DetectorFile, PayerProfile, error_paths
-from assistant.errors import RuleFileError
+from assistant.checks.schema import Checklist, Detector, DetectorFile, PayerProfile
+from assistant.errors import RuleFileError, validation_paths
 from assistant.facts import NoteFacts
 
 ENV_DIR = "CHARTREADY_CHECKLIST_DIR"
@@ -58,7 +58,7 @@ def load_model(path: Path, model: type[M]) -> M:
     try:
         return model.model_validate(_read_yaml(path))
     except ValidationError as exc:
-        raise RuleFileError(f"{path}: {error_paths([dict(e) for e in exc.errors()])}") from None
+        raise RuleFileError(f"{path}: {validation_paths(exc)}") from None
 
 
 @dataclass(frozen=True)

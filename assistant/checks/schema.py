@@ -296,15 +296,6 @@ class PayerProfile(_Strict):
     noncovered_cpt: dict[str, str] = Field(default_factory=dict)
 
 
-def error_paths(errors: list[dict[str, Any]]) -> str:
-    """Render pydantic errors as ``[elements -> 3 -> severty] message`` lines."""
-    lines = []
-    for error in errors:
-        where = " -> ".join(str(part) for part in error["loc"])
-        lines.append(f"[{where}] {error['msg']}")
-    return "; ".join(lines)
-
-
 __all__ = [
     "ALL_ELEMENTS",
     "EXTRA_ELEMENTS",

@@ -11,18 +11,12 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from assistant.em.schema import CueFile, FindingFile
-from assistant.errors import RuleFileError
+from assistant.errors import RuleFileError, validation_paths
 
 CUES_FILE = "cues.v1.yaml"
 FINDINGS_FILE = "findings.v1.yaml"
 
 _M = TypeVar("_M", bound=BaseModel)
-
-
-def _format_errors(exc: ValidationError) -> str:
-    return "; ".join(
-        f"[{' -> '.join(str(p) for p in err['loc'])}] {err['msg']}" for err in exc.errors()
-    )
 
 
 def parse(model: type[_M], name: str, text: str) -> _M:
@@ -34,7 +28,7 @@ def parse(model: type[_M], name: str, text: str) -> _M:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise RuleFileError(f"{name}: {_format_errors(exc)}") from exc
+        raise RuleFileError(f"{name}: {validation_paths(exc)}") from exc
 
 
 def _packaged(name: str) -> str:

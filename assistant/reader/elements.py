@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from assistant.facts import ELEMENT_NAMES, Assertion, Elements, Evidence, NoteKind, Procedure
+from assistant.reader.section_groups import BACKGROUND_SECTIONS
 from assistant.reader.spans import Target
 
 _AFFIRMED = frozenset[Assertion]({"affirmed", "historical"})
@@ -35,17 +36,7 @@ _PROCEDURE_SECTIONS = frozenset({"procedure_details", "procedure", "complication
 _TODAY_SECTIONS = _PROCEDURE_SECTIONS | frozenset({"consent", "anesthesia", "medications"})
 _NOT_HISTORY_SECTIONS = _TODAY_SECTIONS | frozenset({"allergies", "family_history"})
 # Where a statement is about the past or the patient's background, not today's procedure.
-_BACKGROUND_SECTIONS = frozenset(
-    {
-        "history_of_present_illness",
-        "past_medical_history",
-        "medications",
-        "allergies",
-        "social_history",
-        "family_history",
-        "review_of_systems",
-    }
-)
+_BACKGROUND_SECTIONS = BACKGROUND_SECTIONS
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from assistant.facts import (
     Region,
 )
 from assistant.reader.levels import canonical_levels, region_of, sort_levels
+from assistant.reader.section_groups import BACKGROUND_SECTIONS
 from assistant.reader.spans import Target
 
 TITLE_SECTIONS = frozenset({"procedure"})
@@ -33,15 +34,8 @@ DETAIL_SECTIONS = frozenset({"procedure_details"})
 ZONE_SECTIONS = TITLE_SECTIONS | DETAIL_SECTIONS
 PLAN_SECTIONS = frozenset({"observation_and_plan"})
 # Sections whose family mentions are never "performed today".
-NOT_PERFORMED_SECTIONS = frozenset(
+NOT_PERFORMED_SECTIONS = BACKGROUND_SECTIONS | frozenset(
     {
-        "history_of_present_illness",
-        "past_medical_history",
-        "medications",
-        "allergies",
-        "social_history",
-        "family_history",
-        "review_of_systems",
         "imaging",
         "indications",
         "diagnoses",

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from assistant.errors import RuleFileError
+from assistant.errors import RuleFileError, validation_paths
 from assistant.patterns import lower_pattern
 
 TargetLabel = Literal[
@@ -89,19 +89,13 @@ class CompiledRule:
     lowered: re.Pattern[str] | None  # None for case-sensitive rules
 
 
-def _format_errors(exc: ValidationError) -> str:
-    return "; ".join(
-        f"[{' -> '.join(str(p) for p in err['loc'])}] {err['msg']}" for err in exc.errors()
-    )
-
-
 def load_rule_file(path: Path | str, text: str | None = None) -> TargetRuleFile:
     """Parse and validate one rule file; errors name the file and the path inside it."""
     raw = yaml.safe_load(text if text is not None else Path(path).read_text(encoding="utf-8"))
     try:
         return TargetRuleFile.model_validate(raw)
     except ValidationError as exc:
-        raise RuleFileError(f"{path}: {_format_errors(exc)}") from exc
+        raise RuleFileError(f"{path}: {validation_paths(exc)}") from exc
 
 
 @lru_cache(maxsize=1)

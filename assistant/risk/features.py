@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from assistant.errors import RuleFileError
+from assistant.errors import RuleFileError, validation_paths
 from assistant.risk.schema import SEVERITIES, STATUSES, FeatureConfig, Severity, Status
 
 FEATURES_FILE = "features.v1.yaml"
@@ -52,9 +52,7 @@ class RiskInput(BaseModel):
 
 def format_validation_error(exc: ValidationError) -> str:
     """Path-precise messages: ``[families -> esi -> weight] Field required``."""
-    return "; ".join(
-        f"[{' -> '.join(str(p) for p in err['loc'])}] {err['msg']}" for err in exc.errors()
-    )
+    return validation_paths(exc)
 
 
 def load_yaml_model(model: type[_M], name: str, text: str | None = None) -> _M:
