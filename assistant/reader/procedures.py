@@ -79,6 +79,7 @@ _SEGMENT_CUE = re.compile(
     re.IGNORECASE,
 )
 _ASSERTED = frozenset({"affirmed"})
+_FORAMEN_AFTER = re.compile(r"\s+(?:neural\s+|neuro)?foram(?:en|ina)\b", re.IGNORECASE)
 _NOT_TODAY = frozenset({"hypothetical", "family", "historical"})
 # Technique boilerplate ("For C3 to C6, the medial branch lies ...") names no treated level.
 _GENERIC_SENTENCE = re.compile(r"\s*(?:for|if|when|in\s+general)\b", re.IGNORECASE)
@@ -166,7 +167,21 @@ def _attribute_targets(
 
 
 def _levels(ctx: _Context, mentions: Sequence[Target], others: Sequence[Target]) -> list[Target]:
-    """Level spans: the title's for this family when it names any, else the detail's."""
+    """Level spans: the foramina the needles entered, else the title's, else the detail's.
+
+    A title's "L4-L5 transforaminal" is less precise than the body's "the left L4 neural
+    foramen ... the left L5 neural foramen": where the body names foramina, they win.
+    """
+    foramina = [
+        t
+        for t in ctx.zone("LEVEL")
+        if t.section in DETAIL_SECTIONS
+        and t.assertion not in _NOT_TODAY
+        and "-" not in t.text
+        and _FORAMEN_AFTER.match(ctx.text, t.end)
+    ]
+    if foramina:
+        return foramina
     level_targets = _attribute_targets(ctx, "LEVEL", mentions, others)
     level_targets = [
         t for t in level_targets if not _GENERIC_SENTENCE.match(ctx.text, t.sent_start, t.sent_end)

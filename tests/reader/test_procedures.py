@@ -148,3 +148,13 @@ def test_tfesi_title_roots_do_not_add_levels(read: Read) -> None:
     )
     [procedure] = read(note).procedures
     assert procedure.levels == ["L3-L4"]
+
+
+def test_foramina_entered_are_the_levels(read: Read) -> None:
+    note = (
+        "OPERATION: Right L5-S1 transforaminal epidural steroid injection.\n\n"
+        "DESCRIPTION OF PROCEDURE: Under fluoroscopy, needles were placed in the right L5 "
+        "neural foramen and the right S1 foramen. Dexamethasone 10 mg was injected."
+    )
+    [procedure] = read(note).procedures
+    assert procedure.levels == ["L5", "S1"]
