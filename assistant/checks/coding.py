@@ -479,5 +479,7 @@ CHECKS: dict[str, Callable[[ClaimContext, dict[str, object]], list[ClaimHit]]] =
     "frequency": frequency,
     "rfa_prior_blocks": rfa_prior_blocks,
 }
-# Checks that need a claim; the rest also run with only a note (and history).
-NEEDS_CLAIM = frozenset(CHECKS) - {"level_limits", "frequency", "rfa_prior_blocks"}
+# Checks that need a claim; the rest also run with only a note (and history). Level limits
+# are a billing rule (a caudal catheter reaching two levels is one billable injection), and
+# the note-only side of it is the checklists' own documentation elements (ESI-007).
+NEEDS_CLAIM = frozenset(CHECKS) - {"frequency", "rfa_prior_blocks"}
