@@ -11,6 +11,7 @@ import pytest
 # What each walkthrough must show, beyond running without error.
 EXPECTED = {
     "01-quickstart": ["verdict:", "sum of factors"],
+    "02-monthly-audit": ["same seed, same sample: True", "month-over-month readiness"],
     "03-risk-model": ["ROC AUC", "sum of factors"],
 }
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]-*.ipynb"))

@@ -1,31 +1,89 @@
-"""Minimal provider pre-sign pages: paste a note, see what it documents and what is missing.
+"""Web pages: the provider's pre-sign check, plus the staff pages mounted under this router.
 
-The form asks for an API key unless the browser is on the same machine and
-``pages_open_on_loopback`` is set (the ``make run`` default).
+Who may use the pre-sign page: a signed-in staff member; or, for plugins and scripts that
+predate sign-in, anyone giving an API key in the form; or anyone on the machine itself when
+``pages_open_on_loopback`` is set (the ``make run`` default). Nothing is stored unless a
+signed-in user presses "Save this check" (the result and a hash of the note, never its text).
+
+The router's lifespan runs the worklist checker (``assistant.store.worker``) on the app's
+event loop, in the reader's worker pool, so it shares the reader and its concurrency limit.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
+import logging
+import re
+from collections.abc import AsyncIterator
 from ipaddress import ip_address
-from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from api.deps import DatabaseDep, RunnerDep, SettingsDep
+from api.deps import DatabaseDep, ReaderRunner, RunnerDep, SettingsDep
+from api.routes import audits, auth, worklist
+from api.routes.web import (
+    API_DIR,
+    group_findings,
+    highlight_segments,
+    render,
+    top_factors,
+)
 from api.security import AuthError, authenticate_api_key
 from api.service import known_payers, run_check
+from assistant.checks import CheckResult
+from assistant.checks.claims import ClaimInputError, parse_claim
 from assistant.errors import NoteInputError
 from assistant.facts import ELEMENT_NAMES
 from assistant.notes import validate_note_text
+from assistant.store import CheckRepository, CheckWorker, Database, SignedIn
 
-router = APIRouter(tags=["pages"])
-# Located from this file: under pytest, ``tests/api`` can shadow the name ``api`` as a
-# namespace package, so ``importlib.resources.files("api")`` is not reliable there.
-templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
+logger = logging.getLogger("chartready.pages")
+_CODES = re.compile(r"[\s,;]+")
+_STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
+
+
+async def _drive_worker(worker: CheckWorker, runner: ReaderRunner, wake: asyncio.Event) -> None:
+    """Check pending worklist items forever: claim (thread), check + commit (reader pool)."""
+    while True:
+        try:
+            item = await run_in_threadpool(worker.claim_next)
+        except Exception:  # the store may be briefly unavailable; try again shortly
+            logger.exception("worklist claim failed; retrying")
+            item = None
+        if item is None:
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=worker.poll_seconds)
+            continue
+        await runner.run(worker.handle, item)
+
+
+@contextlib.asynccontextmanager
+async def web_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Recover interrupted worklist items, then check the queue until shutdown."""
+    database: Database = app.state.database
+    worker = CheckWorker(database)
+    await run_in_threadpool(worker.recover)
+    wake = asyncio.Event()
+    app.state.worklist_wake = wake
+    task = asyncio.create_task(_drive_worker(worker, app.state.runner, wake))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+router = APIRouter(tags=["pages"], lifespan=web_lifespan)
+router.include_router(auth.router)
+router.include_router(worklist.router)
+router.include_router(audits.router)
 
 
 def _is_loopback(request: Request) -> bool:
@@ -36,24 +94,137 @@ def _is_loopback(request: Request) -> bool:
         return False
 
 
-def _key_needed(request: Request, settings: SettingsDep) -> bool:
-    if not settings.auth_required:
+def _key_needed(request: Request, settings: SettingsDep, user: SignedIn | None) -> bool:
+    if user is not None or not settings.auth_required:
         return False
     return not (settings.pages_open_on_loopback and _is_loopback(request))
 
 
+def _form_defaults() -> dict[str, str]:
+    return {"note": "", "payer": "commercial", "cpt": "", "icd10": "", "modifiers": ""}
+
+
+def _claim_from_form(payer: str, cpt: str, icd10: str, modifiers: str) -> dict[str, Any] | None:
+    codes = [c for c in _CODES.split(cpt.strip()) if c]
+    if not codes:
+        return None
+    diagnoses = [c for c in _CODES.split(icd10.strip()) if c]
+    mods = [c for c in _CODES.split(modifiers.strip()) if c]
+    return {
+        "payer": payer,
+        "lines": [{"cpt": code, "modifiers": mods, "icd10": diagnoses} for code in codes],
+    }
+
+
 @router.get("/", response_class=HTMLResponse)
-async def index(request: Request, settings: SettingsDep) -> HTMLResponse:
+async def index(request: Request, settings: SettingsDep, database: DatabaseDep) -> Response:
     """The pre-sign form."""
-    return templates.TemplateResponse(
-        request=request,
-        name="index.html",
-        context={
-            "key_needed": _key_needed(request, settings),
+    user = await auth.current_user(request, database)
+    response = render(
+        request,
+        "index.html",
+        {
+            "key_needed": _key_needed(request, settings, user),
             "error": None,
             "payers": known_payers(),
+            "form": _form_defaults(),
         },
+        user=user,
+        csrf=auth.csrf_for(request, user),
     )
+    return auth.set_csrf_cookie(request, response)
+
+
+def review_context(text: str, check: CheckResult) -> dict[str, Any]:
+    """What the review template shows for one checked note."""
+    result = check.to_json_dict()
+    documented = check.facts.elements.model_dump()
+    findings = result["findings"]
+    return {
+        "check": check,
+        "facts": check.facts,
+        "segments": highlight_segments(text, result["facts"].get("evidence", [])),
+        "groups": group_findings(findings),
+        "factors": top_factors(check.risk),
+        "present": [name for name in ELEMENT_NAMES if documented[name]],
+        "absent": [name for name in ELEMENT_NAMES if not documented[name]],
+    }
+
+
+def _save(database: Database, text: str, check: CheckResult, user: SignedIn) -> int:
+    with database.session() as session:
+        row = CheckRepository(session).add(
+            note_id="pre-sign",
+            note_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            payer=check.payer,
+            verdict=check.verdict,
+            result=check.to_json_dict(),
+            api_key_name=f"user:{user.name}",
+        )
+        return row.id
+
+
+async def _review(
+    request: Request,
+    settings: SettingsDep,
+    database: DatabaseDep,
+    runner: RunnerDep,
+    form: dict[str, str],
+    api_key: str,
+    csrf: str,
+    save: bool,
+) -> Response:
+    user = await auth.current_user(request, database)
+    key_needed = _key_needed(request, settings, user)
+    token = auth.csrf_for(request, user)
+
+    def form_error(message: str, status: int) -> Response:
+        response = render(
+            request,
+            "index.html",
+            {"key_needed": key_needed, "error": message, "payers": known_payers(), "form": form},
+            user=user,
+            csrf=token,
+            status_code=status,
+        )
+        return auth.set_csrf_cookie(request, response)
+
+    # Signed-in or saving: the form must carry its CSRF token. An anonymous preview (API key
+    # or loopback) changes nothing and uses no cookie, so scripts may post it without one;
+    # a token that is sent must still be valid.
+    if (csrf or user is not None or save) and not auth.csrf_ok(request, user, csrf):
+        return form_error("The form expired; please submit it again.", 403)
+    if save and user is None:
+        return form_error("Sign in to save a check.", 401)
+    if key_needed:
+        try:
+            await run_in_threadpool(authenticate_api_key, database, api_key.strip())
+        except AuthError as exc:
+            return form_error(f"API key refused: {exc}.", 401)
+    try:
+        text = validate_note_text(form["note"], "note")
+    except NoteInputError as exc:
+        return form_error(f"{exc.code}: {exc}", 422)
+    payer = form["payer"]
+    if payer not in known_payers():
+        return form_error(f"Unknown payer {payer!r}.", 422)
+    try:
+        raw_claim = _claim_from_form(payer, form["cpt"], form["icd10"], form["modifiers"])
+        claim = parse_claim(raw_claim, "claim") if raw_claim else None
+    except ClaimInputError as exc:
+        return form_error(f"{exc.code}: {exc}", 422)
+    check = await run_check(runner, text, note_id="pasted-note", payer=payer, claim=claim)
+    saved_id = None
+    if save and user is not None:
+        saved_id = await run_in_threadpool(_save, database, text, check, user)
+    response = render(
+        request,
+        "review.html",
+        {**review_context(text, check), "form": form, "saved_id": saved_id},
+        user=user,
+        csrf=token,
+    )
+    return auth.set_csrf_cookie(request, response)
 
 
 @router.post("/review", response_class=HTMLResponse)
@@ -62,42 +233,31 @@ async def review(
     settings: SettingsDep,
     database: DatabaseDep,
     runner: RunnerDep,
-    note: Annotated[str, Form(max_length=200_000)],
+    note: Annotated[str, Form(max_length=200_000)] = "",
     api_key: Annotated[str, Form(max_length=200)] = "",
     payer: Annotated[str, Form(max_length=50)] = "commercial",
-) -> HTMLResponse:
-    """Check the pasted note and show the verdict, findings and facts (nothing is stored)."""
-    key_needed = _key_needed(request, settings)
+    cpt: Annotated[str, Form(max_length=200)] = "",
+    icd10: Annotated[str, Form(max_length=200)] = "",
+    modifiers: Annotated[str, Form(max_length=100)] = "",
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    save: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Check the pasted note: highlighted evidence, gaps by severity, verdict and risk.
 
-    def form_error(message: str, status: int) -> HTMLResponse:
-        return templates.TemplateResponse(
-            request=request,
-            name="index.html",
-            context={"key_needed": key_needed, "error": message, "payers": known_payers()},
-            status_code=status,
-        )
+    Stores the result (never the text) only when a signed-in user asks to save it.
+    """
+    form = {"note": note, "payer": payer, "cpt": cpt, "icd10": icd10, "modifiers": modifiers}
+    return await _review(request, settings, database, runner, form, api_key, csrf, save == "yes")
 
-    if key_needed:
-        try:
-            await run_in_threadpool(authenticate_api_key, database, api_key.strip())
-        except AuthError as exc:
-            return form_error(f"API key refused: {exc}.", 401)
-    try:
-        text = validate_note_text(note, "note")
-    except NoteInputError as exc:
-        return form_error(f"{exc.code}: {exc}", 422)
-    if payer not in known_payers():
-        return form_error(f"Unknown payer {payer!r}.", 422)
-    check = await run_check(runner, text, note_id="pasted-note", payer=payer)
-    facts = check.facts
-    documented = facts.elements.model_dump()
-    return templates.TemplateResponse(
-        request=request,
-        name="review.html",
-        context={
-            "facts": facts,
-            "present": [name for name in ELEMENT_NAMES if documented[name]],
-            "absent": [name for name in ELEMENT_NAMES if not documented[name]],
-            "check": check,
-        },
+
+@router.get("/static/{name}")
+async def static(name: str) -> Response:
+    """The pages' own small stylesheet and script (no build step)."""
+    media_type = _STATIC.get(name)
+    if media_type is None:
+        return Response(status_code=404)
+    return FileResponse(
+        API_DIR / "static" / name,
+        media_type=media_type,
+        headers={"Cache-Control": "public, max-age=3600"},
     )

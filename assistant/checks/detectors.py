@@ -8,6 +8,7 @@ plans, placeholders). Offsets always index the original text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,13 +29,24 @@ class Span:
     label: str
 
 
+@lru_cache(maxsize=4)
+def _separators(text: str) -> tuple[list[int], list[int]]:
+    """Starts and ends of every sentence separator in ``text`` (scanned once per note)."""
+    spans = [match.span() for match in _SENTENCE_END.finditer(text)]
+    return [a for a, _ in spans], [b for _, b in spans]
+
+
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Bounds of the sentence (or line group) around ``[start, end)``; pure and cheap."""
-    left = 0
-    for match in _SENTENCE_END.finditer(text, 0, start):
-        left = match.end()
-    right_match = _SENTENCE_END.search(text, end)
-    right = right_match.start() if right_match else len(text)
+    """Bounds of the sentence (or line group) around ``[start, end)``; pure and cheap.
+
+    Separators are found once per note and bisected: rescanning the note from 0 for
+    every hit made a 72 k-character note with 4 k hits take 26 s (quadratic).
+    """
+    starts, ends = _separators(text)
+    i = bisect_right(ends, start)
+    left = ends[i - 1] if i else 0
+    j = bisect_left(starts, end)
+    right = starts[j] if j < len(starts) else len(text)
     return left, right
 
 

@@ -14,7 +14,7 @@ app = typer.Typer(
 )
 
 # Command modules register themselves on ``app`` when imported.
-_COMMAND_MODULES = ("extract", "evaluate", "risk", "serve", "apikeys", "checks")
+_COMMAND_MODULES = ("extract", "evaluate", "risk", "serve", "apikeys", "checks", "users", "learned")
 for _module in _COMMAND_MODULES:
     importlib.import_module(f"assistant.cli.{_module}")
 

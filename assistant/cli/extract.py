@@ -53,6 +53,13 @@ def _table(facts: NoteFacts) -> Table:
 def extract(
     paths: Annotated[list[str], typer.Argument(help=".txt notes, folders, .csv(.gz), or -")],
     output_format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.jsonl,
+    learned: Annotated[
+        bool | None,
+        typer.Option(
+            "--learned/--no-learned",
+            help="learned second opinion (default: CHARTREADY_LEARNED, off)",
+        ),
+    ] = None,
 ) -> None:
     """Extract note-facts/v1 with evidence; JSON Lines on stdout in input order."""
     from assistant.reader.read import read_notes
@@ -63,7 +70,7 @@ def extract(
     sources = list(iter_sources(paths))
     with Progress(console=err, disable=len(sources) <= PROGRESS_THRESHOLD) as progress:
         task = progress.add_task("reading notes", total=len(sources))
-        for facts in read_notes(_readable(sources, errors)):
+        for facts in read_notes(_readable(sources, errors), learned=learned):
             if output_format is OutputFormat.jsonl:
                 sys.stdout.write(json.dumps(facts.to_json_dict()) + "\n")
             else:

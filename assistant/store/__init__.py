@@ -1,11 +1,26 @@
-"""Persistence: SQLAlchemy 2 models and small repositories (API keys, stored checks, feedback).
+"""Persistence: SQLAlchemy 2 models, Alembic migrations and small repositories.
 
 The database URL comes from ``CHARTREADY_DATABASE_URL``; the default is an embedded SQLite
-file under ``./var``. Nothing here stores note text.
+file under ``./var``. Note text is stored only for worklist items, which a coder imports
+explicitly; checks, sessions, overrides and audits never hold it.
 """
 
 from assistant.store.db import Database, database_url, default_database_url
-from assistant.store.models import ApiKey, Base, CdsFeedback, StoredCheck
+from assistant.store.importing import BatchImportError, ImportRow, parse_batch
+from assistant.store.models import (
+    REVIEW_STATUSES,
+    ROLES,
+    ApiKey,
+    Audit,
+    Base,
+    Batch,
+    CdsFeedback,
+    Override,
+    StoredCheck,
+    User,
+    WebSession,
+    WorklistItem,
+)
 from assistant.store.repositories import (
     ApiKeyRepository,
     CheckRepository,
@@ -13,18 +28,39 @@ from assistant.store.repositories import (
     NewApiKey,
     hash_api_key,
 )
+from assistant.store.staff import SessionRepository, SignedIn, UserRepository
+from assistant.store.worker import CheckWorker
+from assistant.store.worklist import WorklistFilter, WorklistRepository, month_bounds
 
 __all__ = [
+    "REVIEW_STATUSES",
+    "ROLES",
     "ApiKey",
     "ApiKeyRepository",
+    "Audit",
     "Base",
+    "Batch",
+    "BatchImportError",
     "CdsFeedback",
     "CheckRepository",
+    "CheckWorker",
     "Database",
     "FeedbackRepository",
+    "ImportRow",
     "NewApiKey",
+    "Override",
+    "SessionRepository",
+    "SignedIn",
     "StoredCheck",
+    "User",
+    "UserRepository",
+    "WebSession",
+    "WorklistFilter",
+    "WorklistItem",
+    "WorklistRepository",
     "database_url",
     "default_database_url",
     "hash_api_key",
+    "month_bounds",
+    "parse_batch",
 ]

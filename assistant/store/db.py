@@ -7,14 +7,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.store.models import Base
-
 ENV_VAR = "CHARTREADY_DATABASE_URL"
 DEFAULT_PATH = Path("var") / "chartready.sqlite3"
+# The tables of migration 0001 (the schema before migrations were introduced).
+_BASELINE_TABLES = {"api_keys", "checks", "cds_feedback"}
+_BASELINE_REVISION = "0001"
 
 
 def default_database_url() -> str:
@@ -25,6 +27,12 @@ def default_database_url() -> str:
 def database_url(explicit: str | None = None) -> str:
     """The URL to use: ``explicit``, else ``$CHARTREADY_DATABASE_URL``, else the default."""
     return explicit or os.environ.get(ENV_VAR) or default_database_url()
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    return config
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -57,8 +65,24 @@ class Database:
         return make_url(self.url).render_as_string(hide_password=True)
 
     def create_tables(self) -> None:
-        """Create any missing tables (idempotent)."""
-        Base.metadata.create_all(self.engine)
+        """Bring the schema up to date (idempotent); kept for callers that predate migrations."""
+        self.migrate()
+
+    def migrate(self, revision: str = "head") -> None:
+        """Run the Alembic migrations up to ``revision`` (idempotent).
+
+        A store created before migrations existed (tables but no ``alembic_version``) is
+        stamped at the first revision, whose tables it already has, then upgraded.
+        """
+        from alembic import command
+
+        config = _alembic_config()
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            tables = set(inspect(connection).get_table_names())
+            if "alembic_version" not in tables and _BASELINE_TABLES <= tables:
+                command.stamp(config, _BASELINE_REVISION)
+            command.upgrade(config, revision)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

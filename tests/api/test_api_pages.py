@@ -1,7 +1,16 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
+
+
+def _csrf(client: TestClient) -> str:
+    page = client.get("/")
+    match = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert match is not None
+    return match.group(1)
 
 
 def test_pages_index_has_form_and_asks_key_off_loopback(client: TestClient) -> None:
@@ -12,11 +21,13 @@ def test_pages_index_has_form_and_asks_key_off_loopback(client: TestClient) -> N
 
 
 @pytest.mark.parametrize(
-    ("with_key", "text", "status", "marker"),
+    ("with_key", "text", "with_csrf", "status", "marker"),
     [
-        (True, None, 200, "Verdict"),
-        (False, None, 401, "API key refused"),
-        (True, "   ", 422, "E002"),
+        (True, None, "valid", 200, "Verdict"),
+        (False, None, "valid", 401, "API key refused"),
+        (True, "   ", "valid", 422, "E002"),
+        (True, None, "forged", 403, "form expired"),
+        (True, None, "absent", 200, "Verdict"),  # anonymous, unsaved: nothing to forge
     ],
 )
 def test_pages_review_checks_the_pasted_note(
@@ -25,10 +36,13 @@ def test_pages_review_checks_the_pasted_note(
     note: str,
     with_key: bool,
     text: str | None,
+    with_csrf: str,
     status: int,
     marker: str,
 ) -> None:
     form = {"note": note if text is None else text, "payer": "medicare"}
+    if with_csrf != "absent":
+        form["csrf"] = _csrf(client) if with_csrf == "valid" else "forged"
     if with_key:
         form["api_key"] = api_key
     response = client.post("/review", data=form)

@@ -64,3 +64,19 @@ def test_extract_table_format(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["extract", str(note), "--format", "table"])
     assert result.exit_code == 0
     assert "esi" in result.stdout
+
+
+def test_extract_learned_switch_only_adds_sentence_evidence(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    note = tmp_path / "n.txt"
+    note.write_text(
+        "HISTORY: Back pain. She can no longer garden or lift her grandchildren because of it.\n",
+        encoding="utf-8",
+    )
+    off = json.loads(runner.invoke(app, ["extract", str(note), "--no-learned"]).stdout)
+    on = json.loads(runner.invoke(app, ["extract", str(note), "--learned"]).stdout)
+    for name, value in off["elements"].items():
+        assert on["elements"][name] >= value  # never removes a rule finding
+    learned = [e for e in on["evidence"] if (e["rule"] or "").startswith("learned:")]
+    assert all(e["start"] < e["end"] for e in learned)

@@ -1,0 +1,168 @@
+"""Quality lead pages: draw a monthly mini-audit, read its report, charts and CSV.
+
+The sample is stratified by provider and drawn from a recorded seed
+(``assistant.audit.sampling``), so the same audit can be re-drawn and checked later.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import DatabaseDep
+from api.routes import auth
+from api.routes.web import render
+from assistant.audit import AuditReport, build_report, new_seed, run_audit
+from assistant.audit.charts import CHART_KINDS, render_chart
+from assistant.audit.export import sample_csv, summary_csv
+from assistant.store import Database, SignedIn, WorklistRepository, month_bounds
+
+router = APIRouter(prefix="/audits", tags=["pages"])
+ROLES = ("quality_lead", "admin")
+MAX_PER_PROVIDER = 200
+
+
+def _previous_month(today: date) -> str:
+    first = today.replace(day=1)
+    index = first.year * 12 + first.month - 2
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _audits(database: Database) -> list[Any]:
+    with database.session() as session:
+        return list(WorklistRepository(session).audits())
+
+
+@router.get("", response_class=HTMLResponse)
+async def audits_page(request: Request, database: DatabaseDep) -> Response:
+    """Past audits and the form to draw a new one."""
+    user = await auth.require_staff(request, database, *ROLES)
+    if isinstance(user, Response):
+        return user
+    audits = await run_in_threadpool(_audits, database)
+    context = {
+        "audits": audits,
+        "errors": [],
+        "form": {"month": _previous_month(date.today()), "per_provider": "10", "seed": ""},
+    }
+    return render(request, "audits.html", context, user=user, csrf=user.csrf_token)
+
+
+def _create(database: Database, month: str, per_provider: int, seed: int, user: str) -> int:
+    with database.session() as session:
+        return run_audit(WorklistRepository(session), month, per_provider, seed, user).id
+
+
+@router.post("", response_class=HTMLResponse)
+async def create_audit(
+    request: Request,
+    database: DatabaseDep,
+    month: Annotated[str, Form(max_length=7)],
+    per_provider: Annotated[str, Form(max_length=5)],
+    seed: Annotated[str, Form(max_length=12)] = "",
+    csrf: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Draw the stratified sample for a month; a blank seed draws a new one (recorded)."""
+    user = await auth.require_form(request, database, csrf, *ROLES)
+    if isinstance(user, Response):
+        return user
+    errors = []
+    try:
+        month_bounds(month)
+    except ValueError as exc:
+        errors.append(str(exc))
+    size = int(per_provider) if per_provider.isdigit() else 0
+    if not 1 <= size <= MAX_PER_PROVIDER:
+        errors.append(f"the sample size per provider must be 1 to {MAX_PER_PROVIDER}")
+    if seed and not (seed.isdigit() and int(seed) < 2**31):
+        errors.append("the seed must be a whole number below 2147483648")
+    if errors:
+        audits = await run_in_threadpool(_audits, database)
+        context = {
+            "audits": audits,
+            "errors": errors,
+            "form": {"month": month, "per_provider": per_provider, "seed": seed},
+        }
+        return render(
+            request, "audits.html", context, user=user, csrf=user.csrf_token, status_code=422
+        )
+    chosen_seed = int(seed) if seed else new_seed()
+    audit_id = await run_in_threadpool(_create, database, month, size, chosen_seed, user.name)
+    return RedirectResponse(f"/audits/{audit_id}", status_code=303)
+
+
+def _report(database: Database, audit_id: int) -> AuditReport | None:
+    with database.session() as session:
+        repo = WorklistRepository(session)
+        audit = repo.get_audit(audit_id)
+        return build_report(repo, audit) if audit is not None else None
+
+
+async def _load(
+    request: Request, database: Database, audit_id: int
+) -> tuple[SignedIn, AuditReport] | Response:
+    user = await auth.require_staff(request, database, *ROLES)
+    if isinstance(user, Response):
+        return user
+    report = await run_in_threadpool(_report, database, audit_id)
+    if report is None:
+        return Response("No such audit.", status_code=404, media_type="text/plain")
+    return user, report
+
+
+@router.get("/{audit_id}", response_class=HTMLResponse)
+async def audit_report(request: Request, database: DatabaseDep, audit_id: int) -> Response:
+    """The printable report: per provider and family, trend, overrides, charts."""
+    loaded = await _load(request, database, audit_id)
+    if isinstance(loaded, Response):
+        return loaded
+    user, report = loaded
+    return render(
+        request,
+        "audit.html",
+        {"report": report, "chart_kinds": CHART_KINDS},
+        user=user,
+        csrf=user.csrf_token,
+    )
+
+
+@router.get("/{audit_id}/charts/{kind}.{fmt}")
+async def audit_chart(
+    request: Request, database: DatabaseDep, audit_id: int, kind: str, fmt: str
+) -> Response:
+    """One chart of the report as PNG or SVG."""
+    if kind not in CHART_KINDS or fmt not in ("png", "svg"):
+        return Response("Unknown chart.", status_code=404, media_type="text/plain")
+    loaded = await _load(request, database, audit_id)
+    if isinstance(loaded, Response):
+        return loaded
+    _, report = loaded
+    body = await run_in_threadpool(render_chart, report, kind, fmt)  # type: ignore[arg-type]
+    media = "image/png" if fmt == "png" else "image/svg+xml"
+    return Response(body, media_type=media, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/{audit_id}/export.csv")
+async def audit_csv(
+    request: Request, database: DatabaseDep, audit_id: int, table: str = "sample"
+) -> Response:
+    """The sample (default) or the per provider/family summary as CSV."""
+    loaded = await _load(request, database, audit_id)
+    if isinstance(loaded, Response):
+        return loaded
+    _, report = loaded
+    kind = "summary" if table == "summary" else "sample"
+    body = summary_csv(report) if kind == "summary" else sample_csv(report)
+    filename = f"audit-{report.audit_id}-{report.month}-{kind}.csv"
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

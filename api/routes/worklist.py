@@ -1,0 +1,275 @@
+"""Coder worklist pages: import a batch, watch it being checked, review, query, override.
+
+Items are checked in the background by the persisted queue (``assistant.store.worker``);
+the list is sorted by denial risk x charge. Overriding a finding needs a reason and is kept
+with who and when; ``WorklistRepository.override_labels`` exports them for retraining.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from api.deps import DatabaseDep
+from api.fhir import note_from_document_reference
+from api.problems import FhirInputError
+from api.routes import auth
+from api.routes.web import group_findings, highlight_segments, render, top_factors
+from assistant.store import (
+    REVIEW_STATUSES,
+    BatchImportError,
+    Database,
+    SignedIn,
+    WorklistFilter,
+    WorklistRepository,
+    parse_batch,
+)
+from assistant.store.importing import ImportRow
+
+router = APIRouter(prefix="/worklist", tags=["pages"])
+VIEW_ROLES = ("coder", "quality_lead", "admin")
+EDIT_ROLES = ("coder", "admin")
+MAX_UPLOAD_BYTES = 20_000_000
+STATUS_LABELS = {
+    "to_review": "To review",
+    "queried": "Queried",
+    "fixed": "Fixed",
+    "ready_to_bill": "Ready to bill",
+}
+
+
+def _document_text(resource: dict[str, Any]) -> str:
+    try:
+        return note_from_document_reference(resource)[0]
+    except FhirInputError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _list(database: Database, filters: WorklistFilter, sort: str) -> dict[str, Any]:
+    with database.session() as session:
+        repo = WorklistRepository(session)
+        batches = repo.batches()[:10]
+        return {
+            "items": list(repo.queue(filters, sort)),
+            "facets": repo.facets(),
+            "batches": [(batch, repo.progress(batch.id)) for batch in batches],
+        }
+
+
+@router.get("", response_class=HTMLResponse)
+async def worklist(
+    request: Request,
+    database: DatabaseDep,
+    provider: str = "",
+    family: str = "",
+    payer: str = "",
+    verdict: str = "",
+    status: str = "",
+    batch: int | None = None,
+    sort: str = "priority",
+) -> Response:
+    """The queue, highest risk x charge first, with filters and import progress."""
+    user = await auth.require_staff(request, database, *VIEW_ROLES)
+    if isinstance(user, Response):
+        return user
+    filters = WorklistFilter(
+        provider=provider or None,
+        family=family or None,
+        payer=payer or None,
+        verdict=verdict or None,
+        review_status=status or None,
+        batch_id=batch,
+    )
+    data = await run_in_threadpool(_list, database, filters, sort)
+    return render(
+        request,
+        "worklist.html",
+        {
+            **data,
+            "filters": filters,
+            "sort": sort,
+            "statuses": STATUS_LABELS,
+            "can_edit": user.role in EDIT_ROLES,
+        },
+        user=user,
+        csrf=user.csrf_token,
+    )
+
+
+@router.get("/import", response_class=HTMLResponse)
+async def import_form(request: Request, database: DatabaseDep) -> Response:
+    """The batch upload form."""
+    user = await auth.require_staff(request, database, *EDIT_ROLES)
+    if isinstance(user, Response):
+        return user
+    return render(request, "import.html", {"errors": []}, user=user, csrf=user.csrf_token)
+
+
+def _import(database: Database, name: str, rows: list[ImportRow], user: SignedIn) -> int:
+    with database.session() as session:
+        return WorklistRepository(session).import_batch(name, rows, user.name).id
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def import_batch(
+    request: Request,
+    database: DatabaseDep,
+    file: Annotated[UploadFile, File()],
+    csrf: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Validate and store a CSV/JSONL batch (all rows or none); checking starts at once."""
+    user = await auth.require_form(request, database, csrf, *EDIT_ROLES)
+    if isinstance(user, Response):
+        return user
+    raw = await file.read(MAX_UPLOAD_BYTES + 1)
+    name = file.filename or "batch"
+    try:
+        if len(raw) > MAX_UPLOAD_BYTES:
+            raise BatchImportError([f"the file is larger than {MAX_UPLOAD_BYTES} bytes"])
+        rows = await run_in_threadpool(parse_batch, raw, name, _document_text)
+    except BatchImportError as exc:
+        return render(
+            request,
+            "import.html",
+            {"errors": exc.errors[:50]},
+            user=user,
+            csrf=user.csrf_token,
+            status_code=422,
+        )
+    batch_id = await run_in_threadpool(_import, database, name, rows, user)
+    wake: asyncio.Event | None = getattr(request.app.state, "worklist_wake", None)
+    if wake is not None:
+        wake.set()
+    return RedirectResponse(f"/worklist?batch={batch_id}", status_code=303)
+
+
+def _progress(database: Database, batch_id: int) -> dict[str, Any]:
+    with database.session() as session:
+        progress = WorklistRepository(session).progress(batch_id)
+    return {
+        "batch_id": batch_id,
+        "total": progress.total,
+        "done": progress.done,
+        "failed": progress.failed,
+        "finished": progress.finished,
+    }
+
+
+@router.get("/batches/{batch_id}/progress")
+async def batch_progress(request: Request, database: DatabaseDep, batch_id: int) -> Response:
+    """How many items of a batch are checked (polled by the page script)."""
+    user = await auth.require_staff(request, database, *VIEW_ROLES)
+    if isinstance(user, Response):
+        return user
+    return JSONResponse(await run_in_threadpool(_progress, database, batch_id))
+
+
+def _item(database: Database, item_id: int) -> dict[str, Any] | None:
+    with database.session() as session:
+        repo = WorklistRepository(session)
+        item = repo.get(item_id)
+        if item is None:
+            return None
+        return {"item": item, "overrides": list(repo.overrides_for([item.id]))}
+
+
+@router.get("/items/{item_id}", response_class=HTMLResponse)
+async def item_page(request: Request, database: DatabaseDep, item_id: int) -> Response:
+    """One item: the note with evidence highlighted, findings, status and overrides."""
+    user = await auth.require_staff(request, database, *VIEW_ROLES)
+    if isinstance(user, Response):
+        return user
+    data = await run_in_threadpool(_item, database, item_id)
+    if data is None:
+        return Response("No such item.", status_code=404, media_type="text/plain")
+    item = data["item"]
+    result = item.result or {}
+    findings = result.get("findings", [])
+    overridden = {o.rule_id for o in data["overrides"]}
+    return render(
+        request,
+        "item.html",
+        {
+            **data,
+            "segments": highlight_segments(
+                item.note_text, (result.get("facts") or {}).get("evidence", [])
+            ),
+            "groups": group_findings(findings),
+            "factors": top_factors(result.get("risk")),
+            "overridden": overridden,
+            "statuses": STATUS_LABELS,
+            "can_edit": user.role in EDIT_ROLES,
+            "error": request.query_params.get("error"),
+        },
+        user=user,
+        csrf=user.csrf_token,
+    )
+
+
+def _set_status(database: Database, item_id: int, status: str) -> bool:
+    with database.session() as session:
+        repo = WorklistRepository(session)
+        item = repo.get(item_id)
+        if item is None:
+            return False
+        repo.set_review_status(item, status)
+        return True
+
+
+@router.post("/items/{item_id}/status")
+async def set_status(
+    request: Request,
+    database: DatabaseDep,
+    item_id: int,
+    status: Annotated[str, Form(max_length=20)],
+    csrf: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Move an item to to-review, queried, fixed or ready-to-bill."""
+    user = await auth.require_form(request, database, csrf, *EDIT_ROLES)
+    if isinstance(user, Response):
+        return user
+    if status not in REVIEW_STATUSES:
+        return Response(f"Unknown status {status!r}.", status_code=422, media_type="text/plain")
+    if not await run_in_threadpool(_set_status, database, item_id, status):
+        return Response("No such item.", status_code=404, media_type="text/plain")
+    return RedirectResponse(f"/worklist/items/{item_id}", status_code=303)
+
+
+def _override(database: Database, item_id: int, rule_id: str, reason: str, user: str) -> str:
+    with database.session() as session:
+        repo = WorklistRepository(session)
+        item = repo.get(item_id)
+        if item is None:
+            return "missing"
+        try:
+            repo.add_override(item, rule_id, reason, user)
+        except ValueError as exc:
+            return str(exc)
+        return ""
+
+
+@router.post("/items/{item_id}/overrides")
+async def add_override(
+    request: Request,
+    database: DatabaseDep,
+    item_id: int,
+    rule_id: Annotated[str, Form(max_length=50)],
+    reason: Annotated[str, Form(max_length=1000)] = "",
+    csrf: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Override one finding; a reason is required and who/when/why is recorded."""
+    user = await auth.require_form(request, database, csrf, *EDIT_ROLES)
+    if isinstance(user, Response):
+        return user
+    problem = await run_in_threadpool(_override, database, item_id, rule_id, reason, user.name)
+    if problem == "missing":
+        return Response("No such item.", status_code=404, media_type="text/plain")
+    if problem:
+        query = urlencode({"error": problem})
+        return RedirectResponse(f"/worklist/items/{item_id}?{query}", status_code=303)
+    return RedirectResponse(f"/worklist/items/{item_id}#overrides", status_code=303)

@@ -1,0 +1,87 @@
+"""Audit charts with matplotlib (Agg backend): readiness, risk bands, monthly trend."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from typing import Literal
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from assistant.audit.report import BANDS, AuditReport
+
+ChartKind = Literal["readiness", "risk", "trend"]
+ChartFormat = Literal["png", "svg"]
+CHART_KINDS: tuple[ChartKind, ...] = ("readiness", "risk", "trend")
+# Colour-blind-safe (Okabe-Ito) colours for the low/medium/high bands.
+_BAND_COLOURS = {"low": "#009E73", "medium": "#E69F00", "high": "#D55E00"}
+
+
+def readiness_figure(report: AuditReport) -> Figure:
+    """Bar chart: share of sampled notes ready to bill, per provider."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    providers = [s.provider for s in report.by_provider]
+    rates = [100 * s.readiness_rate for s in report.by_provider]
+    ax.barh(providers, rates, color="#0072B2")
+    for y, (rate, summary) in enumerate(zip(rates, report.by_provider, strict=True)):
+        ax.text(rate + 1, y, f"{rate:.0f}% of {summary.n}", va="center", fontsize=8)
+    ax.set_xlim(0, 115)
+    ax.set_xlabel("ready as documented (%)")
+    ax.set_title(f"Readiness by provider, {report.month}")
+    ax.invert_yaxis()
+    fig.tight_layout()
+    return fig
+
+
+def risk_figure(report: AuditReport) -> Figure:
+    """Stacked bars: sampled notes per risk band, per provider."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    providers = [s.provider for s in report.by_provider]
+    left = [0] * len(providers)
+    for band in BANDS:
+        counts = [s.bands.get(band, 0) for s in report.by_provider]
+        ax.barh(providers, counts, left=left, color=_BAND_COLOURS[band], label=band)
+        left = [a + b for a, b in zip(left, counts, strict=True)]
+    ax.set_xlabel("sampled notes")
+    ax.set_title(f"Denial-risk bands, {report.month}")
+    ax.legend(title="risk", fontsize=8, loc="lower right")
+    ax.invert_yaxis()
+    fig.tight_layout()
+    return fig
+
+
+def trend_figure(report: AuditReport) -> Figure:
+    """Lines: readiness of all checked notes per month, per provider."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    series: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for point in report.trend:
+        series[point.provider].append((point.month, 100 * point.readiness_rate))
+    for provider, points in sorted(series.items()):
+        ax.plot([m for m, _ in points], [r for _, r in points], marker="o", label=provider)
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("ready (%)")
+    ax.set_title("Readiness month over month (all checked notes)")
+    if series:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+_FIGURES = {"readiness": readiness_figure, "risk": risk_figure, "trend": trend_figure}
+
+
+def render_chart(report: AuditReport, kind: ChartKind, fmt: ChartFormat = "png") -> bytes:
+    """One chart of ``report`` as PNG or SVG bytes."""
+    fig = _FIGURES[kind](report)
+    buffer = io.BytesIO()
+    # A fixed SVG hash salt and no date metadata make the output reproducible.
+    metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+    with plt.rc_context({"svg.hashsalt": "chartready"}):
+        fig.savefig(buffer, format=fmt, dpi=110, metadata=metadata)
+    plt.close(fig)
+    return buffer.getvalue()

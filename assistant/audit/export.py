@@ -1,0 +1,88 @@
+"""CSV export of an audit: one row per sampled note, then one per provider and family."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from assistant.audit.report import AuditReport
+
+SAMPLE_COLUMNS = (
+    "audit_id",
+    "month",
+    "seed",
+    "item_id",
+    "note_id",
+    "provider",
+    "family",
+    "payer",
+    "date_of_service",
+    "verdict",
+    "risk_probability",
+    "risk_band",
+    "missing_elements",
+    "overrides",
+)
+SUMMARY_COLUMNS = (
+    "provider",
+    "family",
+    "n",
+    "readiness_rate",
+    "top_missing",
+    "low",
+    "medium",
+    "high",
+    "mean_risk",
+    "overrides",
+)
+
+
+def sample_csv(report: AuditReport) -> str:
+    """The sampled notes as CSV (no note text)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SAMPLE_COLUMNS)
+    for row in report.rows:
+        probability = "" if row.risk_probability is None else f"{row.risk_probability:.4f}"
+        writer.writerow(
+            [
+                report.audit_id,
+                report.month,
+                report.seed,
+                row.item_id,
+                row.note_id,
+                row.provider,
+                row.family,
+                row.payer,
+                row.date_of_service,
+                row.verdict,
+                probability,
+                row.risk_band or "",
+                ";".join(row.missing),
+                row.overrides,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def summary_csv(report: AuditReport) -> str:
+    """Per provider and family aggregates as CSV."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SUMMARY_COLUMNS)
+    for s in report.by_provider_family:
+        writer.writerow(
+            [
+                s.provider,
+                s.family,
+                s.n,
+                f"{s.readiness_rate:.3f}",
+                ";".join(f"{name}:{count}" for name, count in s.top_missing),
+                s.bands["low"],
+                s.bands["medium"],
+                s.bands["high"],
+                "" if s.mean_risk is None else f"{s.mean_risk:.4f}",
+                s.overrides,
+            ]
+        )
+    return buffer.getvalue()

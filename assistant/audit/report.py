@@ -1,0 +1,195 @@
+"""Audit report: readiness, missing elements, risk and overrides per provider and family.
+
+The aggregation functions are pure (rows in, summaries out); ``build_report`` is the one
+place that reads the store.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.store.models import Audit, Override, WorklistItem
+from assistant.store.worklist import WorklistRepository, month_bounds
+
+BANDS = ("low", "medium", "high")
+TOP_MISSING = 3
+TREND_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One checked item as the audit sees it (no note text)."""
+
+    item_id: int
+    note_id: str
+    provider: str
+    family: str
+    payer: str
+    date_of_service: str
+    verdict: str
+    risk_probability: float | None
+    risk_band: str | None
+    missing: tuple[str, ...]
+    overrides: int = 0
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """Aggregates for one provider (and family, when grouped by both)."""
+
+    provider: str
+    family: str
+    n: int
+    ready: int
+    top_missing: list[tuple[str, int]]
+    bands: dict[str, int]
+    mean_risk: float | None
+    overrides: int
+
+    @property
+    def readiness_rate(self) -> float:
+        """Share of items whose verdict is ``ready``."""
+        return self.ready / self.n if self.n else 0.0
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """Readiness of every checked item of one provider in one month."""
+
+    month: str
+    provider: str
+    n: int
+    readiness_rate: float
+
+
+@dataclass
+class AuditReport:
+    """Everything the report page, the CSV export and the notebook show."""
+
+    audit_id: int
+    month: str
+    per_provider: int
+    seed: int
+    created_by: str
+    rows: list[AuditRow]
+    by_provider: list[GroupSummary]
+    by_provider_family: list[GroupSummary]
+    trend: list[TrendPoint]
+    overrides: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def readiness_rate(self) -> float:
+        """Overall share of sampled items that are ready."""
+        return sum(r.verdict == "ready" for r in self.rows) / len(self.rows) if self.rows else 0.0
+
+
+def row_from_item(item: WorklistItem, overrides: int = 0) -> AuditRow:
+    """The audit's view of one checked item."""
+    findings = (item.result or {}).get("findings", [])
+    missing = tuple(f["symbol"] for f in findings if f.get("status") == "missing")
+    return AuditRow(
+        item_id=item.id,
+        note_id=item.note_id,
+        provider=item.provider,
+        family=item.family or "none",
+        payer=item.payer,
+        date_of_service=item.date_of_service.isoformat(),
+        verdict=item.verdict or "unchecked",
+        risk_probability=item.risk_probability,
+        risk_band=item.risk_band,
+        missing=missing,
+        overrides=overrides,
+    )
+
+
+def summarise(rows: Sequence[AuditRow], by_family: bool) -> list[GroupSummary]:
+    """Group summaries by provider (and family when ``by_family``), sorted by key."""
+    groups: dict[tuple[str, str], list[AuditRow]] = defaultdict(list)
+    for row in rows:
+        groups[(row.provider, row.family if by_family else "all")].append(row)
+    out = []
+    for (provider, family), members in sorted(groups.items()):
+        risks = [r.risk_probability for r in members if r.risk_probability is not None]
+        missing = Counter(symbol for r in members for symbol in r.missing)
+        bands = Counter(r.risk_band for r in members if r.risk_band)
+        out.append(
+            GroupSummary(
+                provider=provider,
+                family=family,
+                n=len(members),
+                ready=sum(r.verdict == "ready" for r in members),
+                top_missing=sorted(missing.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_MISSING],
+                bands={band: bands.get(band, 0) for band in BANDS},
+                mean_risk=sum(risks) / len(risks) if risks else None,
+                overrides=sum(r.overrides for r in members),
+            )
+        )
+    return out
+
+
+def previous_months(month: str, count: int) -> list[str]:
+    """``count`` months ending with ``month``, oldest first (``YYYY-MM``)."""
+    start, _ = month_bounds(month)
+    index = start.year * 12 + start.month - 1
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index - count + 1, index + 1)]
+
+
+def trend(rows_by_month: dict[str, Iterable[AuditRow]]) -> list[TrendPoint]:
+    """Readiness per provider per month (months with no items for a provider are skipped)."""
+    points = []
+    for month in sorted(rows_by_month):
+        for summary in summarise(list(rows_by_month[month]), by_family=False):
+            points.append(TrendPoint(month, summary.provider, summary.n, summary.readiness_rate))
+    return points
+
+
+def _override_dict(override: Override, note_ids: dict[int, str]) -> dict[str, Any]:
+    return {
+        "item_id": override.item_id,
+        "note_id": note_ids.get(override.item_id, ""),
+        "rule_id": override.rule_id,
+        "reason": override.reason,
+        "user": override.user_name,
+        "at": override.created_at.isoformat(timespec="minutes"),
+    }
+
+
+def build_report(repo: WorklistRepository, audit: Audit) -> AuditReport:
+    """The report of a recorded audit: its sample, group summaries and the 6-month trend.
+
+    The trend covers every checked item of each month (not only sampled ones), so it shows
+    where the practice is heading rather than sampling noise.
+    """
+    items = repo.items(audit.item_ids)
+    overrides = repo.overrides_for([item.id for item in items])
+    per_item = Counter(o.item_id for o in overrides)
+    rows = [row_from_item(item, per_item.get(item.id, 0)) for item in items]
+    months = previous_months(audit.month, TREND_MONTHS)
+    by_month = {m: [row_from_item(i) for i in repo.checked_in_month(m)] for m in months}
+    note_ids = {item.id: item.note_id for item in items}
+    return AuditReport(
+        audit_id=audit.id,
+        month=audit.month,
+        per_provider=audit.per_provider,
+        seed=audit.seed,
+        created_by=audit.created_by,
+        rows=rows,
+        by_provider=summarise(rows, by_family=False),
+        by_provider_family=summarise(rows, by_family=True),
+        trend=trend({m: r for m, r in by_month.items() if r}),
+        overrides=[_override_dict(o, note_ids) for o in overrides],
+    )
+
+
+def run_audit(
+    repo: WorklistRepository, month: str, per_provider: int, seed: int, user: str
+) -> Audit:
+    """Draw the stratified sample of ``month``'s checked items and record it with its seed."""
+    from assistant.audit.sampling import stratified_sample
+
+    population = [(item.id, item.provider) for item in repo.checked_in_month(month)]
+    sample = stratified_sample(population, per_provider, seed)
+    return repo.add_audit(month, per_provider, seed, sample, user)

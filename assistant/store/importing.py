@@ -1,0 +1,133 @@
+"""Parse a worklist batch (CSV or JSONL) into validated rows, all or nothing.
+
+Each row has ``note_id``, ``provider``, ``date_of_service`` (YYYY-MM-DD), ``payer``, the note
+as ``note_text`` or as a FHIR ``document_reference``, and optional ``claim_lines`` (a JSON list
+of ``{cpt, modifiers, units, icd10, charge}``). In CSV, ``document_reference`` and
+``claim_lines`` are JSON strings. Errors name the line and field:
+``line 3 [date_of_service] Input should be a valid date``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from assistant.checks.claims import ClaimLine
+from assistant.errors import validation_paths
+
+DocumentReader = Callable[[dict[str, Any]], str]
+MAX_ROWS = 5_000
+
+
+class BatchImportError(ValueError):
+    """The batch cannot be imported; ``errors`` lists every problem with its line."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors[:5]))
+        self.errors = errors
+
+
+class ImportRow(BaseModel):
+    """One validated worklist row."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    note_id: str = Field(min_length=1, max_length=200)
+    provider: str = Field(min_length=1, max_length=100)
+    date_of_service: date
+    payer: str = Field(min_length=1, max_length=50)
+    note_text: str | None = None
+    document_reference: dict[str, Any] | None = None
+    claim_lines: list[ClaimLine] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_note(self) -> ImportRow:
+        if not self.note_text and not self.document_reference:
+            raise ValueError("give note_text or document_reference")
+        return self
+
+    @property
+    def charge_total(self) -> float:
+        """Sum of the claim lines' charges (0 when none are given)."""
+        return float(sum(line.charge or 0.0 for line in self.claim_lines))
+
+
+def _records(raw: str, filename: str) -> list[tuple[int, dict[str, Any]]]:
+    if filename.lower().endswith((".jsonl", ".ndjson")):
+        records = []
+        for number, line in enumerate(raw.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise BatchImportError([f"line {number}: not JSON ({exc.msg})"]) from None
+            if not isinstance(value, dict):
+                raise BatchImportError([f"line {number}: expected a JSON object"])
+            records.append((number, value))
+        return records
+    reader = csv.DictReader(io.StringIO(raw))
+    records = []
+    for number, row in enumerate(reader, start=2):
+        record: dict[str, Any] = {k: v for k, v in row.items() if k and v not in (None, "")}
+        for key in ("document_reference", "claim_lines"):
+            if key in record:
+                try:
+                    record[key] = json.loads(record[key])
+                except json.JSONDecodeError as exc:
+                    message = f"line {number} [{key}] not JSON ({exc.msg})"
+                    raise BatchImportError([message]) from None
+        records.append((number, record))
+    return records
+
+
+def parse_batch(
+    raw: bytes, filename: str, document_reader: DocumentReader | None = None
+) -> list[ImportRow]:
+    """Validated rows of a CSV/JSONL batch; raise ``BatchImportError`` listing every bad row.
+
+    ``document_reader`` turns a FHIR DocumentReference into note text (the API passes its
+    FHIR adapter; it raises ``ValueError`` for an unusable resource); without one, rows that
+    only carry a DocumentReference are refused.
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BatchImportError([f"not valid UTF-8 (byte {exc.start})"]) from None
+    errors: list[str] = []
+    rows: list[ImportRow] = []
+    seen: set[str] = set()
+    records = _records(text, filename)
+    if not records:
+        raise BatchImportError(["the file has no rows"])
+    if len(records) > MAX_ROWS:
+        raise BatchImportError([f"at most {MAX_ROWS} rows per import"])
+    for number, record in records:
+        try:
+            row = ImportRow.model_validate(record)
+        except ValidationError as exc:
+            errors.append(f"line {number} {validation_paths(exc)}")
+            continue
+        if row.note_text is None and row.document_reference is not None:
+            if document_reader is None:
+                errors.append(f"line {number} [document_reference] FHIR input not enabled")
+                continue
+            try:
+                row.note_text = document_reader(row.document_reference)
+            except ValueError as exc:
+                errors.append(f"line {number} [document_reference] {exc}")
+                continue
+        if row.note_id in seen:
+            errors.append(f"line {number} [note_id] duplicate {row.note_id!r}")
+            continue
+        seen.add(row.note_id)
+        rows.append(row)
+    if errors:
+        raise BatchImportError(errors)
+    return rows

@@ -1,0 +1,104 @@
+"""Web fixtures: one app over a temporary store, staff users of every role, sign-in helpers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.routes.auth import SESSION_COOKIE
+from api.settings import Settings
+from assistant.store import Database, SessionRepository, UserRepository
+
+PASSWORD = "correct-horse-battery"
+ROLES = ("provider", "coder", "quality_lead", "admin")
+# Hand-written, PHI-free notes.
+ESI_NOTE = (
+    "PROCEDURE: Right L4-L5 transforaminal epidural steroid injection with fluoroscopic "
+    "guidance.\nInformed consent was obtained after discussing risks. Pain score 8/10.\n"
+    "No sedation was given. Omnipaque contrast showed epidural flow. 40 mg triamcinolone "
+    "was injected.\nThe patient tolerated the procedure well with no complications.\n"
+    "Plan: repeat injection in 4 weeks if needed."
+)
+OFFICE_NOTE = "Follow-up visit. Low back pain, stable on current medication. Return in 3 months."
+
+
+@pytest.fixture(scope="session")
+def web_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path: Path = tmp_path_factory.mktemp("web") / "web.sqlite3"
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def web_app(web_db_url: str) -> FastAPI:
+    return create_app(Settings(database_url=web_db_url, warm_up=False))
+
+
+@pytest.fixture(scope="session")
+def web_client(web_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(web_app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def web_db(web_client: TestClient, web_db_url: str) -> Iterator[Database]:
+    assert web_client.app is not None  # the lifespan has migrated the store
+    database = Database(web_db_url)
+    with database.session() as session:
+        users = UserRepository(session)
+        for role in ROLES:
+            users.create(f"{role}-user", role, PASSWORD)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def session_tokens(web_db: Database) -> dict[str, str]:
+    tokens = {}
+    with web_db.session() as session:
+        for role in ROLES:
+            user = UserRepository(session).find(f"{role}-user")
+            assert user is not None
+            tokens[role] = SessionRepository(session).start(user)
+    return tokens
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match is not None, "no CSRF field on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def as_role(web_client: TestClient, session_tokens: dict[str, str]) -> Callable[[str | None], str]:
+    """Switch the client to ``role`` (None: signed out); returns a CSRF token for its forms."""
+
+    def switch(role: str | None) -> str:
+        web_client.cookies.clear()
+        if role is not None:
+            web_client.cookies.set(SESSION_COOKIE, session_tokens[role])
+            return csrf_of(web_client.get("/").text)
+        return csrf_of(web_client.get("/login").text)
+
+    return switch
+
+
+@pytest.fixture(scope="session")
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture(scope="session")
+def esi_note() -> str:
+    return ESI_NOTE
+
+
+@pytest.fixture(scope="session")
+def office_note() -> str:
+    return OFFICE_NOTE

@@ -1,0 +1,212 @@
+"""Monthly mini-audit over HTTP and its pure parts: sampling, summaries, charts, CSV."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.audit import AuditRow, stratified_sample, summarise
+from assistant.audit.report import AuditReport, TrendPoint, previous_months, trend
+from assistant.store import Database, WorklistRepository
+
+AsRole = Callable[[str | None], str]
+
+
+def _row(
+    item_id: int,
+    provider: str,
+    verdict: str,
+    band: str,
+    missing: tuple[str, ...] = (),
+    family: str = "esi",
+    overrides: int = 0,
+) -> AuditRow:
+    probability = {"low": 0.05, "medium": 0.2, "high": 0.6}[band]
+    return AuditRow(
+        item_id,
+        f"n{item_id}",
+        provider,
+        family,
+        "medicare",
+        "2026-10-01",
+        verdict,
+        probability,
+        band,
+        missing,
+        overrides,
+    )
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**31 - 2])
+def test_stratified_sample_is_reproducible_and_per_provider(seed: int) -> None:
+    population = [(i, "A") for i in range(1, 21)] + [(i, "B") for i in range(21, 24)]
+    first = stratified_sample(population, 5, seed)
+    assert first == stratified_sample(list(reversed(population)), 5, seed)
+    assert sum(1 for i in first if i <= 20) == 5  # A: 5 of 20
+    assert {21, 22, 23} <= set(first)  # B: fewer than 5, all taken
+    # Adding a provider does not change the others' draws.
+    assert set(first) <= set(stratified_sample([*population, (99, "C")], 5, seed))
+
+
+def test_stratified_sample_differs_by_seed_and_refuses_zero() -> None:
+    population = [(i, "A") for i in range(100)]
+    draws = {tuple(stratified_sample(population, 10, seed)) for seed in range(5)}
+    assert len(draws) == 5
+    with pytest.raises(ValueError, match="at least 1"):
+        stratified_sample(population, 0, 1)
+
+
+def test_summarise_groups_rates_missing_and_bands() -> None:
+    rows = [
+        _row(1, "A", "ready", "low"),
+        _row(2, "A", "needs_attention", "medium", ("consent", "images"), overrides=1),
+        _row(3, "A", "not_billable_as_documented", "high", ("consent",), family="rfa"),
+        _row(4, "B", "ready", "low", family="none"),
+    ]
+    by_provider = summarise(rows, by_family=False)
+    assert [(s.provider, s.n, s.ready) for s in by_provider] == [("A", 3, 1), ("B", 1, 1)]
+    a = by_provider[0]
+    assert a.readiness_rate == pytest.approx(1 / 3)
+    assert a.top_missing == [("consent", 2), ("images", 1)]
+    assert a.bands == {"low": 1, "medium": 1, "high": 1}
+    assert a.mean_risk == pytest.approx((0.05 + 0.2 + 0.6) / 3)
+    assert a.overrides == 1
+    by_family = summarise(rows, by_family=True)
+    assert [(s.provider, s.family, s.n) for s in by_family] == [
+        ("A", "esi", 2),
+        ("A", "rfa", 1),
+        ("B", "none", 1),
+    ]
+
+
+def test_previous_months_and_trend() -> None:
+    assert previous_months("2026-02", 3) == ["2025-12", "2026-01", "2026-02"]
+    points = trend(
+        {
+            "2026-10": [_row(1, "A", "ready", "low")],
+            "2026-09": [_row(2, "A", "needs_attention", "medium")],
+        }
+    )
+    assert points == [TrendPoint("2026-09", "A", 1, 0.0), TrendPoint("2026-10", "A", 1, 1.0)]
+
+
+@pytest.fixture(scope="module")
+def checked_items(
+    web_client: TestClient, session_tokens: dict[str, str], esi_note: str, office_note: str
+) -> int:
+    """Import a small batch for the audit (its own provider names) and wait for the checks."""
+    import time
+
+    web_client.cookies.clear()
+    web_client.cookies.set("chartready_session", session_tokens["admin"])
+    token = re.findall(r'name="csrf" value="([^"]+)"', web_client.get("/").text)[0]
+    lines = ["note_id,provider,date_of_service,payer,note_text"]
+    for i in range(6):
+        text = (esi_note if i % 2 else office_note).replace('"', '""')
+        provider = "Audit A" if i < 4 else "Audit B"
+        lines.append(f'a-{i},{provider},2026-08-{i + 10},medicare,"{text}"')
+    files = {"file": ("august.csv", "\n".join(lines).encode(), "text/csv")}
+    response = web_client.post(
+        "/worklist/import", data={"csrf": token}, files=files, follow_redirects=False
+    )
+    batch_id = int(response.headers["location"].rsplit("=", 1)[1])
+    for _ in range(300):
+        if web_client.get(f"/worklist/batches/{batch_id}/progress").json()["finished"]:
+            return batch_id
+        time.sleep(0.1)
+    raise AssertionError("audit batch not checked")
+
+
+def _draw(client: TestClient, token: str, seed: str, per_provider: str = "2") -> int:
+    form = {"month": "2026-08", "per_provider": per_provider, "seed": seed, "csrf": token}
+    response = client.post("/audits", data=form, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+@pytest.mark.usefixtures("checked_items")
+def test_audit_same_seed_draws_same_sample(
+    web_client: TestClient, as_role: AsRole, web_db: Database
+) -> None:
+    token = as_role("quality_lead")
+    first, second = _draw(web_client, token, "1234"), _draw(web_client, token, "1234")
+    with web_db.session() as session:
+        repo = WorklistRepository(session)
+        a, b = repo.get_audit(first), repo.get_audit(second)
+        assert a is not None and b is not None
+        assert a.item_ids == b.item_ids and len(a.item_ids) == 4  # 2 per provider
+        assert a.seed == 1234
+
+
+@pytest.mark.usefixtures("checked_items")
+def test_audit_blank_seed_is_drawn_and_recorded(
+    web_client: TestClient, as_role: AsRole, web_db: Database
+) -> None:
+    token = as_role("admin")
+    audit_id = _draw(web_client, token, "")
+    page = web_client.get(f"/audits/{audit_id}")
+    assert page.status_code == 200
+    with web_db.session() as session:
+        audit = WorklistRepository(session).get_audit(audit_id)
+        assert audit is not None
+        assert f"seed <strong>{audit.seed}</strong>" in page.text
+
+
+@pytest.mark.usefixtures("checked_items")
+def test_audit_report_page_charts_and_csv(web_client: TestClient, as_role: AsRole) -> None:
+    token = as_role("quality_lead")
+    audit_id = _draw(web_client, token, "99", per_provider="10")
+    page = web_client.get(f"/audits/{audit_id}")
+    assert page.status_code == 200
+    for heading in (
+        "By provider",
+        "By provider and procedure family",
+        "Month over month (all checked notes)",
+        "Overrides on sampled notes",
+        "Sampled notes",
+    ):
+        assert f"<h2>{heading}</h2>" in page.text
+    assert "Audit A" in page.text and "Audit B" in page.text
+    for kind in ("readiness", "risk", "trend"):
+        png = web_client.get(f"/audits/{audit_id}/charts/{kind}.png")
+        assert png.headers["content-type"] == "image/png"
+        assert png.content.startswith(b"\x89PNG")
+        svg = web_client.get(f"/audits/{audit_id}/charts/{kind}.svg")
+        assert svg.headers["content-type"].startswith("image/svg+xml")
+        assert b"<svg" in svg.content
+    assert web_client.get(f"/audits/{audit_id}/charts/pie.png").status_code == 404
+    sample = web_client.get(f"/audits/{audit_id}/export.csv")
+    assert sample.headers["content-type"].startswith("text/csv")
+    lines = sample.text.strip().splitlines()
+    assert lines[0].startswith("audit_id,month,seed,item_id,note_id,provider")
+    assert len(lines) == 1 + 6  # every checked August note (fewer than 10 per provider)
+    summary = web_client.get(f"/audits/{audit_id}/export.csv?table=summary").text
+    assert summary.splitlines()[0].startswith("provider,family,n,readiness_rate")
+
+
+@pytest.mark.parametrize(
+    ("form", "error"),
+    [
+        ({"month": "2026-8", "per_provider": "2"}, "month must be YYYY-MM"),
+        ({"month": "2026-08", "per_provider": "0"}, "sample size per provider"),
+        ({"month": "2026-08", "per_provider": "2", "seed": "-1"}, "seed must be"),
+    ],
+)
+def test_audit_form_validation(
+    web_client: TestClient, as_role: AsRole, form: dict[str, str], error: str
+) -> None:
+    token = as_role("quality_lead")
+    response = web_client.post("/audits", data={**form, "csrf": token})
+    assert response.status_code == 422
+    assert error in response.text
+
+
+def test_charts_render_for_an_empty_report() -> None:
+    from assistant.audit.charts import render_chart
+
+    report = AuditReport(1, "2026-01", 5, 1, "x", [], [], [], [])
+    for kind in ("readiness", "risk", "trend"):
+        assert render_chart(report, kind, "png").startswith(b"\x89PNG")  # type: ignore[arg-type]

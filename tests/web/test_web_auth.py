@@ -1,0 +1,152 @@
+"""Sign-in, sign-out, CSRF on every form, and which role may open which page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.routes.auth import SESSION_COOKIE
+
+AsRole = Callable[[str | None], str]
+
+
+@pytest.mark.parametrize(
+    ("username", "pw_ok", "with_csrf", "status"),
+    [
+        ("coder-user", True, True, 303),
+        ("coder-user", False, True, 401),
+        ("nobody", True, True, 401),
+        ("coder-user", True, False, 403),
+    ],
+)
+def test_login_accepts_only_right_password_with_csrf(
+    web_client: TestClient,
+    as_role: AsRole,
+    password: str,
+    username: str,
+    pw_ok: bool,
+    with_csrf: bool,
+    status: int,
+) -> None:
+    token = as_role(None)
+    form = {
+        "username": username,
+        "password": password if pw_ok else "wrong-password!",
+        "csrf": token if with_csrf else "forged",
+        "next": "/worklist",
+    }
+    response = web_client.post("/login", data=form, follow_redirects=False)
+    assert response.status_code == status
+    if status == 303:
+        assert response.headers["location"] == "/worklist"
+        assert SESSION_COOKIE in response.cookies
+        assert "httponly" in response.headers["set-cookie"].lower()
+    else:
+        assert SESSION_COOKIE not in response.cookies
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil"])
+def test_login_never_redirects_off_site(
+    web_client: TestClient, as_role: AsRole, password: str, target: str
+) -> None:
+    token = as_role(None)
+    form = {"username": "coder-user", "password": password, "csrf": token, "next": target}
+    response = web_client.post("/login", data=form, follow_redirects=False)
+    assert response.headers["location"] == "/"
+
+
+def test_logout_ends_the_session(web_client: TestClient, as_role: AsRole, password: str) -> None:
+    token = as_role(None)
+    form = {"username": "admin-user", "password": password, "csrf": token, "next": "/"}
+    web_client.post("/login", data=form, follow_redirects=False)
+    csrf = web_client.get("/").text.split('name="csrf" value="')[1].split('"')[0]
+    assert web_client.post("/logout", data={"csrf": "forged"}).status_code == 403
+    cookie = web_client.cookies[SESSION_COOKIE]
+    response = web_client.post("/logout", data={"csrf": csrf}, follow_redirects=False)
+    assert response.status_code == 303
+    web_client.cookies.set(SESSION_COOKIE, cookie)  # replaying the old cookie must not work
+    assert web_client.get("/worklist", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "status"),
+    [
+        (None, "/worklist", 303),
+        (None, "/worklist/import", 303),
+        (None, "/audits", 303),
+        (None, "/worklist/items/1", 303),
+        (None, "/audits/1/export.csv", 303),
+        ("provider", "/", 200),
+        ("provider", "/worklist", 403),
+        ("provider", "/audits", 403),
+        ("coder", "/worklist", 200),
+        ("coder", "/worklist/import", 200),
+        ("coder", "/audits", 403),
+        ("quality_lead", "/worklist", 200),
+        ("quality_lead", "/worklist/import", 403),
+        ("quality_lead", "/audits", 200),
+        ("admin", "/worklist/import", 200),
+        ("admin", "/audits", 200),
+    ],
+)
+def test_pages_open_only_for_their_roles(
+    web_client: TestClient, as_role: AsRole, role: str | None, path: str, status: int
+) -> None:
+    as_role(role)
+    response = web_client.get(path, follow_redirects=False)
+    assert response.status_code == status
+    if status == 303:
+        assert response.headers["location"].startswith("/login?next=")
+    if status == 403:
+        assert "cannot open this page" in response.text
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "form"),
+    [
+        ("coder", "/worklist/items/1/status", {"status": "queried"}),
+        ("coder", "/worklist/items/1/overrides", {"rule_id": "X", "reason": "r"}),
+        ("quality_lead", "/audits", {"month": "2026-10", "per_provider": "3"}),
+        ("coder", "/logout", {}),
+    ],
+)
+def test_every_staff_form_refuses_a_missing_or_forged_csrf_token(
+    web_client: TestClient, as_role: AsRole, role: str, path: str, form: dict[str, str]
+) -> None:
+    as_role(role)
+    for token in ("", "forged"):
+        response = web_client.post(path, data={**form, "csrf": token}, follow_redirects=False)
+        assert response.status_code == 403
+        assert "did not come from this site" in response.text
+
+
+def test_import_form_refuses_forged_csrf(web_client: TestClient, as_role: AsRole) -> None:
+    as_role("coder")
+    files = {"file": ("b.csv", b"note_id\n", "text/csv")}
+    response = web_client.post("/worklist/import", data={"csrf": "forged"}, files=files)
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "form", "status"),
+    [
+        ("provider", "/worklist/items/1/status", {"status": "fixed"}, 403),
+        ("quality_lead", "/worklist/items/1/status", {"status": "fixed"}, 403),
+        ("provider", "/audits", {"month": "2026-10", "per_provider": "3"}, 403),
+        ("coder", "/audits", {"month": "2026-10", "per_provider": "3"}, 403),
+        (None, "/audits", {"month": "2026-10", "per_provider": "3"}, 303),
+    ],
+)
+def test_forms_refuse_roles_without_permission(
+    web_client: TestClient,
+    as_role: AsRole,
+    role: str | None,
+    path: str,
+    form: dict[str, str],
+    status: int,
+) -> None:
+    token = as_role(role)
+    response = web_client.post(path, data={**form, "csrf": token}, follow_redirects=False)
+    assert response.status_code == status

@@ -1,0 +1,250 @@
+"""The pages in a real headless Chromium, driven over WebDriver (chromedriver + httpx).
+
+A ``chartready serve`` subprocess runs on a free loopback port; the browser signs in,
+pastes a note, reads the review and saves a screenshot; then imports a batch and watches
+the progress bar (which needs the page script). Skipped only when Chromium or chromedriver
+is missing (``make test`` installs them).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from assistant.store import Database, UserRepository
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None, reason="chromium/chromedriver not installed"
+)
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C WebDriver element key
+PASSWORD = "browser-test-password"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_http(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{url} did not come up in {seconds} s")
+
+
+class Browser:
+    """The few W3C WebDriver commands the tests need."""
+
+    def __init__(self, driver_url: str, profile: Path) -> None:
+        self.http = httpx.Client(base_url=driver_url, timeout=60)
+        args = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--window-size=1280,1600",
+            f"--user-data-dir={profile}",
+        ]
+        capabilities = {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
+        }
+        reply = self._call("POST", "/session", {"capabilities": {"alwaysMatch": capabilities}})
+        self.session = reply["sessionId"]
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self.http.request(method, path, json=body)
+        value = response.json()["value"]
+        assert response.status_code == 200, value
+        return value
+
+    def _s(self, path: str) -> str:
+        return f"/session/{self.session}{path}"
+
+    def go(self, url: str) -> None:
+        self._call("POST", self._s("/url"), {"url": url})
+
+    def find(self, css: str) -> str:
+        found = self._call("POST", self._s("/element"), {"using": "css selector", "value": css})
+        assert isinstance(found, dict) and ELEMENT in found, found
+        return str(found[ELEMENT])
+
+    def count(self, css: str) -> int:
+        found = self._call("POST", self._s("/elements"), {"using": "css selector", "value": css})
+        return len(found)
+
+    def type(self, css: str, text: str) -> None:
+        self._call("POST", self._s(f"/element/{self.find(css)}/value"), {"text": text})
+
+    def click(self, css: str) -> None:
+        self._call("POST", self._s(f"/element/{self.find(css)}/click"), {})
+
+    def text(self, css: str) -> str:
+        return str(self._call("GET", self._s(f"/element/{self.find(css)}/text")))
+
+    def text_or_empty(self, css: str) -> str:
+        """The element's text, or "" while the page is reloading (the script reloads it)."""
+        try:
+            return self.text(css)
+        except AssertionError:
+            return ""
+
+    def script(self, source: str, *args: Any) -> Any:
+        return self._call("POST", self._s("/execute/sync"), {"script": source, "args": list(args)})
+
+    def wait_for(self, css: str, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.count(css):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{css} did not appear")
+
+    def screenshot(self) -> bytes:
+        return base64.b64decode(self._call("GET", self._s("/screenshot")))
+
+    def quit(self) -> None:
+        self.http.delete(self._s(""))
+        self.http.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    workdir = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{workdir / 'db.sqlite3'}"
+    database = Database(url)
+    database.migrate()
+    with database.session() as session:
+        UserRepository(session).create("pat", "provider", PASSWORD)
+        UserRepository(session).create("cody", "coder", PASSWORD)
+    database.dispose()
+    port = _free_port()
+    # No warm-up: the first review builds the reader, so start-up does not wait for it.
+    env = {**os.environ, "CHARTREADY_DATABASE_URL": url, "CHARTREADY_WARM_UP": "false"}
+    cli = [sys.executable, "-c", "from assistant.cli import main; main()"]
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port)],
+        env=env,
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/healthz", 60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(15)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    assert CHROMEDRIVER is not None
+    port = _free_port()
+    driver = subprocess.Popen(
+        [CHROMEDRIVER, f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/status", 20)
+        client = Browser(f"http://127.0.0.1:{port}", tmp_path_factory.mktemp("profile"))
+        try:
+            yield client
+        finally:
+            client.quit()
+    finally:
+        driver.terminate()
+        driver.wait(15)
+
+
+def _sign_in(browser: Browser, base: str, name: str, target: str) -> None:
+    browser.go(f"{base}/login?next={target}")
+    browser.type("#username", name)
+    browser.type("#password", PASSWORD)
+    browser.click("form[action='/login'] button[type=submit]")
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+def test_browser_presign_review_with_pasted_note(
+    served: str, browser: Browser, esi_note: str, tmp_path: Path
+) -> None:
+    _sign_in(browser, served, "pat", "/")
+    browser.wait_for("textarea#note")
+    # Paste (set the value at once, as a paste would), then fill the optional codes by typing.
+    browser.script("document.getElementById('note').value = arguments[0];", esi_note)
+    browser.script("document.getElementById('payer').value = 'medicare';")
+    browser.type("#cpt", "64483")
+    browser.type("#icd10", "M54.16")
+    browser.click("form[action='/review'] button[type=submit]")
+    browser.wait_for(".pill")
+    assert browser.text("h1") == "Pre-sign review"
+    assert browser.text(".pill").startswith("Verdict:")
+    assert browser.count("mark.ev.f-proc") >= 3
+    assert browser.count("mark.ev.a-negated") >= 1
+    assert browser.count("section.finding") >= 1
+    assert browser.count("button[data-copy]:not([hidden])") >= 1  # the script ran
+    png = browser.screenshot()
+    width, height = _png_size(png)
+    assert width >= 1000 and height >= 800
+    path = Path(os.environ.get("CHARTREADY_SCREENSHOT_DIR", tmp_path)) / "presign-review.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png)
+    assert path.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+def test_browser_worklist_import_shows_progress(
+    served: str, browser: Browser, esi_note: str, office_note: str, tmp_path: Path
+) -> None:
+    browser.go(f"{served}/")
+    if browser.count("form[action='/logout']"):
+        browser.click("form[action='/logout'] button")
+    _sign_in(browser, served, "cody", "/worklist/import")
+    browser.wait_for("input#file")
+    batch = tmp_path / "batch.csv"
+    escaped = [note.replace('"', '""') for note in (esi_note, office_note)]
+    batch.write_text(
+        "note_id,provider,date_of_service,payer,note_text\n"
+        f'b-1,Dr Adams,2026-10-01,medicare,"{escaped[0]}"\n'
+        f'b-2,Dr Baker,2026-10-02,commercial,"{escaped[1]}"\n',
+        encoding="utf-8",
+    )
+    browser.type("input#file", str(batch))
+    browser.click("form[action='/worklist/import'] button[type=submit]")
+    browser.wait_for("[data-progress-url]")
+    deadline = time.monotonic() + 60
+    while "2 of 2 checked" not in browser.text_or_empty("[data-progress-text]"):
+        assert time.monotonic() < deadline, "progress never reached 2 of 2"
+        time.sleep(0.2)
+    browser.go(f"{served}/worklist")
+    assert browser.count("a[href^='/worklist/items/']") == 2
+    shots = Path(os.environ.get("CHARTREADY_SCREENSHOT_DIR", tmp_path))
+    (shots / "worklist.png").write_bytes(browser.screenshot())

@@ -1,0 +1,46 @@
+"""``chartready users create|list``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.store import Database, UserRepository
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "code", "output"),
+    [
+        (["--role", "coder", "--password-stdin"], "a long password\n", 0, "(coder)"),
+        (["--role", "coder", "--password-stdin"], "short\n", 1, "at least 10"),
+        (["--role", "nurse", "--password-stdin"], "a long password\n", 2, "nurse"),
+    ],
+)
+def test_users_create(tmp_path: Path, args: list[str], stdin: str, code: int, output: str) -> None:
+    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+    result = CliRunner().invoke(
+        app, ["users", "create", "erin", *args, "--database-url", url], input=stdin
+    )
+    assert result.exit_code == code
+    assert output in result.output
+    if code == 0:
+        database = Database(url)
+        with database.session() as session:
+            user = UserRepository(session).authenticate("erin", stdin.strip())
+            assert user is not None and user.role == "coder"
+            assert stdin.strip() not in user.password_hash
+        database.dispose()
+        listed = CliRunner().invoke(app, ["users", "list", "--database-url", url])
+        assert "erin" in listed.output and "coder" in listed.output
+
+
+def test_users_create_prompts_twice_and_refuses_duplicates(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+    command = ["users", "create", "finn", "--role", "admin", "--database-url", url]
+    first = CliRunner().invoke(app, command, input="a long password\na long password\n")
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(app, command, input="a long password\na long password\n")
+    assert again.exit_code == 1 and "already exists" in again.output

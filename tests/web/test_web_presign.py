@@ -1,0 +1,160 @@
+"""The provider's pre-sign page: evidence, gaps, verdict and risk; stored only when saved."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from api.routes.web import Segment, group_findings, highlight_segments, query_text, top_factors
+from assistant.store import Database, StoredCheck
+
+AsRole = Callable[[str | None], str]
+
+
+def _stored(database: Database) -> int:
+    with database.session() as session:
+        return int(session.scalar(select(func.count()).select_from(StoredCheck)) or 0)
+
+
+def test_presign_signed_in_needs_no_api_key(web_client: TestClient, as_role: AsRole) -> None:
+    as_role("provider")
+    page = web_client.get("/")
+    assert page.status_code == 200
+    assert 'name="api_key"' not in page.text
+    assert 'for="note"' in page.text and 'for="payer"' in page.text and 'for="cpt"' in page.text
+
+
+def test_presign_review_shows_evidence_gaps_verdict_and_risk(
+    web_client: TestClient, web_db: Database, as_role: AsRole, esi_note: str
+) -> None:
+    token = as_role("provider")
+    before = _stored(web_db)
+    form = {"note": esi_note, "payer": "medicare", "cpt": "64483", "icd10": "M54.16"}
+    response = web_client.post("/review", data={**form, "modifiers": "RT", "csrf": token})
+    assert response.status_code == 200
+    html = response.text
+    assert "Verdict:" in html and "Denial risk" in html and "Why this risk" in html
+    assert 'class="ev f-proc a-affirmed"' in html  # procedure evidence
+    assert "a-negated" in html  # "No sedation" is negated evidence
+    assert re.search(r"<h3>(Blocks billing|Needs attention|For information) \(\d+\)</h3>", html)
+    assert 'class="query" readonly' in html
+    assert "Save this check" in html
+    assert _stored(web_db) == before  # nothing stored unless saved
+
+
+def test_presign_save_stores_result_not_text(
+    web_client: TestClient, web_db: Database, as_role: AsRole, esi_note: str
+) -> None:
+    token = as_role("provider")
+    before = _stored(web_db)
+    form = {"note": esi_note, "payer": "medicare", "csrf": token, "save": "yes"}
+    response = web_client.post("/review", data=form)
+    assert response.status_code == 200
+    assert "Saved as check #" in response.text
+    assert _stored(web_db) == before + 1
+    with web_db.session() as session:
+        row = session.scalars(select(StoredCheck).order_by(StoredCheck.id.desc())).first()
+        assert row is not None and row.api_key_name == "user:provider-user"
+        assert "triamcinolone was injected" not in str(row.result.get("findings"))
+        assert row.note_id == "pre-sign"
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "marker"),
+    [
+        ({"cpt": "12"}, 422, "E010"),
+        ({"payer": "nobody"}, 422, "Unknown payer"),
+        ({"note": ""}, 422, "E002"),
+    ],
+)
+def test_presign_form_errors_keep_the_form(
+    web_client: TestClient,
+    as_role: AsRole,
+    esi_note: str,
+    form: dict[str, str],
+    status: int,
+    marker: str,
+) -> None:
+    token = as_role("provider")
+    data = {"note": esi_note, "payer": "medicare", "csrf": token, **form}
+    response = web_client.post("/review", data=data)
+    assert response.status_code == status
+    assert marker in response.text
+    assert 'role="alert"' in response.text
+
+
+def test_presign_save_requires_sign_in(
+    web_client: TestClient, as_role: AsRole, esi_note: str
+) -> None:
+    token = as_role(None)
+    data = {"note": esi_note, "payer": "medicare", "csrf": token, "save": "yes"}
+    response = web_client.post("/review", data=data)
+    assert response.status_code == 401
+    assert "Sign in to save" in response.text
+
+
+@pytest.mark.parametrize(
+    ("text", "spans", "expected"),
+    [
+        ("abc", [], [Segment("abc")]),
+        (
+            "no pain here",
+            [{"start": 3, "end": 7, "field": "f", "assertion": "negated", "value": "v"}],
+            [Segment("no "), Segment("pain", "f", "negated", "v"), Segment(" here")],
+        ),
+        (  # overlapping spans: the first (longer) wins; out-of-range spans are ignored
+            "abcdef",
+            [
+                {"start": 0, "end": 4, "field": "a", "assertion": "affirmed", "value": "1"},
+                {"start": 2, "end": 5, "field": "b", "assertion": "affirmed", "value": "2"},
+                {"start": 4, "end": 99, "field": "c", "assertion": "affirmed", "value": "3"},
+            ],
+            [Segment("abcd", "a", "affirmed", "1"), Segment("ef")],
+        ),
+    ],
+)
+def test_highlight_segments_cover_text_once(
+    text: str, spans: list[dict[str, object]], expected: list[Segment]
+) -> None:
+    segments = highlight_segments(text, spans)  # type: ignore[arg-type]
+    assert segments == expected
+    assert "".join(s.text for s in segments) == text
+
+
+def test_group_findings_orders_by_severity_and_adds_query() -> None:
+    findings = [
+        {"rule_id": "A", "severity": "info", "query": {"question": "Q?", "options": ["x"]}},
+        {"rule_id": "B", "severity": "block", "query": {"question": "R?", "options": []}},
+    ]
+    groups = group_findings(findings)
+    assert [sev for sev, _ in groups] == ["block", "info"]
+    assert groups[1][1][0]["query_text"] == "Q?\n[ ] x"
+    assert query_text({}) == ""
+
+
+def test_top_factors_skip_baseline_and_lowering_factors() -> None:
+    risk = {
+        "factors": [
+            {"name": "baseline", "contribution": -3.0},
+            {"name": "a", "contribution": 0.2},
+            {"name": "b", "contribution": -0.4},
+            {"name": "c", "contribution": 0.9},
+        ]
+    }
+    assert [f["name"] for f in top_factors(risk)] == ["c", "a"]
+    assert top_factors(None) == []
+
+
+@pytest.mark.parametrize("csrf", ["", "forged"])
+def test_presign_signed_in_form_needs_csrf(
+    web_client: TestClient, as_role: AsRole, esi_note: str, csrf: str
+) -> None:
+    as_role("provider")
+    data = {"note": esi_note, "payer": "medicare", "csrf": csrf}
+    response = web_client.post("/review", data=data)
+    assert response.status_code == 403
+    assert "form expired" in response.text

@@ -1,0 +1,243 @@
+"""Store behind the web pages: migrations, passwords, sessions and the crash-safe queue."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData, create_engine, inspect, select, update
+
+from assistant.store import (
+    Base,
+    CheckWorker,
+    Database,
+    ImportRow,
+    SessionRepository,
+    UserRepository,
+    WorklistItem,
+    WorklistRepository,
+)
+from assistant.store.passwords import hash_password, verify_password
+from assistant.store.worker import MAX_ATTEMPTS, summarise
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Database:
+    db = Database(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    db.migrate()
+    return db
+
+
+def test_migrations_match_the_models(database: Database) -> None:
+    with database.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_migrate_stamps_a_store_created_before_migrations(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'legacy.sqlite3'}"
+    legacy = MetaData()
+    for name in ("api_keys", "checks", "cds_feedback"):
+        Base.metadata.tables[name].to_metadata(legacy)
+    engine = create_engine(url)
+    legacy.create_all(engine)
+    engine.dispose()
+    database = Database(url)
+    database.migrate()
+    database.migrate()  # idempotent
+    tables = set(inspect(database.engine).get_table_names())
+    assert {"users", "worklist_items", "audits", "alembic_version"} <= tables
+
+
+@pytest.mark.parametrize(
+    ("stored", "attempt", "ok"),
+    [
+        (None, "a long password", True),
+        (None, "a long passwore", False),
+        ("scrypt$16384$8$1$bad$bad", "x", False),
+        ("md5$abc", "x", False),
+        ("", "x", False),
+    ],
+)
+def test_password_hash_verifies_only_the_password(
+    stored: str | None, attempt: str, ok: bool
+) -> None:
+    value = stored if stored is not None else hash_password("a long password")
+    assert verify_password(attempt, value) is ok
+
+
+def test_passwords_are_salted() -> None:
+    assert hash_password("a long password") != hash_password("a long password")
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "password", "error"),
+    [
+        ("x", "nurse", "long enough pw", "unknown role"),
+        ("x", "coder", "short", "at least 10"),
+        (" ", "coder", "long enough pw", "empty"),
+    ],
+)
+def test_user_create_refuses_bad_input(
+    database: Database, name: str, role: str, password: str, error: str
+) -> None:
+    with database.session() as session, pytest.raises(ValueError, match=error):
+        UserRepository(session).create(name, role, password)
+
+
+def test_sessions_expire_and_follow_disabled_users(database: Database) -> None:
+    with database.session() as session:
+        user = UserRepository(session).create("dana", "coder", "long enough pw")
+        sessions = SessionRepository(session)
+        token = sessions.start(user)
+        signed = sessions.resolve(token)
+        assert signed is not None and signed.role == "coder" and signed.csrf_token
+        assert sessions.resolve(token, now=user.created_at + timedelta(days=1)) is None
+        assert UserRepository(session).authenticate("dana", "long enough pw") is not None
+        user.disabled_at = user.created_at
+        assert sessions.resolve(token) is None
+        assert UserRepository(session).authenticate("dana", "long enough pw") is None
+
+
+# ---- the persisted queue -----------------------------------------------------------------
+
+
+def _rows(count: int) -> list[ImportRow]:
+    return [
+        ImportRow(
+            note_id=f"n{i}",
+            provider="P",
+            date_of_service=date(2026, 10, 1),
+            payer="medicare",
+            note_text=f"note {i}",
+        )
+        for i in range(count)
+    ]
+
+
+def _fake_result(_item: WorklistItem) -> dict[str, Any]:
+    return {
+        "verdict": "ready",
+        "findings": [],
+        "facts": {"procedures": [{"family": "esi"}]},
+        "risk": {"probability": 0.25, "band": "medium"},
+    }
+
+
+class Recorder:
+    """A check function that records which items it saw."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(self, item: WorklistItem) -> dict[str, Any]:
+        self.seen.append(item.note_id)
+        return _fake_result(item)
+
+
+def _statuses(database: Database) -> dict[str, str]:
+    with database.session() as session:
+        rows = session.execute(select(WorklistItem.note_id, WorklistItem.queue_status)).all()
+        return {str(note_id): str(status) for note_id, status in rows}
+
+
+def _import(database: Database, count: int) -> None:
+    with database.session() as session:
+        WorklistRepository(session).import_batch("b.csv", _rows(count), "tester")
+
+
+def test_worker_checks_each_pending_item_once(database: Database) -> None:
+    _import(database, 3)
+    recorder = Recorder()
+    worker = CheckWorker(database, recorder)
+    assert worker.run_pending() == 3
+    assert worker.run_pending() == 0
+    assert sorted(recorder.seen) == ["n0", "n1", "n2"]
+    assert set(_statuses(database).values()) == {"done"}
+    with database.session() as session:
+        item = session.scalar(select(WorklistItem))
+        assert item is not None and item.family == "esi" and item.priority == pytest.approx(0.25)
+
+
+def test_worker_recovers_items_interrupted_mid_check(database: Database) -> None:
+    """A crash after the claim leaves an item ``running``; recovery re-checks it once."""
+    _import(database, 3)
+    crashed = CheckWorker(database, Recorder())
+    claimed = crashed.claim_next()  # then the process dies before committing
+    assert claimed is not None and _statuses(database)[claimed.note_id] == "running"
+    recorder = Recorder()
+    restarted = CheckWorker(database, recorder)
+    assert restarted.recover() == 1
+    assert restarted.run_pending() == 3
+    assert sorted(recorder.seen) == ["n0", "n1", "n2"]  # each exactly once
+    assert set(_statuses(database).values()) == {"done"}
+    assert restarted.recover() == 0
+
+
+def test_worker_gives_up_on_an_item_that_keeps_crashing(database: Database) -> None:
+    _import(database, 1)
+    with database.session() as session:
+        session.execute(update(WorklistItem).values(queue_status="running", attempts=MAX_ATTEMPTS))
+    CheckWorker(database, Recorder()).recover()
+    assert _statuses(database) == {"n0": "failed"}
+
+
+def test_worker_marks_refused_notes_failed_and_goes_on(database: Database) -> None:
+    _import(database, 2)
+
+    def refuse_first(item: WorklistItem) -> dict[str, Any]:
+        if item.note_id == "n0":
+            raise ValueError("note 0 text must never be logged")
+        return _fake_result(item)
+
+    assert CheckWorker(database, refuse_first).run_pending() == 2
+    assert _statuses(database) == {"n0": "failed", "n1": "done"}
+    with database.session() as session:
+        item = session.scalar(select(WorklistItem).where(WorklistItem.note_id == "n0"))
+        assert item is not None and item.error == "ValueError"  # the type, never the message
+
+
+def test_worker_does_not_overwrite_an_item_it_no_longer_owns(database: Database) -> None:
+    _import(database, 1)
+    worker = CheckWorker(database, Recorder())
+    item = worker.claim_next()
+    assert item is not None
+    with database.session() as session:  # e.g. recovered and finished by another worker
+        session.execute(update(WorklistItem).values(queue_status="done", verdict="kept"))
+    worker.handle(item)
+    with database.session() as session:
+        row = session.get(WorklistItem, item.id)
+        assert row is not None and row.verdict == "kept"
+
+
+def test_worker_thread_drains_the_queue(database: Database) -> None:
+    _import(database, 2)
+    worker = CheckWorker(database, Recorder(), poll_seconds=0.05)
+    worker.start()
+    try:
+        for _ in range(200):
+            if set(_statuses(database).values()) == {"done"}:
+                break
+            worker.wake()
+            time.sleep(0.02)
+    finally:
+        worker.stop()
+    assert set(_statuses(database).values()) == {"done"}
+
+
+@pytest.mark.parametrize(
+    ("risk", "charge", "priority"),
+    [({"probability": 0.5}, 1000.0, 500.0), ({"probability": 0.5}, 0.0, 0.5), (None, 900.0, 0.0)],
+)
+def test_priority_is_risk_times_charge(
+    risk: dict[str, float] | None, charge: float, priority: float
+) -> None:
+    result = {"verdict": "ready", "risk": risk, "facts": {"procedures": []}}
+    summary = summarise(result, charge)
+    assert summary["priority"] == pytest.approx(priority)
+    assert summary["family"] == "none"

@@ -1,0 +1,266 @@
+"""Coder worklist over HTTP: import, background check, queue order, filters, status, overrides."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import time
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from api.fhir import document_reference
+from assistant.store import Database, WorklistFilter, WorklistItem, WorklistRepository
+
+AsRole = Callable[[str | None], str]
+
+
+def _csv(rows: list[dict[str, str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def _import(client: TestClient, token: str, name: str, body: bytes) -> int:
+    files = {"file": (name, body, "text/csv")}
+    response = client.post(
+        "/worklist/import", data={"csrf": token}, files=files, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+    match = re.search(r"batch=(\d+)", response.headers["location"])
+    assert match is not None
+    return int(match.group(1))
+
+
+def _wait(client: TestClient, batch_id: int, seconds: float = 30.0) -> dict[str, object]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        progress: dict[str, object] = client.get(f"/worklist/batches/{batch_id}/progress").json()
+        if progress["finished"]:
+            return progress
+        time.sleep(0.1)
+    raise AssertionError(f"batch {batch_id} not checked in {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def batch(
+    web_client: TestClient, session_tokens: dict[str, str], esi_note: str, office_note: str
+) -> int:
+    web_client.cookies.clear()
+    web_client.cookies.set("chartready_session", session_tokens["coder"])
+    token = re.findall(r'name="csrf" value="([^"]+)"', web_client.get("/").text)[0]
+    claim = json.dumps([{"cpt": "64483", "modifiers": ["RT"], "icd10": ["M54.16"], "charge": 1800}])
+    rows = [
+        {
+            "note_id": "w-esi-1",
+            "provider": "Dr Adams",
+            "date_of_service": "2026-10-03",
+            "payer": "medicare",
+            "note_text": esi_note,
+            "claim_lines": claim,
+        },
+        {
+            "note_id": "w-esi-2",
+            "provider": "Dr Baker",
+            "date_of_service": "2026-10-09",
+            "payer": "commercial",
+            "note_text": esi_note,
+            "claim_lines": "",
+        },
+        {
+            "note_id": "w-office",
+            "provider": "Dr Baker",
+            "date_of_service": "2026-09-20",
+            "payer": "commercial",
+            "note_text": office_note,
+            "claim_lines": "",
+        },
+    ]
+    batch_id = _import(web_client, token, "october.csv", _csv(rows))
+    assert _wait(web_client, batch_id) == {
+        "batch_id": batch_id,
+        "total": 3,
+        "done": 3,
+        "failed": 0,
+        "finished": True,
+    }
+    return batch_id
+
+
+def test_worklist_queue_sorted_by_risk_times_charge(
+    web_client: TestClient, as_role: AsRole, web_db: Database, batch: int
+) -> None:
+    as_role("coder")
+    page = web_client.get(f"/worklist?batch={batch}")
+    assert page.status_code == 200
+    order = re.findall(r'href="/worklist/items/\d+">(w-[a-z0-9-]+)<', page.text)
+    assert order[0] == "w-esi-1"  # the only item with a charge ($1,800)
+    with web_db.session() as session:
+        items = WorklistRepository(session).queue(WorklistFilter(batch_id=batch))
+        priorities = [item.priority for item in items]
+        assert priorities == sorted(priorities, reverse=True)
+        first = items[0]
+        assert first.risk_probability is not None
+        assert first.priority == pytest.approx(first.risk_probability * 1800)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("provider=Dr+Baker", {"w-esi-2", "w-office"}),
+        ("payer=medicare", {"w-esi-1"}),
+        ("family=esi", {"w-esi-1", "w-esi-2"}),
+        ("verdict=ready&provider=Dr+Adams", set()),
+    ],
+)
+def test_worklist_filters(
+    web_client: TestClient, as_role: AsRole, batch: int, query: str, expected: set[str]
+) -> None:
+    as_role("quality_lead")
+    page = web_client.get(f"/worklist?batch={batch}&{query}")
+    found = set(re.findall(r'href="/worklist/items/\d+">(w-[a-z0-9-]+)<', page.text))
+    assert found == expected
+
+
+def _item_id(database: Database, note_id: str) -> int:
+    with database.session() as session:
+        item_id = session.scalar(select(WorklistItem.id).where(WorklistItem.note_id == note_id))
+        assert item_id is not None
+        return int(item_id)
+
+
+@pytest.mark.usefixtures("batch")
+def test_item_page_shows_highlighted_note_and_findings(
+    web_client: TestClient, as_role: AsRole, web_db: Database
+) -> None:
+    as_role("coder")
+    page = web_client.get(f"/worklist/items/{_item_id(web_db, 'w-esi-1')}")
+    assert page.status_code == 200
+    assert '<mark class="ev' in page.text
+    assert "Override this finding" in page.text
+    assert "Why this risk" in page.text
+
+
+@pytest.mark.usefixtures("batch")
+@pytest.mark.parametrize("status", ["queried", "fixed", "ready_to_bill", "to_review"])
+def test_item_status_moves(
+    web_client: TestClient, as_role: AsRole, web_db: Database, status: str
+) -> None:
+    token = as_role("coder")
+    item_id = _item_id(web_db, "w-esi-2")
+    response = web_client.post(
+        f"/worklist/items/{item_id}/status",
+        data={"status": status, "csrf": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    with web_db.session() as session:
+        item = session.get(WorklistItem, item_id)
+        assert item is not None and item.review_status == status
+
+
+@pytest.mark.usefixtures("batch")
+def test_item_status_refuses_unknown(
+    web_client: TestClient, as_role: AsRole, web_db: Database
+) -> None:
+    token = as_role("coder")
+    item_id = _item_id(web_db, "w-esi-2")
+    data = {"status": "paid", "csrf": token}
+    assert web_client.post(f"/worklist/items/{item_id}/status", data=data).status_code == 422
+
+
+@pytest.mark.usefixtures("batch")
+def test_override_needs_reason_and_is_recorded(
+    web_client: TestClient, as_role: AsRole, web_db: Database
+) -> None:
+    token = as_role("coder")
+    item_id = _item_id(web_db, "w-esi-1")
+    with web_db.session() as session:
+        item = session.get(WorklistItem, item_id)
+        assert item is not None and item.result is not None
+        rule_id = item.result["findings"][0]["rule_id"]
+    url = f"/worklist/items/{item_id}/overrides"
+    empty = web_client.post(url, data={"rule_id": rule_id, "reason": "  ", "csrf": token})
+    assert "an override needs a reason" in empty.text
+    unknown = web_client.post(url, data={"rule_id": "NOPE-1", "reason": "x", "csrf": token})
+    assert "has no finding" in unknown.text
+    reason = "Radicular pain is documented in the referral letter."
+    done = web_client.post(url, data={"rule_id": rule_id, "reason": reason, "csrf": token})
+    assert done.status_code == 200 and reason in done.text and "coder-user" in done.text
+    with web_db.session() as session:
+        labels = WorklistRepository(session).override_labels()
+    assert {"note_id": "w-esi-1", "rule_id": rule_id, "reason": reason}.items() <= labels[
+        -1
+    ].items()
+    assert labels[-1]["user"] == "coder-user" and labels[-1]["label"] == "finding_overridden"
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "error"),
+    [
+        (
+            "bad.csv",
+            b"note_id,provider,date_of_service,payer,note_text\nx,P,2026-13-01,m,t\n",
+            "line 2 [date_of_service]",
+        ),
+        (
+            "bad.csv",
+            b"note_id,provider,date_of_service,payer\nx,P,2026-10-01,m\n",
+            "give note_text or document_reference",
+        ),
+        (
+            "dup.jsonl",
+            b'{"note_id":"a","provider":"P","date_of_service":"2026-10-01",'
+            b'"payer":"m","note_text":"t"}\n' * 2,
+            "duplicate",
+        ),
+        ("bad.jsonl", b"{not json}\n", "line 1: not JSON"),
+    ],
+)
+def test_import_refuses_bad_batches_entirely(
+    web_client: TestClient,
+    as_role: AsRole,
+    web_db: Database,
+    name: str,
+    body: bytes,
+    error: str,
+) -> None:
+    token = as_role("coder")
+    with web_db.session() as session:
+        before = session.scalar(select(func.count()).select_from(WorklistItem))
+    response = web_client.post(
+        "/worklist/import", data={"csrf": token}, files={"file": (name, body, "text/plain")}
+    )
+    assert response.status_code == 422
+    assert error in response.text and "Nothing was imported" in response.text
+    with web_db.session() as session:
+        assert session.scalar(select(func.count()).select_from(WorklistItem)) == before
+
+
+def test_import_reads_fhir_document_reference(
+    web_client: TestClient, as_role: AsRole, web_db: Database, esi_note: str
+) -> None:
+    token = as_role("admin")
+    row = {
+        "note_id": "fhir-1",
+        "provider": "Dr Chen",
+        "date_of_service": "2026-10-15",
+        "payer": "medicare",
+        "document_reference": document_reference(esi_note, "dr-1"),
+    }
+    files = {"file": ("fhir.jsonl", json.dumps(row).encode() + b"\n", "application/x-ndjson")}
+    response = web_client.post(
+        "/worklist/import", data={"csrf": token}, files=files, follow_redirects=False
+    )
+    assert response.status_code == 303
+    batch_id = int(response.headers["location"].rsplit("=", 1)[1])
+    assert _wait(web_client, batch_id)["done"] == 1
+    with web_db.session() as session:
+        item = session.scalar(select(WorklistItem).where(WorklistItem.note_id == "fhir-1"))
+        assert item is not None and item.note_text == esi_note and item.family == "esi"
