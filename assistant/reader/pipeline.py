@@ -2,7 +2,8 @@
 
 ``spacy.blank("en")`` with scispaCy's rule tokenizer (keeps ``L4-L5`` whole) →
 :mod:`sentences` → medspaCy Sectionizer (our section rules) → scispaCy abbreviation
-detector → :mod:`targets` → medspaCy ConText (default rules plus ours). Build it once per
+detector → :mod:`targets` → medspaCy ConText (default rules plus ours, token patterns
+turned into phrases by :mod:`context_rules`). Build it once per
 process with :func:`get_reader`; it is expensive.
 """
 
@@ -18,6 +19,8 @@ import spacy
 from spacy.language import Language
 
 from assistant.reader import sentences, targets  # noqa: F401  (registers factories)
+from assistant.reader.context_rules import reader_context_rules
+from assistant.reader.doc_text import TextKeepingTokenizer
 
 RULES = resources.files("assistant.reader") / "rules"
 
@@ -63,7 +66,7 @@ def build_reader() -> Language:
     from scispacy.custom_tokenizer import combined_rule_tokenizer
 
     nlp = spacy.blank("en")
-    nlp.tokenizer = combined_rule_tokenizer(nlp)
+    nlp.tokenizer = TextKeepingTokenizer(combined_rule_tokenizer(nlp))
     nlp.add_pipe("chartready_sentences")
     nlp.add_pipe(
         "medspacy_sectionizer",
@@ -77,14 +80,13 @@ def build_reader() -> Language:
     nlp.add_pipe("chartready_targets")
     context: Any = nlp.add_pipe(
         "medspacy_context",
-        config={
-            "rules": "default",
-            "input_span_type": "group",
-            "span_group_name": targets.SPAN_KEY,
-        },
+        config={"rules": None, "input_span_type": "group", "span_group_name": targets.SPAN_KEY},
     )
-    for path in context_rule_paths():
-        context.add(ConTextRule.from_json(path))
+    defaults = ConTextRule.from_json(context.DEFAULT_RULES_FILEPATH)
+    ours = [rule for path in context_rule_paths() for rule in ConTextRule.from_json(path)]
+    context.add(
+        reader_context_rules(defaults, ours, lambda text: [t.lower_ for t in nlp.tokenizer(text)])
+    )
     return nlp
 
 

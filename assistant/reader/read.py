@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
 from assistant import __version__
 from assistant.facts import NoteFacts
+from assistant.reader.doc_text import doc_text
 from assistant.reader.elements import assemble_elements
 from assistant.reader.note_kind import classify_note_kind
 from assistant.reader.pipeline import get_reader, rule_versions
@@ -16,8 +18,9 @@ from assistant.reader.procedures import assemble_procedures
 from assistant.reader.spans import iter_targets
 
 
+@lru_cache(maxsize=1)
 def reader_version() -> str:
-    """Version string naming the code and every rule file behind an extraction."""
+    """Version string naming the code and every rule file behind an extraction (read once)."""
     rules = ",".join(f"{k}={v}" for k, v in sorted(rule_versions().items()))
     return f"chartready-reader/{__version__} ({rules})"
 
@@ -33,16 +36,17 @@ def learned_enabled() -> bool:
 
 def facts_from_doc(doc: Doc, note_id: str, learned: bool | None = None) -> NoteFacts:
     """Assemble NoteFacts from a processed Doc (pure over the Doc's spans)."""
+    text = doc_text(doc)
     found = list(iter_targets(doc))
-    assembled = assemble_procedures(doc.text, found)
+    assembled = assemble_procedures(text, found)
     procedures, planned = assembled.procedures, assembled.planned
     kind, kind_evidence = classify_note_kind(found, procedures, assembled.in_zone)
-    elements, element_evidence = assemble_elements(doc.text, found, kind, procedures)
+    elements, element_evidence = assemble_elements(text, found, kind, procedures)
     if learned_enabled() if learned is None else learned:
         from assistant.learned import learned_elements
 
         sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
-        elements, added = learned_elements(doc.text, sentences, elements)
+        elements, added = learned_elements(text, sentences, elements)
         element_evidence = [*element_evidence, *added]
     return NoteFacts(
         note_id=note_id,

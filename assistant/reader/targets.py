@@ -22,6 +22,8 @@ from spacy.tokens import Doc, Span
 
 from assistant.errors import RuleFileError, validation_paths
 from assistant.patterns import lower_pattern
+from assistant.reader.doc_text import doc_text
+from assistant.required_literals import Literals, required_literals, text_may_match
 
 TargetLabel = Literal[
     "FAMILY",
@@ -87,6 +89,11 @@ class CompiledRule:
     rule: TargetRule
     pattern: re.Pattern[str]
     lowered: re.Pattern[str] | None  # None for case-sensitive rules
+    gate: tuple[Literals, ...] = ()  # of the pattern that runs on the fast path
+
+    def may_match(self, haystack: str) -> bool:
+        """False when the note lacks words the pattern cannot match without."""
+        return text_may_match(haystack, self.gate)
 
 
 def load_rule_file(path: Path | str, text: str | None = None) -> TargetRuleFile:
@@ -125,11 +132,13 @@ def compile_rules(files: Iterable[TargetRuleFile]) -> list[CompiledRule]:
             seen.add(rule.id)
             if rule.case_sensitive:
                 pattern = re.compile(rule.regex, re.MULTILINE)
-                compiled.append(CompiledRule(rule, pattern, None))
+                gate = required_literals(pattern.pattern, pattern.flags)
+                compiled.append(CompiledRule(rule, pattern, None, gate))
                 continue
             pattern = re.compile(rule.regex, re.MULTILINE | re.IGNORECASE)
             lowered = re.compile(lower_pattern(rule.regex), re.MULTILINE)
-            compiled.append(CompiledRule(rule, pattern, lowered))
+            gate = required_literals(lowered.pattern, lowered.flags)
+            compiled.append(CompiledRule(rule, pattern, lowered, gate))
     return compiled
 
 
@@ -149,7 +158,8 @@ def find_targets(
     """Character spans of every rule match (pure: no spaCy), in text order.
 
     ``section_ranges`` maps a section category to its character windows; rules that name
-    ``sections`` are only run inside those windows (without it they run everywhere).
+    ``sections`` are only run inside those windows (without it they run everywhere). A rule
+    whose required words are absent from the note is skipped (:mod:`required_literals`).
     """
     found: list[tuple[int, int, CompiledRule]] = []
     lowered = text.lower()
@@ -158,6 +168,8 @@ def find_targets(
         fast = compiled.lowered is not None and same_length
         pattern = compiled.lowered if fast and compiled.lowered else compiled.pattern
         haystack = lowered if fast else text
+        if (fast or compiled.lowered is None) and not compiled.may_match(haystack):
+            continue
         matches = (
             match
             for start, end in _windows(compiled.rule, len(text), section_ranges)
@@ -171,11 +183,14 @@ def find_targets(
     return found
 
 
-def section_ranges(doc: Doc) -> dict[str, list[tuple[int, int]]]:
-    """Character windows of each section category (``preamble`` before the first header)."""
+def section_ranges(doc: Doc, length: int) -> dict[str, list[tuple[int, int]]]:
+    """Character windows of each section category (``preamble`` before the first header).
+
+    ``length`` is the length of the note text (spaCy rebuilds ``doc.text`` on every access).
+    """
     sections = getattr(doc._, "sections", None) or []
     ranges: dict[str, list[tuple[int, int]]] = {}
-    first = len(doc.text)
+    first = length
     for section in sections:
         first_token, end_token = section.section_span  # token offsets
         span = doc[first_token:end_token]
@@ -184,7 +199,7 @@ def section_ranges(doc: Doc) -> dict[str, list[tuple[int, int]]]:
         ranges.setdefault(name, []).append((start, end))
         first = min(first, start)
     if not sections or first > 0:
-        ranges.setdefault("preamble", []).append((0, first if sections else len(doc.text)))
+        ranges.setdefault("preamble", []).append((0, first if sections else length))
     return ranges
 
 
@@ -202,7 +217,9 @@ class TargetRuler:
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
         seen: set[tuple[int, int, str, str]] = set()
-        for start, end, compiled in find_targets(doc.text, self.rules, section_ranges(doc)):
+        text = doc_text(doc)
+        ranges = section_ranges(doc, len(text))
+        for start, end, compiled in find_targets(text, self.rules, ranges):
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is None or len(span) == 0:
                 continue
