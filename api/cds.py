@@ -8,15 +8,24 @@ to the provider page for the full review.
 
 from __future__ import annotations
 
+import logging
+import re
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from api.fhir import note_from_document_reference
 from api.problems import FhirInputError
-from assistant.checks import CheckResult, Claim, ClaimLine, Finding
+from assistant.checks import CheckResult, Claim, ClaimLine, Finding, load_registry
+from assistant.checks.registry import default_checklist_dir, load_model
+from assistant.errors import RuleFileError, validation_paths
+
+logger = logging.getLogger("chartready.api.cds")
 
 SERVICE_ID = "chartready-note-check"
 SUPPORTED_HOOKS = ("encounter-discharge", "order-sign", "note-sign")
@@ -28,9 +37,12 @@ NOTES_PREFETCH = (
     "DocumentReference?patient={{context.patientId}}&encounter={{context.encounterId}}"
     "&status=current"
 )
+COVERAGE_PREFETCH = "Coverage?patient={{context.patientId}}&status=active"
+COVERAGE_MAP_FILE = Path("coverage") / "coverage-map.v1.yaml"
 _DESCRIPTION = (
     "Checks the visit's pain-procedure note for documentation that the payer's policy "
-    "requires, before it is signed or billed."
+    "requires, before it is signed or billed. The payer profile comes from the active "
+    "Coverage when one is prefetched."
 )
 
 Indicator = Literal["info", "warning", "critical"]
@@ -223,6 +235,12 @@ class FeedbackRequest(BaseModel):
     feedback: list[FeedbackItem] = Field(min_length=1, max_length=100)
 
 
+class FeedbackPublic(BaseModel):
+    """How many feedback items were stored."""
+
+    stored: int
+
+
 OVERRIDE_REASONS = [
     Coding(code="documented-elsewhere", system=OVERRIDE_SYSTEM, display="Documented elsewhere"),
     Coding(code="not-applicable", system=OVERRIDE_SYSTEM, display="Not applicable to this case"),
@@ -238,7 +256,7 @@ def discovery() -> CdsDiscovery:
             id=SERVICE_ID,
             title="ChartReady note check",
             description=_DESCRIPTION,
-            prefetch={"notes": NOTES_PREFETCH},
+            prefetch={"notes": NOTES_PREFETCH, "coverage": COVERAGE_PREFETCH},
             usageRequirements="Also accepts order-sign and note-sign calls at this id.",
         ),
         CdsService(
@@ -246,7 +264,7 @@ def discovery() -> CdsDiscovery:
             id=f"{SERVICE_ID}-order-sign",
             title="ChartReady note check (order sign)",
             description=_DESCRIPTION + " CPT codes on draft orders are checked as claim lines.",
-            prefetch={"notes": NOTES_PREFETCH},
+            prefetch={"notes": NOTES_PREFETCH, "coverage": COVERAGE_PREFETCH},
         ),
         CdsService(
             hook="note-sign",
@@ -255,6 +273,7 @@ def discovery() -> CdsDiscovery:
             description=_DESCRIPTION
             + " Proposed hook (shape of the report-sign proposal): context.draftNotes is a"
             " Bundle of DocumentReference.",
+            prefetch={"coverage": COVERAGE_PREFETCH},
         ),
     ]
     return CdsDiscovery(services=services)
@@ -341,9 +360,11 @@ def _review_link(review_url: str) -> Link:
     return Link(label="Open the full ChartReady review", url=review_url, type="absolute")
 
 
-def _finding_card(finding: Finding, review_url: str) -> Card:
+def _finding_card(finding: Finding, review_url: str, payer: PayerChoice | None) -> Card:
     label = finding.source.policy + (f" {finding.source.section}" if finding.source.section else "")
     detail = f"{finding.message}\n\n**Fix:** {finding.fix}\n\n**Query:** {finding.query.question}"
+    if payer is not None:
+        detail += "\n\n" + payer.note()
     return Card(
         uuid=str(uuid.uuid4()),
         summary=shorten(finding.fix),
@@ -362,10 +383,13 @@ def _finding_card(finding: Finding, review_url: str) -> Card:
 _SEVERITY_ORDER = {"block": 0, "warn": 1, "info": 2}
 
 
-def cards_for(result: CheckResult, review_url: str) -> list[Card]:
-    """Cards for a result: the most severe findings first, the rest summed up in one card."""
+def cards_for(result: CheckResult, review_url: str, payer: PayerChoice | None = None) -> list[Card]:
+    """Cards for a result: the most severe findings first, the rest summed up in one card.
+
+    ``payer`` (how the payer profile was chosen) is added to every card's detail.
+    """
     findings = sorted(result.findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 3))
-    cards = [_finding_card(f, review_url) for f in findings[:MAX_FINDING_CARDS]]
+    cards = [_finding_card(f, review_url, payer) for f in findings[:MAX_FINDING_CARDS]]
     rest = findings[MAX_FINDING_CARDS:]
     if rest:
         worst = "warning" if any(indicator_for(f) == "warning" for f in rest) else "info"
@@ -373,6 +397,7 @@ def cards_for(result: CheckResult, review_url: str) -> list[Card]:
             Card(
                 uuid=str(uuid.uuid4()),
                 summary=f"{len(rest)} more documentation gaps: open the full review",
+                detail=payer.note() if payer is not None else None,
                 indicator=worst,
                 source=Source(label="ChartReady payer checklists"),
                 links=[
@@ -393,3 +418,222 @@ def unreadable_note_card(error: FhirInputError, review_url: str) -> Card:
         source=Source(label="ChartReady"),
         links=[Link(label="Open ChartReady", url=review_url, type="absolute")],
     )
+
+
+# --- Payer from FHIR Coverage -------------------------------------------------------------
+
+
+class _MapStrict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CodingMatch(_MapStrict):
+    """Codings to match: any of ``systems`` with an exact code or a code prefix."""
+
+    systems: list[str] = Field(min_length=1)
+    codes: list[str] = Field(default_factory=list)
+    prefixes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> CodingMatch:
+        if not self.codes and not self.prefixes:
+            raise ValueError("give 'codes' or 'prefixes'")
+        return self
+
+    def matches(self, system: str | None, code: str | None) -> bool:
+        """Whether ``system|code`` is one of these codings."""
+        if system not in self.systems or not code:
+            return False
+        return code in self.codes or any(code.startswith(p) for p in self.prefixes)
+
+
+def _compile_all(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    return patterns
+
+
+class CoverageRule(_MapStrict):
+    """One coverage-map rule: criteria on a Coverage and the payer profile they select."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    payer: str = Field(pattern=r"^[a-z0-9_]+$")
+    description: str
+    type_codings: list[CodingMatch] = Field(default_factory=list)
+    payor_identifiers: list[CodingMatch] = Field(default_factory=list)
+    payor_display: list[str] = Field(default_factory=list)
+    class_text: list[str] = Field(default_factory=list)
+
+    _check_payor_display = field_validator("payor_display")(_compile_all)
+    _check_class_text = field_validator("class_text")(_compile_all)
+
+    @model_validator(mode="after")
+    def _has_criteria(self) -> CoverageRule:
+        criteria = (self.type_codings, self.payor_identifiers, self.payor_display, self.class_text)
+        if not any(criteria):
+            raise ValueError("a rule needs at least one criterion")
+        return self
+
+
+class CoverageMap(_MapStrict):
+    """``checklists/coverage/coverage-map.v1.yaml``: ordered rules, first match wins."""
+
+    version: int = Field(ge=1)
+    rules: list[CoverageRule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> CoverageMap:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"rule id {rule.id!r} is used twice")
+            seen.add(rule.id)
+        return self
+
+
+def check_coverage_payers(coverage_map: CoverageMap, known: set[str], where: str) -> None:
+    """Refuse rules that select a payer profile the registry does not have.
+
+    Raises:
+        RuleFileError: names the file and the rule's path, e.g. ``[rules -> 1 -> payer]``.
+    """
+    for index, rule in enumerate(coverage_map.rules):
+        if rule.payer not in known:
+            raise RuleFileError(
+                f"{where}: [rules -> {index} -> payer] unknown payer {rule.payer!r}; "
+                f"known: {', '.join(sorted(known))}"
+            )
+
+
+@lru_cache(maxsize=4)
+def load_coverage_map(path: str | None = None) -> CoverageMap:
+    """The coverage map at ``path`` (default: the checklist directory's copy), validated.
+
+    A checklist directory without a coverage map (an older practice copy) gives an empty
+    map, so every call uses the default payer; a present but invalid file is an error.
+    """
+    file = Path(path) if path else default_checklist_dir() / COVERAGE_MAP_FILE
+    if path is None and not file.is_file():
+        logger.warning("no coverage map in the checklist directory; CDS uses the default payer")
+        return CoverageMap(version=1)
+    coverage_map = load_model(file, CoverageMap)
+    check_coverage_payers(coverage_map, set(load_registry().payers), str(file))
+    return coverage_map
+
+
+class _CodingIn(BaseModel):
+    system: str | None = None
+    code: str | None = None
+
+
+class _ConceptIn(BaseModel):
+    coding: list[_CodingIn] = Field(default_factory=list)
+
+
+class _IdentifierIn(BaseModel):
+    system: str | None = None
+    value: str | None = None
+
+
+class _ReferenceIn(BaseModel):
+    display: str | None = None
+    identifier: _IdentifierIn | None = None
+
+
+class _ClassIn(BaseModel):
+    value: str | None = None
+    name: str | None = None
+
+
+class CoverageIn(BaseModel):
+    """The fields of a FHIR R4 Coverage the payer mapping reads (others are ignored)."""
+
+    resourceType: Literal["Coverage"]
+    status: str | None = None
+    type: _ConceptIn | None = None
+    payor: list[_ReferenceIn] = Field(default_factory=list)
+    classes: list[_ClassIn] = Field(default_factory=list, alias="class")
+    order: int | None = Field(default=None, ge=1)
+
+
+@dataclass(frozen=True)
+class PayerChoice:
+    """The payer profile a CDS call uses, and why (shown on the cards)."""
+
+    payer: str
+    from_coverage: bool
+    reason: str
+
+    def note(self) -> str:
+        """One markdown line naming the profile and where it came from."""
+        return f"**Payer profile:** {self.payer} ({self.reason})"
+
+
+def rule_matches(rule: CoverageRule, coverage: CoverageIn) -> bool:
+    """Whether any of the rule's criteria matches the Coverage."""
+    codings = coverage.type.coding if coverage.type else []
+    if any(m.matches(c.system, c.code) for m in rule.type_codings for c in codings):
+        return True
+    identifiers = [p.identifier for p in coverage.payor if p.identifier is not None]
+    if any(m.matches(i.system, i.value) for m in rule.payor_identifiers for i in identifiers):
+        return True
+    displays = [p.display for p in coverage.payor if p.display]
+    if any(re.search(rx, d, re.IGNORECASE) for rx in rule.payor_display for d in displays):
+        return True
+    texts = [t for c in coverage.classes for t in (c.value, c.name) if t]
+    return any(re.search(rx, t, re.IGNORECASE) for rx in rule.class_text for t in texts)
+
+
+def _coverage_resources(value: object) -> list[dict[str, Any]] | None:
+    """Coverage resources in a prefetch value; ``None`` when the value is not FHIR we know."""
+    if isinstance(value, list):
+        found = [_coverage_resources(item) for item in value]
+        if any(item is None for item in found):
+            return None
+        return [r for item in found if item is not None for r in item]
+    if not isinstance(value, dict) or value.get("resourceType") not in ("Coverage", "Bundle"):
+        return None
+    if value["resourceType"] == "Bundle" and not isinstance(value.get("entry") or [], list):
+        return None
+    return _resources(value, "Coverage")
+
+
+def _primary(coverages: list[CoverageIn]) -> CoverageIn | None:
+    """The active Coverage with the lowest ``order`` (first listed on ties), if any."""
+    active = [c for c in coverages if c.status in (None, "active")]
+    if not active:
+        return None
+    return min(active, key=lambda c: c.order if c.order is not None else 1_000_000)
+
+
+def choose_payer(prefetch_value: object, coverage_map: CoverageMap, default: str) -> PayerChoice:
+    """The payer profile for a CDS call from its ``coverage`` prefetch (a Coverage or Bundle).
+
+    Never raises: a missing, unmatched or unreadable Coverage selects ``default``, and the
+    reason says which (it names fields and rules only, never member identifiers).
+    """
+    if prefetch_value is None:
+        return PayerChoice(default, False, "default: no Coverage in the request")
+    resources = _coverage_resources(prefetch_value)
+    if resources is None:
+        return PayerChoice(
+            default, False, "default: the coverage prefetch is not a Coverage or a Bundle"
+        )
+    coverages: list[CoverageIn] = []
+    for resource in resources:
+        try:
+            coverages.append(CoverageIn.model_validate(resource))
+        except ValidationError as exc:
+            return PayerChoice(
+                default, False, f"default: the Coverage could not be read: {validation_paths(exc)}"
+            )
+    coverage = _primary(coverages)
+    if coverage is None:
+        return PayerChoice(default, False, "default: no active Coverage in the request")
+    for rule in coverage_map.rules:
+        if rule_matches(rule, coverage):
+            return PayerChoice(rule.payer, True, f"from Coverage, rule {rule.id}")
+    return PayerChoice(default, False, "default: the Coverage matched no coverage-map rule")

@@ -86,7 +86,14 @@ class ExtractPublic(BaseModel):
 class HealthPublic(BaseModel):
     """Liveness or readiness."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"status": "ok", "checks": {}},
+                {"status": "ready", "checks": {"reader": "warm", "store": "ok"}},
+            ]
+        }
+    )
 
     status: Literal["ok", "ready", "starting"]
     checks: dict[str, Any] = Field(default_factory=dict)
@@ -183,26 +190,6 @@ class ChecklistSummary(BaseModel):
 
 class ChecklistsPublic(BaseModel):
     """All checklists."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "data": [
-                        {
-                            "id": "esi",
-                            "version": 1,
-                            "title": "Epidural steroid injection",
-                            "elements": 9,
-                            "families": ["esi"],
-                            "mode": "performed",
-                        }
-                    ],
-                    "count": 1,
-                }
-            ]
-        }
-    )
 
     data: list[ChecklistSummary]
     count: int

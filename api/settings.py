@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     reader_concurrency: int = Field(default=1, ge=1, le=8)
     # CDS Hooks client JWTs (optional): allowed issuers and how to verify them.
     cds_default_payer: str = "commercial"
+    # Coverage -> payer profile rules (YAML); default: checklists/coverage/coverage-map.v1.yaml.
+    cds_coverage_map: str | None = None
     cds_jwt_issuers: list[str] = Field(default_factory=list)
     cds_jwt_jwks_path: str | None = None
     cds_jwt_shared_key: SecretStr | None = None

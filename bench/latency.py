@@ -16,17 +16,13 @@ import json
 import math
 import os
 import platform
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
+from _server import local_server
 
 SYNTHETIC_NOTE = (
     "PROCEDURE NOTE\nPROCEDURE: Left L5-S1 transforaminal epidural steroid injection.\n"
@@ -122,61 +118,6 @@ async def run_level(
     return summarise(clients, latencies, errors, wall)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def local_server(startup_seconds: float, workers: int = 1) -> Iterator[tuple[str, str]]:
-    """A ``chartready serve`` subprocess on a free loopback port; yields (url, api key)."""
-    with tempfile.TemporaryDirectory(prefix="chartready-bench-") as workdir:
-        env = {**os.environ, "CHARTREADY_DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3"}
-        cli = [sys.executable, "-c", "from assistant.cli import main; main()"]
-        created = subprocess.run(
-            [*cli, "apikeys", "create", "bench"],
-            env=env,
-            cwd=workdir,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        key = created.stdout.split()[-1]
-        port = _free_port()
-        command = [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)]
-        command += ["--workers", str(workers)]
-        server = subprocess.Popen(
-            [*command, "--log-level", "warning"],
-            env=env,
-            cwd=workdir,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + startup_seconds
-            while True:
-                if server.poll() is not None:
-                    raise SystemExit("the server exited during start-up")
-                if time.monotonic() > deadline:
-                    raise SystemExit("the server was not ready in time")
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.25)
-            yield base, key
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=5)
-
-
 def print_table(results: list[LevelResult]) -> None:
     """The figures as a Markdown table."""
     print("| clients | requests | errors | p50 ms | p95 ms | p99 ms | max ms | req/s |")
@@ -219,8 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.url:
         results = measure(args.url.rstrip("/"), args.key)
     else:
-        with local_server(startup_seconds=180, workers=args.workers) as (base, key):
-            results = measure(base, key)
+        with local_server(startup_seconds=180, workers=args.workers) as server:
+            results = measure(server.base, server.key)
     if args.json:
         print(json.dumps([asdict(r) for r in results], indent=2))
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Body, Path, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.cds import (
@@ -14,14 +14,18 @@ from api.cds import (
     CdsDiscovery,
     CdsRequest,
     CdsResponse,
+    FeedbackPublic,
     FeedbackRequest,
     cards_for,
+    choose_payer,
     claim_from_orders,
     discovery,
     find_note,
+    load_coverage_map,
     unreadable_note_card,
 )
 from api.deps import CdsPrincipalDep, DatabaseDep, RunnerDep, SettingsDep
+from api.examples import request_examples, response_examples
 from api.problems import FhirInputError, ProblemError
 from api.service import run_check
 from api.settings import Settings
@@ -57,16 +61,29 @@ def _require_service(service_id: str) -> None:
         raise ProblemError(404, f"No CDS service {service_id!r}.", slug="not-found")
 
 
-@router.post("/{service_id}", response_model=CdsResponse, response_model_exclude_none=True)
+_HOOK_EXAMPLES = ("cds_note_sign", "cds_encounter_discharge")
+
+
+@router.post(
+    "/{service_id}",
+    response_model=CdsResponse,
+    response_model_exclude_none=True,
+    responses=response_examples(*_HOOK_EXAMPLES),
+)
 async def cds_call(
     service_id: ServiceId,
-    body: CdsRequest,
+    body: Annotated[CdsRequest, Body(openapi_examples=request_examples(*_HOOK_EXAMPLES))],
     request: Request,
     settings: SettingsDep,
     runner: RunnerDep,
     _caller: CdsPrincipalDep,
 ) -> CdsResponse:
-    """Check the note for encounter-discharge, order-sign or note-sign; answer with cards."""
+    """Check the note for encounter-discharge, order-sign or note-sign; answer with cards.
+
+    The payer profile comes from the ``coverage`` prefetch (the primary active Coverage,
+    mapped by the coverage map); without a readable Coverage the default payer is used.
+    Every card's detail names the profile and why it was chosen.
+    """
     _require_service(service_id)
     if body.hook not in ("encounter-discharge", "order-sign", "note-sign"):
         raise ProblemError(400, f"Hook {body.hook!r} is not served here.", slug="unknown-hook")
@@ -78,14 +95,14 @@ async def cds_call(
     if found is None:
         return CdsResponse(cards=[])
     text, note_id = found
-    result = await run_check(
-        runner,
-        text,
-        note_id=note_id,
-        payer=settings.cds_default_payer,
-        claim=claim_from_orders(body),
+    coverage = (body.prefetch or {}).get("coverage")
+    payer = choose_payer(
+        coverage, load_coverage_map(settings.cds_coverage_map), settings.cds_default_payer
     )
-    return CdsResponse(cards=cards_for(result, review_url))
+    result = await run_check(
+        runner, text, note_id=note_id, payer=payer.payer, claim=claim_from_orders(body)
+    )
+    return CdsResponse(cards=cards_for(result, review_url, payer))
 
 
 def _store_feedback(database: Database, service_id: str, body: FeedbackRequest, client: str) -> int:
@@ -110,14 +127,19 @@ def _store_feedback(database: Database, service_id: str, body: FeedbackRequest, 
         return len(body.feedback)
 
 
-@router.post("/{service_id}/feedback", status_code=200)
+@router.post(
+    "/{service_id}/feedback",
+    status_code=200,
+    response_model=FeedbackPublic,
+    responses=response_examples("cds_feedback"),
+)
 async def cds_feedback(
     service_id: ServiceId,
-    body: FeedbackRequest,
+    body: Annotated[FeedbackRequest, Body(openapi_examples=request_examples("cds_feedback"))],
     database: DatabaseDep,
     caller: CdsPrincipalDep,
-) -> dict[str, int]:
+) -> FeedbackPublic:
     """Store accepted/overridden outcomes (with reasons) for cards this service returned."""
     _require_service(service_id)
     stored = await run_in_threadpool(_store_feedback, database, service_id, body, caller.name)
-    return {"stored": stored}
+    return FeedbackPublic(stored=stored)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from api.deps import PrincipalDep
+from api.examples import response_examples
 from api.problems import ProblemError
 from api.schemas import ChecklistsPublic, ChecklistSummary
 from assistant.checks import load_registry
@@ -15,7 +16,7 @@ from assistant.checks.schema import Checklist
 router = APIRouter(prefix="/v1/checklists", tags=["checklists"])
 
 
-@router.get("", response_model=ChecklistsPublic)
+@router.get("", response_model=ChecklistsPublic, responses=response_examples("checklists"))
 async def list_checklists(_caller: PrincipalDep) -> ChecklistsPublic:
     """Every checklist with its version and scope."""
     data = [
@@ -35,10 +36,11 @@ async def list_checklists(_caller: PrincipalDep) -> ChecklistsPublic:
 @router.get(
     "/{checklist_id}",
     response_model=Checklist,
-    responses={404: {"description": "No such checklist."}},
+    responses={**response_examples("checklist"), 404: {"description": "No such checklist."}},
 )
 async def get_checklist(
-    checklist_id: Annotated[str, Path(max_length=100, examples=["esi"])], _caller: PrincipalDep
+    checklist_id: Annotated[str, Path(max_length=100, examples=["trigger_point"])],
+    _caller: PrincipalDep,
 ) -> Checklist:
     """One checklist in full: elements, sources, fixes, queries and examples."""
     registry = load_registry()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Request
 
 from api.deps import DatabaseDep, PrincipalDep, RunnerDep, SettingsDep
+from api.examples import request_examples, response_examples
 from api.notes import note_text
 from api.problems import PROBLEM_BASE, FhirInputError, Problem, ProblemError
 from api.requestid import current_request_id
@@ -21,9 +24,9 @@ from assistant.errors import NoteInputError
 router = APIRouter(prefix="/v1/checks", tags=["checks"])
 
 
-@router.post("", response_model=CheckPublic)
+@router.post("", response_model=CheckPublic, responses=response_examples("check", "check_fhir"))
 async def create_check(
-    body: CheckRequest,
+    body: Annotated[CheckRequest, Body(openapi_examples=request_examples("check", "check_fhir"))],
     runner: RunnerDep,
     database: DatabaseDep,
     caller: PrincipalDep,
@@ -53,10 +56,10 @@ def _item_problem(request: Request, status: int, detail: str, code: str | None) 
     )
 
 
-@router.post("/batch", response_model=CheckBatchPublic)
+@router.post("/batch", response_model=CheckBatchPublic, responses=response_examples("check_batch"))
 async def create_checks(
     request: Request,
-    body: CheckBatchRequest,
+    body: Annotated[CheckBatchRequest, Body(openapi_examples=request_examples("check_batch"))],
     settings: SettingsDep,
     runner: RunnerDep,
     database: DatabaseDep,

@@ -6,6 +6,7 @@ its assertion, the trigger that set it, and the section it lies in.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -79,11 +80,26 @@ def section_of(span: Span) -> str | None:
     return None if category is None else str(category)
 
 
+def sentence_bounds(doc: Doc) -> tuple[list[int], list[tuple[int, int]]]:
+    """First token index and character bounds of every sentence, in order.
+
+    ``Span.sent`` walks the tokens to both sentence ends on each call, which is quadratic
+    in a note with few boundaries; one pass over ``doc.sents`` is linear.
+    """
+    firsts: list[int] = []
+    chars: list[tuple[int, int]] = []
+    for sent in doc.sents:
+        firsts.append(sent.start)
+        chars.append((sent.start_char, sent.end_char))
+    return firsts, chars
+
+
 def iter_targets(doc: Doc) -> Iterator[Target]:
     """Every target span of ``doc`` in text order, with assertion and section."""
+    firsts, chars = sentence_bounds(doc)
     for span in doc.spans[SPAN_KEY]:
         assertion, planned, trigger = assertion_of(span)
-        sent = span.sent
+        sent_start, sent_end = chars[bisect_right(firsts, span.start) - 1]
         yield Target(
             label=span.label_,
             value=span.kb_id_,
@@ -95,6 +111,6 @@ def iter_targets(doc: Doc) -> Iterator[Target]:
             assertion=assertion,
             planned=planned,
             trigger=trigger,
-            sent_start=sent.start_char,
-            sent_end=sent.end_char,
+            sent_start=sent_start,
+            sent_end=sent_end,
         )

@@ -54,7 +54,9 @@ class Database:
             connect_args["check_same_thread"] = False
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(self.url, connect_args=connect_args)
+        self.engine: Engine = create_engine(
+            self.url, connect_args=connect_args, hide_parameters=True  # never log note text
+        )
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

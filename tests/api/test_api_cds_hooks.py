@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -10,7 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api.cds import choose_payer, load_coverage_map
 from api.fhir import document_reference
+from api.main import create_app
+from api.settings import Settings
+from assistant.errors import RuleFileError
 from assistant.store import CdsFeedback, Database
 
 # Shapes transcribed from the CDS Hooks 2.0 specification (Discovery, CDS Service Response).
@@ -229,3 +234,194 @@ def test_cds_feedback_is_stored_with_reason(
         got = [(r.outcome, r.override_reason_code, r.accepted_suggestions) for r in rows]
     database.dispose()
     assert got == [("overridden", "documented-elsewhere", []), ("accepted", None, ["s1"])]
+
+
+SOPT = "https://nahdo.org/sopt"
+
+
+def _coverage(
+    sopt: str | None = None,
+    *,
+    payor: str = "Example Health Plan",
+    status: str = "active",
+    order: int | None = None,
+    plan: str | None = None,
+) -> dict[str, Any]:
+    coverage: dict[str, Any] = {
+        "resourceType": "Coverage",
+        "status": status,
+        "beneficiary": {"reference": "Patient/p1"},
+        "payor": [{"display": payor}],
+        "unknownExtension": {"ignored": True},
+    }
+    if sopt is not None:
+        coverage["type"] = {"coding": [{"system": SOPT, "code": sopt}]}
+    if order is not None:
+        coverage["order"] = order
+    if plan is not None:
+        coverage["class"] = [{"type": {"coding": [{"code": "plan"}]}, "value": plan}]
+    return coverage
+
+
+def _note_sign(note: str, coverage: object) -> dict[str, Any]:
+    context = {"patientId": "p1", "draftNotes": _bundle(document_reference(note))}
+    return _call("note-sign", context, {"coverage": coverage})
+
+
+def test_cds_discovery_prefetches_active_coverage(client: TestClient) -> None:
+    services = client.get("/cds-services").json()["services"]
+    templates = {s["id"]: (s.get("prefetch") or {}).get("coverage") for s in services}
+    assert set(templates.values()) == {"Coverage?patient={{context.patientId}}&status=active"}
+
+
+@pytest.mark.parametrize(
+    ("coverage", "expected"),
+    [
+        (_coverage("121"), "medicare (from Coverage, rule medicare-sopt)"),
+        (_bundle(_coverage("521")), "commercial (from Coverage, rule commercial-sopt)"),
+        (None, "commercial (default: no Coverage in the request)"),
+        (
+            {"resourceType": "Coverage", "payor": "Medicare"},
+            "commercial (default: the Coverage could not be read: [payor]",
+        ),
+        (42, "commercial (default: the coverage prefetch is not a Coverage or a Bundle)"),
+        (
+            {"resourceType": "Bundle", "entry": "not a list"},
+            "commercial (default: the coverage prefetch is not a Coverage or a Bundle)",
+        ),
+    ],
+    ids=["medicare", "commercial", "missing", "malformed-payor", "not-fhir", "bad-bundle"],
+)
+def test_cds_payer_profile_from_coverage_is_named_on_cards(
+    client: TestClient, auth: dict[str, str], note: str, coverage: object, expected: str
+) -> None:
+    response = client.post(
+        "/cds-services/chartready-note-check", json=_note_sign(note, coverage), headers=auth
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    jsonschema.validate(body, RESPONSE_SCHEMA)
+    assert body["cards"], "the test note has documentation gaps"
+    for card in body["cards"]:
+        assert "**Payer profile:** " + expected in card["detail"]
+
+
+@pytest.mark.parametrize(
+    ("coverage", "status"),
+    [(_coverage("121"), 200), (_coverage("2"), 422), (None, 422)],
+    ids=["medicare-coverage", "medicaid-unmapped", "missing"],
+)
+def test_cds_mapped_payer_is_the_one_checked(
+    settings: Settings, note: str, coverage: object, status: int
+) -> None:
+    # The default payer is unknown here, so only a mapped Coverage lets the check run.
+    odd = settings.model_copy(
+        update={"auth_required": False, "warm_up": False, "cds_default_payer": "no_such_payer"}
+    )
+    with TestClient(create_app(odd)) as other:
+        response = other.post(
+            "/cds-services/chartready-note-check", json=_note_sign(note, coverage)
+        )
+    assert response.status_code == status, response.text
+
+
+@pytest.mark.parametrize(
+    ("coverage", "payer", "reason"),
+    [
+        (_coverage("111"), "medicare", "from Coverage, rule medicare-sopt"),
+        (_coverage(payor="Medicare Part B"), "medicare", "from Coverage, rule medicare-named"),
+        (
+            _coverage(plan="MEDICARE ADVANTAGE PPO"),
+            "medicare",
+            "from Coverage, rule medicare-named",
+        ),
+        (_coverage("6"), "commercial", "from Coverage, rule commercial-sopt"),
+        (_coverage("2"), "dflt", "default: the Coverage matched no coverage-map rule"),
+        (_coverage(payor="Medi-Cal"), "dflt", "default: the Coverage matched no coverage-map rule"),
+        (
+            _coverage("121", status="cancelled"),
+            "dflt",
+            "default: no active Coverage in the request",
+        ),
+        (_bundle(), "dflt", "default: no active Coverage in the request"),
+        (
+            _bundle(_coverage("521", order=2), _coverage("121", order=1)),
+            "medicare",
+            "from Coverage, rule medicare-sopt",
+        ),
+        (
+            [_coverage("521"), {"resourceType": "OperationOutcome"}],
+            "dflt",
+            "default: the coverage prefetch is not a Coverage or a Bundle",
+        ),
+        (
+            _bundle({"resourceType": "Coverage", "type": "medicare"}),
+            "dflt",
+            "default: the Coverage could not be read: [type] Input should be a valid dictionary",
+        ),
+        (
+            _coverage("121") | {"order": 0},
+            "dflt",
+            "default: the Coverage could not be read: [order] Input should be greater than",
+        ),
+    ],
+    ids=[
+        "sopt-medicare-hmo",
+        "payor-display",
+        "plan-class",
+        "sopt-bcbs",
+        "medicaid",
+        "medi-cal-is-not-medicare",
+        "cancelled",
+        "empty-bundle",
+        "primary-by-order",
+        "list-with-non-coverage",
+        "type-not-concept",
+        "order-below-one",
+    ],
+)
+def test_choose_payer_cases(coverage: object, payer: str, reason: str) -> None:
+    choice = choose_payer(coverage, load_coverage_map(), "dflt")
+    assert (choice.payer, choice.from_coverage) == (payer, payer != "dflt")
+    assert choice.reason.startswith(reason)
+
+
+def test_choose_payer_never_echoes_member_identifiers() -> None:
+    coverage = _coverage("121") | {"subscriberId": "1EG4-TE5-MK73", "order": "first"}
+    choice = choose_payer(coverage, load_coverage_map(), "dflt")
+    assert "1EG4" not in choice.reason
+    assert "first" not in choice.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("version: 1\nrules:\n  - {id: a, payer: medicare, description: d}\n", "[rules -> 0]"),
+        (
+            "version: 1\nrules:\n  - {id: a, payer: medicare, description: d, typo: 1}\n",
+            "[rules -> 0 -> typo] Extra inputs are not permitted",
+        ),
+        (
+            "version: 1\nrules:\n  - id: a\n    payer: medicare\n    description: d\n"
+            "    type_codings: [{systems: [s]}]\n",
+            "[rules -> 0 -> type_codings -> 0]",
+        ),
+        (
+            "version: 1\nrules:\n  - {id: a, payer: medicare, description: d, class_text: ['(']}\n",
+            "[rules -> 0 -> class_text] Value error, invalid regular expression",
+        ),
+        (
+            "version: 1\nrules:\n  - {id: a, payer: medicare, description: d, class_text: [x]}\n"
+            "  - {id: b, payer: nobody, description: d, class_text: [x]}\n",
+            "[rules -> 1 -> payer] unknown payer 'nobody'",
+        ),
+    ],
+    ids=["no-criteria", "unknown-key", "coding-without-codes", "bad-regex", "unknown-payer"],
+)
+def test_coverage_map_errors_are_path_precise(tmp_path: Path, text: str, error: str) -> None:
+    path = tmp_path / "coverage-map.v1.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RuleFileError) as caught:
+        load_coverage_map(str(path))
+    assert str(path) in str(caught.value)
+    assert error in str(caught.value)

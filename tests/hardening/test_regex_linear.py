@@ -16,6 +16,8 @@ import pytest
 
 from assistant.checks.detectors import _PLACEHOLDER, _SENTENCE_END
 from assistant.checks.registry import load_registry
+from assistant.em import extract as em_extract
+from assistant.em import level as em_level
 from assistant.reader.levels import LEVEL_MENTION
 from assistant.reader.targets import compile_rules, default_rule_files
 
@@ -42,7 +44,25 @@ def _patterns() -> dict[str, tuple[re.Pattern[str], str]]:
     for name, patterns in registry.sections.items():
         for index, pattern in enumerate(patterns):
             out[f"section:{name}:{index}"] = (re.compile(pattern, FLAGS), pattern)
+    cues = em_extract.default_cues()
+    for (cue, compiled), lowered in zip(cues.cues, cues.lowered, strict=True):
+        out[f"em:cue:{cue.id}"] = (compiled, cue.regex)
+        out[f"em:cue-lowered:{cue.id}"] = (lowered, cue.regex)
+    for category, compiled in cues.headers:
+        out[f"em:header:{category}"] = (compiled, compiled.pattern)
+    triggers = [t[-1] for t in cues.before] + [t[-1] for t in cues.after]
+    for index, compiled in enumerate(triggers):
+        out[f"em:trigger:{index}"] = (compiled, compiled.pattern)
     for name, compiled in (
+        ("em:clause_breaks", cues.clause_breaks),
+        ("em:sentence_breaks", cues.sentence_breaks),
+        ("em:_HEADER", em_extract._HEADER),
+        ("em:_ITEM", em_extract._ITEM),
+        ("em:_WRAP", em_extract._WRAP),
+        ("em:_STOP", em_level._STOP),
+        ("em:_PRE_BREAK", em_level._PRE_BREAK),
+        ("em:_OF", em_level._OF),
+        ("em:_NEG", em_level._NEG),
         ("reader:LEVEL_MENTION", LEVEL_MENTION),
         ("checks:_SENTENCE_END", _SENTENCE_END),
         ("checks:_PLACEHOLDER", _PLACEHOLDER),
@@ -93,7 +113,8 @@ def growth_ratio(pattern: re.Pattern[str], small: str, large: str) -> float | No
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "source", ["target:", "target-lowered:", "detector:", "section:", "reader:", "checks:"]
+    "source",
+    ["target:", "target-lowered:", "detector:", "section:", "em:", "reader:", "checks:"],
 )
 def test_rule_regexes_linear_on_doubling(source: str) -> None:
     """The full sweep (about 3 minutes on a shared core): run with ``--slow``."""
