@@ -2,17 +2,21 @@
 
 Each :class:`~assistant.checks.schema.Detector` marks spans in the original note text; a
 hit whose sentence matches one of the detector's ``unless`` patterns is dropped (negation,
-plans, placeholders). Offsets always index the original text.
+plans, placeholders). Offsets always index the original text. Patterns run on a
+lower-cased copy of the note, and only when the words they need are present in it.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.checks.schema import Detector
+from assistant.patterns import lower_pattern
+from assistant.required_literals import Literals, required_literals, text_may_match
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n\s*\n|\n(?=[A-Z][A-Z /&-]{2,}:)")
 _PLACEHOLDER = re.compile(r"\*\*\*|_{3,}")
@@ -55,20 +59,45 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
 
 
+@lru_cache(maxsize=512)
+def _lowered(pattern: str) -> tuple[re.Pattern[str], tuple[Literals, ...]]:
+    """The pattern lower-cased (for a lower-cased note) and the words it cannot match without."""
+    compiled = re.compile(lower_pattern(pattern), re.MULTILINE)
+    return compiled, required_literals(compiled.pattern, compiled.flags)
+
+
+@lru_cache(maxsize=4)
+def _lower(text: str) -> str:
+    return text.lower()
+
+
+def _matches(pattern: str, text: str) -> Iterator[re.Match[str]]:
+    """Case-insensitive matches, on a lower-cased copy when that keeps every offset."""
+    lowered = _lower(text)
+    if len(lowered) != len(text):
+        yield from _compiled(pattern).finditer(text)
+        return
+    compiled, gate = _lowered(pattern)
+    if text_may_match(lowered, gate):
+        yield from compiled.finditer(lowered)
+
+
 def run_detector(detector: Detector, text: str) -> list[Span]:
     """Every accepted hit of ``detector`` in ``text``, in order."""
     hits: list[Span] = []
     for pattern in detector.patterns:
-        for match in _compiled(pattern).finditer(text):
-            if match.end() == match.start():
+        for match in _matches(pattern, text):
+            start, end = match.span()
+            if end == start:
                 continue
-            left, right = sentence_bounds(text, match.start(), match.end())
+            left, right = sentence_bounds(text, start, end)
             sentence = text[left:right]
-            if _PLACEHOLDER.search(match.group(0)):
+            quoted = text[start:end]
+            if _PLACEHOLDER.search(quoted):
                 continue
             if any(_compiled(rule).search(sentence) for rule in detector.unless):
                 continue
-            hits.append(Span(match.start(), match.end(), match.group(0), "detector", detector.id))
+            hits.append(Span(start, end, quoted, "detector", detector.id))
     hits.sort(key=lambda span: (span.start, span.end))
     return hits
 

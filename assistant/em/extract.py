@@ -17,6 +17,7 @@ from typing import Literal
 from assistant.em.loader import cue_file
 from assistant.em.schema import CueFile, CueKind, CueRule, EMEvidence, SectionCategory
 from assistant.patterns import lower_pattern
+from assistant.required_literals import Literals, required_literals, text_may_match
 
 Assertion = Literal["affirmed", "negated", "hypothetical"]
 
@@ -105,6 +106,8 @@ class CompiledCues:
     cues: tuple[tuple[CueRule, re.Pattern[str]], ...]
     # the same cues lower-cased, for matching a lower-cased copy of the note (faster)
     lowered: tuple[re.Pattern[str], ...]
+    # words each lower-cased cue cannot match without (a cue is skipped on notes lacking them)
+    gates: tuple[tuple[Literals, ...], ...]
     headers: tuple[tuple[SectionCategory, re.Pattern[str]], ...]
     before: tuple[tuple[Assertion, bool, frozenset[str], re.Pattern[str]], ...]
     after: tuple[tuple[Assertion, frozenset[str], re.Pattern[str]], ...]
@@ -115,10 +118,12 @@ class CompiledCues:
 def compile_cues(data: CueFile) -> CompiledCues:
     """Compile a validated cue file (case-insensitive, multiline)."""
     flags = re.IGNORECASE | re.MULTILINE
+    lowered = tuple(re.compile(lower_pattern(c.regex), re.MULTILINE) for c in data.cues)
     return CompiledCues(
         data=data,
         cues=tuple((c, re.compile(c.regex, flags)) for c in data.cues),
-        lowered=tuple(re.compile(lower_pattern(c.regex), re.MULTILINE) for c in data.cues),
+        lowered=lowered,
+        gates=tuple(required_literals(p.pattern, p.flags) for p in lowered),
         headers=tuple((h.category, re.compile(rf"(?:{h.regex})", flags)) for h in data.sections),
         before=tuple(
             (t.assertion, t.scope == "sentence", frozenset(t.kinds), re.compile(t.regex, flags))
@@ -229,11 +234,14 @@ def find_hits(
     flat_lower = flat.lower()
     fast = len(flat_lower) == len(flat)  # lower-casing kept every offset
     hits: list[Hit] = []
-    for (cue, pattern), lowered in zip(compiled.cues, compiled.lowered, strict=True):
+    cues = zip(compiled.cues, compiled.lowered, compiled.gates, strict=True)
+    for (cue, pattern), lowered, gate in cues:
         if wanted is not None and cue.kind not in wanted:
             continue
         if cue.value == "not_addressed":
             continue  # applied to assessment items only (see item_not_addressed)
+        if fast and not text_may_match(flat_lower, gate):
+            continue
         matches = lowered.finditer(flat_lower) if fast else pattern.finditer(flat)
         for match in matches:
             start, end = match.span("t") if match.groupdict().get("t") else match.span()
