@@ -1,9 +1,11 @@
-"""Throughput benchmark: notes/second and peak RSS for three pipelines, side by side.
+"""Throughput benchmark: notes/second and peak RSS for the pipelines, side by side.
 
 (a) a bare spaCy tokenizer pass, (b) ``medspacy.load()`` default pipeline, (c) the full
-ChartReady reader (pipeline + fact assembly). Run on demand:
+ChartReady reader (pipeline + fact assembly), and with ``--learned`` (d) the reader plus
+the learned second opinion (``models/learned``; the encoder loads before timing starts).
+Run on demand:
 
-    .venv/bin/python bench/throughput.py [--limit N]
+    .venv/bin/python bench/throughput.py [--limit N] [--learned]
 
 Each configuration runs in its own subprocess so peak RSS is its own.
 """
@@ -53,9 +55,17 @@ def run_one(config: str, limit: int | None) -> dict[str, float]:
         from assistant.reader.pipeline import get_reader
         from assistant.reader.read import read_notes
 
+        learned = config == "learned"
         get_reader()
+        if learned:
+            from assistant.learned import learned_available
+            from assistant.reader.read import read_note
+
+            if not learned_available():
+                raise SystemExit("learned model or encoder not available")
+            read_note("Back pain for two years; she cannot walk far.", "warm-up", learned=True)
         start = time.perf_counter()
-        for _facts in read_notes((str(i), t) for i, t in enumerate(texts)):
+        for _facts in read_notes(((str(i), t) for i, t in enumerate(texts)), learned=learned):
             pass
     seconds = time.perf_counter() - start
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -72,13 +82,17 @@ def run_one(config: str, limit: int | None) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int, default=None, help="first N notes only")
-    parser.add_argument("--only", choices=["tokenizer", "medspacy", "chartready"])
+    parser.add_argument("--only", choices=["tokenizer", "medspacy", "chartready", "learned"])
+    parser.add_argument(
+        "--learned", action="store_true", help="also (d) reader + learned second opinion"
+    )
     args = parser.parse_args()
     if args.only:
         print(json.dumps(run_one(args.only, args.limit)))
         return
     results = {}
-    for config in ("tokenizer", "medspacy", "chartready"):
+    configs = ["tokenizer", "medspacy", "chartready"] + (["learned"] if args.learned else [])
+    for config in configs:
         cmd = [sys.executable, __file__, "--only", config]
         if args.limit:
             cmd += ["--limit", str(args.limit)]
@@ -91,6 +105,9 @@ def main() -> None:
     ours = results["chartready"]["notes_per_s"]
     print(f"chartready / medspacy.load(): {ours / results['medspacy']['notes_per_s']:.1f}x faster")
     print(f"tokenizer / chartready: {results['tokenizer']['notes_per_s'] / ours:.1f}x")
+    if "learned" in results:
+        cost = ours / results["learned"]["notes_per_s"]
+        print(f"chartready / chartready + learned: {cost:.2f}x (cost of the second opinion)")
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ from assistant.facts import Elements, Evidence
 from assistant.learned.schema import LearnedModel
 
 #: Whether callers should apply the learned pass unless told otherwise. Measured on the dev
-#: gold (models/learned/MODEL_CARD.md): no element gained, one false positive, about 10x
-#: slower; so it stays an opt-in second opinion.
+#: gold (models/learned/MODEL_CARD.md): no element gained, one false positive, 6-9x
+#: slower (under load); so it stays an opt-in second opinion.
 ENABLED_BY_DEFAULT = False
 
 
@@ -57,12 +57,18 @@ def learned_elements(
     model = _model_or_none()
     if model is None:
         return elements, []
-    from assistant.learned.embed import embed
+    from assistant.learned.embed import embed, inference_threads
     from assistant.learned.infer import apply_learned
+
+    threads = inference_threads()
 
     def embedder(texts: list[str]) -> npt.NDArray[np.float32]:
         return embed(
-            texts, batch_size=model.embedding.batch_size, max_length=model.embedding.max_length
+            texts,
+            batch_size=model.embedding.batch_size,
+            max_length=model.embedding.max_length,
+            by_length=True,
+            threads=threads,
         )
 
     return apply_learned(model, embedder, text, sentences, elements)

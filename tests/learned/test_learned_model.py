@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from spacy.language import Language
 from typer.testing import CliRunner
@@ -96,3 +97,19 @@ def test_train_learned_cli_is_reproducible(tmp_path: Path) -> None:
     assert (tmp_path / "a" / "model.json").read_bytes() == (
         tmp_path / "b" / "model.json"
     ).read_bytes()
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_embed_by_length_matches_input_order_and_restores_threads(threads: int) -> None:
+    import torch
+
+    sentences = [
+        "Pain for years.",
+        "She cannot sit through a movie or lift her grandchild because of the back pain.",
+        "No relief.",
+        "Physical therapy twice a week for six weeks did not help at all.",
+    ]
+    before = torch.get_num_threads()
+    grouped = embed(sentences, batch_size=2, by_length=True, threads=threads)
+    assert torch.get_num_threads() == before
+    assert np.allclose(grouped, embed(sentences), atol=1e-5)
