@@ -55,7 +55,9 @@ class Database:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(
-            self.url, connect_args=connect_args, hide_parameters=True  # never log note text
+            self.url,
+            connect_args=connect_args,
+            hide_parameters=True,  # never log note text
         )
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
