@@ -80,6 +80,11 @@ def _conjunction(items: list[tuple[Any, Any]]) -> set[Literals]:
         run = set(required) if _is_single(op, required) and required else {""}
         if required is not None and not _is_single(op, required):
             found.add(required)
+        # A group, or a repeat that must occur, brings every requirement of its own body.
+        if op is sre.SUBPATTERN:
+            found |= _conjunction(list(value[3]))
+        elif op in _REPEATS and value[0] >= 1:
+            found |= _conjunction(list(value[2]))
     if (closed := _run(run)) is not None:
         found.add(closed)
     return found

@@ -30,6 +30,8 @@ NOTES = Path(__file__).resolve().parents[3] / "shared/corpus/mtsamples/notes"
         (r"x{0,3}abc", ({"abc"},)),
         (r"(?<!no\s)relief", ({"relief"},)),
         (r"(?:a|bcd)efg", ({"efg"},)),
+        (r"\b(?P<t>(?:kenalog|depo)\s+\d+\s*mg\s+given)", ({"kenalog", "depo"}, {"given"})),
+        (r"(?:no\s+relief\s+)+noted", ({"relief"}, {"noted"})),
     ],
 )
 def test_required_literals_reads_words_off_patterns(
