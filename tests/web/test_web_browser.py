@@ -125,6 +125,14 @@ class Browser:
             time.sleep(0.1)
         raise AssertionError(f"{css} did not appear")
 
+    def wait_gone(self, css: str, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if not self.count(css):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{css} did not go away")
+
     def screenshot(self) -> bytes:
         return base64.b64decode(self._call("GET", self._s("/screenshot")))
 
@@ -227,6 +235,7 @@ def test_browser_worklist_import_shows_progress(
     browser.go(f"{served}/")
     if browser.count("form[action='/logout']"):
         browser.click("form[action='/logout'] button")
+        browser.wait_gone("form[action='/logout']")  # signed out before signing in again
     _sign_in(browser, served, "cody", "/worklist/import")
     browser.wait_for("input#file")
     batch = tmp_path / "batch.csv"
