@@ -88,10 +88,11 @@ def _shapes(regex: str, n: int) -> list[tuple[str, str, str]]:
 
 
 def _time(pattern: re.Pattern[str], text: str) -> float:
-    started = time.perf_counter()
+    """CPU time of one full scan (other jobs on a shared machine do not count)."""
+    started = time.process_time()
     for _ in pattern.finditer(text):
         pass
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 def _best(pattern: re.Pattern[str], text: str, runs: int = 5) -> float:
@@ -141,7 +142,7 @@ def test_em_window_patterns_run_on_bounded_windows() -> None:
 @pytest.mark.parametrize(
     ("regex", "text"),
     [
-        (r"^[ \t]*(?:a)?[ \t]*b", " " * 4000 + "c"),
+        (r"^[ \t]*(?:a)?[ \t]*b", " " * 6000 + "c"),
     ],
 )
 def test_growth_ratio_flags_superlinear_pattern(regex: str, text: str) -> None:
