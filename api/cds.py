@@ -78,42 +78,8 @@ class CdsDiscovery(BaseModel):
 class CdsRequest(BaseModel):
     """A hook call; unknown fields (and context fields) are accepted and ignored."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        json_schema_extra={
-            "examples": [
-                {
-                    "hook": "note-sign",
-                    "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
-                    "context": {
-                        "userId": "Practitioner/example",
-                        "patientId": "example",
-                        "draftNotes": {
-                            "resourceType": "Bundle",
-                            "type": "collection",
-                            "entry": [
-                                {
-                                    "resource": {
-                                        "resourceType": "DocumentReference",
-                                        "status": "current",
-                                        "content": [
-                                            {
-                                                "attachment": {
-                                                    "contentType": "text/plain",
-                                                    "data": "UHJvY2VkdXJlOiB0cmlnZ2VyIHBvaW50"
-                                                    "IGluamVjdGlvbi4=",
-                                                }
-                                            }
-                                        ],
-                                    }
-                                }
-                            ],
-                        },
-                    },
-                }
-            ]
-        },
-    )
+    # Request examples are recorded exchanges (api/examples), attached on the route.
+    model_config = ConfigDict(extra="allow")
 
     hook: str
     hookInstance: str = Field(min_length=1)

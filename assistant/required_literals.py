@@ -45,7 +45,7 @@ def required_literals(pattern: str, flags: int = 0) -> tuple[Literals, ...]:
     if parsed.state.flags & re.IGNORECASE:
         return ()
     try:
-        found = _conjunction(list(parsed))
+        found = _requirements(list(parsed))
     except _NoGate:
         return ()
     useful = {s for s in found if min(len(x) for x in s) >= MIN_GATE_LENGTH}
@@ -56,38 +56,6 @@ def required_literals(pattern: str, flags: int = 0) -> tuple[Literals, ...]:
 def text_may_match(text: str, gate: tuple[Literals, ...]) -> bool:
     """False only if ``text`` lacks every string of some set of the gate (no match possible)."""
     return all(any(literal in text for literal in literals) for literals in gate)
-
-
-def _conjunction(items: list[tuple[Any, Any]]) -> set[Literals]:
-    """Every requirement of a top-level sequence (each must hold).
-
-    A group that wraps the whole pattern is looked through.
-    """
-    while len(items) == 1 and items[0][0] is sre.SUBPATTERN:
-        if items[0][1][1] & re.IGNORECASE:
-            raise _NoGate
-        items = list(items[0][1][3])
-    found: set[Literals] = set()
-    run: set[str] = {""}
-    for op, value in items:
-        required = _item(op, value)
-        if _extends_run(op, required, run):
-            assert required is not None
-            run = {prefix + char for prefix in run for char in required}
-            continue
-        if (closed := _run(run)) is not None:
-            found.add(closed)
-        run = set(required) if _is_single(op, required) and required else {""}
-        if required is not None and not _is_single(op, required):
-            found.add(required)
-        # A group, or a repeat that must occur, brings every requirement of its own body.
-        if op is sre.SUBPATTERN:
-            found |= _conjunction(list(value[3]))
-        elif op in _REPEATS and value[0] >= 1:
-            found |= _conjunction(list(value[2]))
-    if (closed := _run(run)) is not None:
-        found.add(closed)
-    return found
 
 
 class _NoGate(Exception):
@@ -124,11 +92,6 @@ def _item(op: Any, value: Any) -> Literals | None:
         return frozenset({chr(value)})
     if op is sre.IN:
         return _charset(value)
-    if op is sre.SUBPATTERN:
-        _group, add_flags, _del_flags, sub = value
-        if add_flags & re.IGNORECASE:
-            raise _NoGate
-        return _sequence(list(sub))
     if op is sre.BRANCH:
         union: set[str] = set()
         for alternative in value[1]:
@@ -138,14 +101,11 @@ def _item(op: Any, value: Any) -> Literals | None:
             union.update(required)
         return frozenset(union)
     if op in _REPEATS:
-        low, _high, sub = value
-        return _sequence(list(sub)) if low >= 1 else None
+        return None  # may occur zero times (a required repeat is a body: see _body)
     if op in _ZERO_WIDTH or op in (sre.ANY, sre.NOT_LITERAL, sre.CATEGORY):
         return None
     if op is sre.GROUPREF or op is sre.GROUPREF_EXISTS:
         return None
-    if op is getattr(sre, "ATOMIC_GROUP", None):
-        return _sequence(list(value))
     raise _NoGate
 
 
@@ -158,25 +118,53 @@ def _extends_run(op: Any, required: Literals | None, run: set[str]) -> bool:
     return _is_single(op, required) and required is not None and len(run) * len(required) <= 64
 
 
-def _sequence(items: Iterable[tuple[Any, Any]]) -> Literals | None:
-    """The single best requirement of a concatenation.
+def _body(op: Any, value: Any) -> list[tuple[Any, Any]] | None:
+    """The items of a group, or of a repeat that must occur at least once (else None)."""
+    if op is sre.SUBPATTERN:
+        if value[1] & re.IGNORECASE:  # (?i:...) inside a case-sensitive pattern
+            raise _NoGate
+        return list(value[3])
+    if op is getattr(sre, "ATOMIC_GROUP", None):
+        return list(value)
+    if op in _REPEATS and value[0] >= 1:
+        return list(value[2])
+    return None
+
+
+def _requirements(items: Iterable[tuple[Any, Any]]) -> set[Literals]:
+    """Every requirement of a concatenation (each must hold).
 
     Runs of literal characters (small character classes expand into variants) form
-    strings; the best run or item wins.
+    strings; an alternation requires one of its alternatives' best requirements; a group,
+    or a repeat that must occur, brings every requirement of its own body.
     """
-    best: Literals | None = None
+    found: set[Literals] = set()
     run: set[str] = {""}
     for op, value in items:
-        required = _item(op, value)
+        body = _body(op, value)
+        required = None if body is not None else _item(op, value)
         if _extends_run(op, required, run):
             assert required is not None
             run = {prefix + char for prefix in run for char in required}
             continue
-        best = _better(best, _run(run))
+        if (closed := _run(run)) is not None:
+            found.add(closed)
         run = set(required) if _is_single(op, required) and required else {""}
-        if not _is_single(op, required):
-            best = _better(best, required)
-    return _better(best, _run(run))
+        if body is not None:
+            found |= _requirements(body)
+        elif required is not None and not _is_single(op, required):
+            found.add(required)
+    if (closed := _run(run)) is not None:
+        found.add(closed)
+    return found
+
+
+def _sequence(items: Iterable[tuple[Any, Any]]) -> Literals | None:
+    """The single best requirement of a concatenation (None if it requires nothing)."""
+    best: Literals | None = None
+    for required in _requirements(items):
+        best = _better(best, required)
+    return best
 
 
 def _run(run: set[str]) -> Literals | None:
