@@ -28,7 +28,7 @@ def reader_version() -> str:
 def learned_enabled() -> bool:
     """Whether the learned second opinion runs (``CHARTREADY_LEARNED=1``; off by default).
 
-    Off by default: on the dev gold it added no correct element and cost ~10x throughput
+    Off by default: on the dev gold it added no correct element and costs 6-9x throughput
     (models/learned/MODEL_CARD.md).
     """
     return os.environ.get("CHARTREADY_LEARNED", "0").lower() in {"1", "true", "yes"}
