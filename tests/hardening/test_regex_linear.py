@@ -163,11 +163,14 @@ def test_growth_ratio_flags_superlinear_pattern(regex: str, text: str) -> None:
         ("target:el.anes.header", "anesthesia:", "tabs"),
         ("target-lowered:el.anes.header", "sedation:", "tabs"),
         ("checks:_SENTENCE_END", "a. ", "repeat"),
+        ("section:consent:0", "\n", "repeat"),
+        ("section:procedure:0", "\n\n", "repeat"),
         ("reader:LEVEL_MENTION", "L4-5 ", "repeat"),
     ],
 )
 def test_fixed_backtracking_rules_stay_linear(name: str, unit: str, kind: str) -> None:
-    """Shapes that were quadratic or worse before the rules used possessive quantifiers."""
+    """Shapes that were quadratic or worse before the rules were fixed (possessive
+    quantifiers; section headers indented by ``[ \\t]*``, not ``\\s*`` across blank lines)."""
     pattern, _ = _patterns()[name]
     if kind == "repeat":
         small, large = unit * (N // len(unit)), unit * (2 * N // len(unit))
