@@ -165,6 +165,7 @@ def test_growth_ratio_flags_superlinear_pattern(regex: str, text: str) -> None:
         ("checks:_SENTENCE_END", "a. ", "repeat"),
         ("section:consent:0", "\n", "repeat"),
         ("section:procedure:0", "\n\n", "repeat"),
+        ("detector:consent_statement:pattern2", "\n", "repeat"),
         ("reader:LEVEL_MENTION", "L4-5 ", "repeat"),
     ],
 )
