@@ -112,7 +112,7 @@ def growth_ratio(pattern: re.Pattern[str], small: str, large: str) -> float | No
     ["target:", "target-lowered:", "detector:", "section:", "em:", "reader:", "checks:"],
 )
 def test_rule_regexes_linear_on_doubling(source: str) -> None:
-    """The full sweep (about 3 minutes on a shared core): run with ``--slow``."""
+    """The full sweep, run with ``--slow`` (long: tens of minutes on a shared core)."""
     offenders = []
     for name, (pattern, regex) in _patterns().items():
         if not name.startswith(source):
