@@ -3,7 +3,8 @@
 Each :class:`~assistant.checks.schema.Detector` marks spans in the original note text; a
 hit whose sentence matches one of the detector's ``unless`` patterns is dropped (negation,
 plans, placeholders). Offsets always index the original text. Patterns run on a
-lower-cased copy of the note, and only when the words they need are present in it.
+lower-cased copy of the note, and only when one Hyperscan pass over the note says they may
+match (:mod:`assistant.regex_prefilter`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import lru_cache
 
 from assistant.checks.schema import Detector
 from assistant.patterns import lower_pattern
-from assistant.required_literals import Literals, required_literals, text_may_match
+from assistant.regex_prefilter import LoweredPrefilter
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n\s*\n|\n(?=[A-Z][A-Z /&-]{2,}:)")
 _PLACEHOLDER = re.compile(r"\*\*\*|_{3,}")
@@ -60,10 +61,9 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=512)
-def _lowered(pattern: str) -> tuple[re.Pattern[str], tuple[Literals, ...]]:
-    """The pattern lower-cased (for a lower-cased note) and the words it cannot match without."""
-    compiled = re.compile(lower_pattern(pattern), re.MULTILINE)
-    return compiled, required_literals(compiled.pattern, compiled.flags)
+def _lowered(pattern: str) -> re.Pattern[str]:
+    """The pattern lower-cased, for a lower-cased copy of the note."""
+    return re.compile(lower_pattern(pattern), re.MULTILINE)
 
 
 @lru_cache(maxsize=4)
@@ -71,22 +71,50 @@ def _lower(text: str) -> str:
     return text.lower()
 
 
-def _matches(pattern: str, text: str) -> Iterator[re.Match[str]]:
+@lru_cache(maxsize=4)
+def _prefilter(patterns: tuple[str, ...]) -> LoweredPrefilter:
+    """One automaton for every detector pattern (built once per detector set)."""
+    return LoweredPrefilter([_lowered(p) for p in patterns], [True] * len(patterns))
+
+
+class _Candidates:
+    """The detector patterns that may match one note (one prefilter pass, on first use)."""
+
+    def __init__(self, text: str, detectors: dict[str, Detector]) -> None:
+        self._text = text
+        self._patterns = tuple(sorted({p for d in detectors.values() for p in d.patterns}))
+        self._maybe: set[str] | None = None
+
+    def __contains__(self, pattern: object) -> bool:
+        if self._maybe is None:
+            lowered = _lower(self._text)
+            indexes = _prefilter(self._patterns).candidates(self._text, lowered)
+            self._maybe = {self._patterns[i] for i in indexes}
+        return pattern in self._maybe
+
+
+def _matches(
+    pattern: str, text: str, candidates: _Candidates | None = None
+) -> Iterator[re.Match[str]]:
     """Case-insensitive matches, on a lower-cased copy when that keeps every offset."""
     lowered = _lower(text)
     if len(lowered) != len(text):
         yield from _compiled(pattern).finditer(text)
         return
-    compiled, gate = _lowered(pattern)
-    if text_may_match(lowered, gate):
-        yield from compiled.finditer(lowered)
+    if candidates is None or pattern in candidates:
+        yield from _lowered(pattern).finditer(lowered)
 
 
-def run_detector(detector: Detector, text: str) -> list[Span]:
-    """Every accepted hit of ``detector`` in ``text``, in order."""
+def run_detector(
+    detector: Detector, text: str, candidates: _Candidates | None = None
+) -> list[Span]:
+    """Every accepted hit of ``detector`` in ``text``, in order.
+
+    ``candidates`` (from :class:`Detections`) skips patterns that cannot match the note.
+    """
     hits: list[Span] = []
     for pattern in detector.patterns:
-        for match in _matches(pattern, text):
+        for match in _matches(pattern, text, candidates):
             start, end = match.span()
             if end == start:
                 continue
@@ -109,11 +137,14 @@ class Detections:
         self.text = text
         self._detectors = detectors
         self._hits: dict[str, list[Span]] = {}
+        self._candidates = _Candidates(text, detectors)
 
     def hits(self, detector_id: str) -> list[Span]:
         """Hits of one detector (``KeyError`` for an unknown id is a data bug caught on load)."""
         if detector_id not in self._hits:
-            self._hits[detector_id] = run_detector(self._detectors[detector_id], self.text)
+            self._hits[detector_id] = run_detector(
+                self._detectors[detector_id], self.text, self._candidates
+            )
         return self._hits[detector_id]
 
     def for_element(self, element: str) -> list[Span]:

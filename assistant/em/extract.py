@@ -17,7 +17,7 @@ from typing import Literal
 from assistant.em.loader import cue_file
 from assistant.em.schema import CueFile, CueKind, CueRule, EMEvidence, SectionCategory
 from assistant.patterns import lower_pattern
-from assistant.required_literals import Literals, required_literals, text_may_match
+from assistant.regex_prefilter import LoweredPrefilter
 
 Assertion = Literal["affirmed", "negated", "hypothetical"]
 
@@ -106,8 +106,8 @@ class CompiledCues:
     cues: tuple[tuple[CueRule, re.Pattern[str]], ...]
     # the same cues lower-cased, for matching a lower-cased copy of the note (faster)
     lowered: tuple[re.Pattern[str], ...]
-    # words each lower-cased cue cannot match without (a cue is skipped on notes lacking them)
-    gates: tuple[tuple[Literals, ...], ...]
+    # which lower-cased cues may match a note, in one pass (the others are skipped)
+    prefilter: LoweredPrefilter
     headers: tuple[tuple[SectionCategory, re.Pattern[str]], ...]
     before: tuple[tuple[Assertion, bool, frozenset[str], re.Pattern[str]], ...]
     after: tuple[tuple[Assertion, frozenset[str], re.Pattern[str]], ...]
@@ -123,7 +123,7 @@ def compile_cues(data: CueFile) -> CompiledCues:
         data=data,
         cues=tuple((c, re.compile(c.regex, flags)) for c in data.cues),
         lowered=lowered,
-        gates=tuple(required_literals(p.pattern, p.flags) for p in lowered),
+        prefilter=LoweredPrefilter(lowered, [True] * len(lowered)),
         headers=tuple((h.category, re.compile(rf"(?:{h.regex})", flags)) for h in data.sections),
         before=tuple(
             (t.assertion, t.scope == "sentence", frozenset(t.kinds), re.compile(t.regex, flags))
@@ -234,13 +234,14 @@ def find_hits(
     flat_lower = flat.lower()
     fast = len(flat_lower) == len(flat)  # lower-casing kept every offset
     hits: list[Hit] = []
-    cues = zip(compiled.cues, compiled.lowered, compiled.gates, strict=True)
-    for (cue, pattern), lowered, gate in cues:
+    maybe = compiled.prefilter.candidates(flat, flat_lower) if fast else None
+    cues = zip(compiled.cues, compiled.lowered, strict=True)
+    for index, ((cue, pattern), lowered) in enumerate(cues):
         if wanted is not None and cue.kind not in wanted:
             continue
         if cue.value == "not_addressed":
             continue  # applied to assessment items only (see item_not_addressed)
-        if fast and not text_may_match(flat_lower, gate):
+        if maybe is not None and index not in maybe:
             continue
         matches = lowered.finditer(flat_lower) if fast else pattern.finditer(flat)
         for match in matches:

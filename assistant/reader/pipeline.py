@@ -1,10 +1,11 @@
 """Build the ChartReady reader: a spaCy pipeline of registered components.
 
 ``spacy.blank("en")`` with scispaCy's rule tokenizer (keeps ``L4-L5`` whole) →
-:mod:`sentences` → medspaCy Sectionizer (our section rules) → scispaCy abbreviation
-detector → :mod:`targets` → medspaCy ConText (default rules plus ours, token patterns
-turned into phrases by :mod:`context_rules`). Build it once per
-process with :func:`get_reader`; it is expensive.
+:mod:`sentences` → medspaCy Sectionizer writing to the Doc only (:mod:`sectionizer`; our
+section rules) → scispaCy abbreviation detector → :mod:`targets` → medspaCy ConText with
+pruned pair loops (:mod:`context_graph`; default rules plus ours, token patterns turned
+into phrases by :mod:`context_rules`). Build it once per process with :func:`get_reader`;
+it is expensive.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from typing import Any
 import spacy
 from spacy.language import Language
 
-from assistant.reader import sentences, targets  # noqa: F401  (registers factories)
+from assistant.reader import (  # noqa: F401  (registers factories)
+    context_graph,
+    sectionizer,
+    sentences,
+    targets,
+)
 from assistant.reader.context_rules import reader_context_rules
 from assistant.reader.doc_text import TextKeepingTokenizer
 
@@ -69,17 +75,17 @@ def build_reader() -> Language:
     nlp.tokenizer = TextKeepingTokenizer(combined_rule_tokenizer(nlp))
     nlp.add_pipe("chartready_sentences")
     nlp.add_pipe(
-        "medspacy_sectionizer",
+        "chartready_sectionizer",
         config={"rules": None, "require_start_line": True, "phrase_matcher_attr": "LOWER"},
     )
     from medspacy.section_detection import SectionRule
 
-    sectionizer: Any = nlp.get_pipe("medspacy_sectionizer")
-    sectionizer.add(SectionRule.from_json(section_rules_path()))
+    section_component: Any = nlp.get_pipe("chartready_sectionizer")
+    section_component.add(SectionRule.from_json(section_rules_path()))
     nlp.add_pipe("abbreviation_detector")
     nlp.add_pipe("chartready_targets")
     context: Any = nlp.add_pipe(
-        "medspacy_context",
+        "chartready_context",
         config={"rules": None, "input_span_type": "group", "span_group_name": targets.SPAN_KEY},
     )
     defaults = ConTextRule.from_json(context.DEFAULT_RULES_FILEPATH)

@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Span
 from assistant.errors import RuleFileError, validation_paths
 from assistant.patterns import lower_pattern
 from assistant.reader.doc_text import doc_text
-from assistant.required_literals import Literals, required_literals, text_may_match
+from assistant.regex_prefilter import LoweredPrefilter
 
 TargetLabel = Literal[
     "FAMILY",
@@ -89,11 +89,6 @@ class CompiledRule:
     rule: TargetRule
     pattern: re.Pattern[str]
     lowered: re.Pattern[str] | None  # None for case-sensitive rules
-    gate: tuple[Literals, ...] = ()  # of the pattern that runs on the fast path
-
-    def may_match(self, haystack: str) -> bool:
-        """False when the note lacks words the pattern cannot match without."""
-        return text_may_match(haystack, self.gate)
 
 
 def load_rule_file(path: Path | str, text: str | None = None) -> TargetRuleFile:
@@ -131,14 +126,11 @@ def compile_rules(files: Iterable[TargetRuleFile]) -> list[CompiledRule]:
                 raise RuleFileError(f"duplicate target rule id {rule.id!r}")
             seen.add(rule.id)
             if rule.case_sensitive:
-                pattern = re.compile(rule.regex, re.MULTILINE)
-                gate = required_literals(pattern.pattern, pattern.flags)
-                compiled.append(CompiledRule(rule, pattern, None, gate))
+                compiled.append(CompiledRule(rule, re.compile(rule.regex, re.MULTILINE), None))
                 continue
             pattern = re.compile(rule.regex, re.MULTILINE | re.IGNORECASE)
             lowered = re.compile(lower_pattern(rule.regex), re.MULTILINE)
-            gate = required_literals(lowered.pattern, lowered.flags)
-            compiled.append(CompiledRule(rule, pattern, lowered, gate))
+            compiled.append(CompiledRule(rule, pattern, lowered))
     return compiled
 
 
@@ -152,24 +144,37 @@ def _windows(rule: TargetRule, length: int, ranges: Ranges | None) -> Sequence[t
     return [window for name in rule.sections for window in ranges.get(name, ())]
 
 
+def rule_prefilter(rules: Sequence[CompiledRule]) -> LoweredPrefilter:
+    """One Hyperscan pass over a note that tells which of ``rules`` may match it."""
+    return LoweredPrefilter(
+        [rule.lowered or rule.pattern for rule in rules],
+        [rule.lowered is not None for rule in rules],
+    )
+
+
 def find_targets(
-    text: str, rules: Iterable[CompiledRule], section_ranges: Ranges | None = None
+    text: str,
+    rules: Sequence[CompiledRule],
+    section_ranges: Ranges | None = None,
+    prefilter: LoweredPrefilter | None = None,
 ) -> list[tuple[int, int, CompiledRule]]:
     """Character spans of every rule match (pure: no spaCy), in text order.
 
     ``section_ranges`` maps a section category to its character windows; rules that name
-    ``sections`` are only run inside those windows (without it they run everywhere). A rule
-    whose required words are absent from the note is skipped (:mod:`required_literals`).
+    ``sections`` are only run inside those windows (without it they run everywhere). Rules
+    that ``prefilter`` (built by :func:`rule_prefilter` for the same ``rules``) rules out
+    are skipped; results are the same without it, only slower.
     """
     found: list[tuple[int, int, CompiledRule]] = []
     lowered = text.lower()
     same_length = len(lowered) == len(text)
-    for compiled in rules:
+    maybe = prefilter.candidates(text, lowered) if prefilter and same_length else None
+    for index, compiled in enumerate(rules):
+        if maybe is not None and index not in maybe:
+            continue
         fast = compiled.lowered is not None and same_length
         pattern = compiled.lowered if fast and compiled.lowered else compiled.pattern
         haystack = lowered if fast else text
-        if (fast or compiled.lowered is None) and not compiled.may_match(haystack):
-            continue
         matches = (
             match
             for start, end in _windows(compiled.rule, len(text), section_ranges)
@@ -212,6 +217,7 @@ class TargetRuler:
 
     def __init__(self, files: Iterable[TargetRuleFile], span_key: str = SPAN_KEY) -> None:
         self.rules = compile_rules(files)
+        self.prefilter = rule_prefilter(self.rules)
         self.span_key = span_key
 
     def __call__(self, doc: Doc) -> Doc:
@@ -219,7 +225,7 @@ class TargetRuler:
         seen: set[tuple[int, int, str, str]] = set()
         text = doc_text(doc)
         ranges = section_ranges(doc, len(text))
-        for start, end, compiled in find_targets(text, self.rules, ranges):
+        for start, end, compiled in find_targets(text, self.rules, ranges, self.prefilter):
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is None or len(span) == 0:
                 continue

@@ -54,7 +54,7 @@ def _spans(nlp: Language, rules: list[ConTextRule], text: str) -> set[tuple[str,
 
 
 def test_as_phrase_rules_match_the_same_spans_as_the_default_patterns(nlp: Language) -> None:
-    context: Any = nlp.get_pipe("medspacy_context")
+    context: Any = nlp.get_pipe("chartready_context")
     defaults = ConTextRule.from_json(context.DEFAULT_RULES_FILEPATH)
     token_rules = [r for r in defaults if isinstance(r.pattern, list)]
     assert len(token_rules) > 40
