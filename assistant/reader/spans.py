@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span
 
 from assistant.facts import Assertion, Evidence
+from assistant.reader.doc_text import doc_text
 from assistant.reader.targets import SPAN_KEY
 
 # Which ConText category wins when several modify one span (most specific first).
@@ -97,16 +98,18 @@ def sentence_bounds(doc: Doc) -> tuple[list[int], list[tuple[int, int]]]:
 def iter_targets(doc: Doc) -> Iterator[Target]:
     """Every target span of ``doc`` in text order, with assertion and section."""
     firsts, chars = sentence_bounds(doc)
+    text = doc_text(doc)  # slicing it is cheaper than Span.text, which joins tokens
     for span in doc.spans[SPAN_KEY]:
         assertion, planned, trigger = assertion_of(span)
         sent_start, sent_end = chars[bisect_right(firsts, span.start) - 1]
+        start, end = span.start_char, span.end_char
         yield Target(
             label=span.label_,
             value=span.kb_id_,
             rule=span.id_,
-            start=span.start_char,
-            end=span.end_char,
-            text=span.text,
+            start=start,
+            end=end,
+            text=text[start:end],
             section=section_of(span),
             assertion=assertion,
             planned=planned,
