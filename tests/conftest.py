@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from assistant.facts import NoteFacts
 
@@ -39,3 +40,18 @@ def read() -> Callable[[str], NoteFacts]:
     from assistant.reader.read import read_note
 
     return lambda text: read_note(text, "test")
+
+
+@pytest.fixture(scope="session")
+def doc_before(nlp: Language) -> Callable[[str, str], Doc]:
+    """A function running the reader on a text up to (not including) a named component."""
+
+    def run(component: str, text: str) -> Doc:
+        doc = nlp.make_doc(text)
+        for name, step in nlp.pipeline:
+            if name == component:
+                return doc
+            doc = step(doc)
+        raise ValueError(f"no component {component!r} in the reader")
+
+    return run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from spacy.tokens import Doc
 from assistant.reader.context_graph import overlapping_pairs, tuple_overlaps
 from assistant.reader.targets import SPAN_KEY
 
+DocBefore = Callable[[str, str], Doc]
 NOTES = Path(__file__).resolve().parents[3] / "shared/corpus/mtsamples/notes"
 BOUNDS = st.tuples(st.integers(0, 30), st.integers(0, 30))  # inverted bounds included
 
@@ -31,15 +33,6 @@ def test_overlapping_pairs_equals_the_all_pairs_scan(
         if tuple_overlaps(scope, span)
     ]
     assert overlapping_pairs(scopes, spans) == expected
-
-
-def _before_context(nlp: Language, text: str) -> Doc:
-    doc = nlp.make_doc(text)
-    for name, component in nlp.pipeline:
-        if name == "chartready_context":
-            break
-        doc = component(doc)
-    return doc
 
 
 def _edges(doc: Doc) -> list[tuple[int, int, str, int, int, int, int]]:
@@ -64,11 +57,11 @@ def _texts() -> list[str]:
 
 @pytest.mark.parametrize("text", _texts())
 def test_pruned_context_matches_medspacy(
-    nlp: Language, medspacy_context: ConText, text: str
+    nlp: Language, medspacy_context: ConText, doc_before: DocBefore, text: str
 ) -> None:
     ours: Any = nlp.get_pipe("chartready_context")
-    expected_doc = medspacy_context(_before_context(nlp, text))
-    got_doc = ours(_before_context(nlp, text))
+    expected_doc = medspacy_context(doc_before("chartready_context", text))
+    got_doc = ours(doc_before("chartready_context", text))
     assert _edges(got_doc) == _edges(expected_doc)
     modifiers = [(m.category, *m.scope_span) for m in got_doc._.context_graph.modifiers]
     reference = [(m.category, *m.scope_span) for m in expected_doc._.context_graph.modifiers]

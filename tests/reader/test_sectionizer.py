@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +13,8 @@ from spacy.tokens import Doc
 
 from assistant.reader.sectionizer import sections_from_matches
 
+DocBefore = Callable[[str, str], Doc]
 NOTES = Path(__file__).resolve().parents[3] / "shared/corpus/mtsamples/notes"
-
-
-def _before_sections(nlp: Language, text: str) -> Doc:
-    doc = nlp.make_doc(text)
-    for name, component in nlp.pipeline:
-        if name == "chartready_sectionizer":
-            break
-        doc = component(doc)
-    return doc
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +44,11 @@ _TEXTS = [
 
 @pytest.mark.parametrize("text", _TEXTS)
 def test_doc_sectionizer_matches_medspacy(
-    nlp: Language, medspacy_sectionizer: Sectionizer, text: str
+    nlp: Language, medspacy_sectionizer: Sectionizer, doc_before: DocBefore, text: str
 ) -> None:
     ours: Any = nlp.get_pipe("chartready_sectionizer")
-    expected = medspacy_sectionizer(_before_sections(nlp, text))
-    got = ours(_before_sections(nlp, text))
+    expected = medspacy_sectionizer(doc_before("chartready_sectionizer", text))
+    got = ours(doc_before("chartready_sectionizer", text))
     assert _sections(got) == _sections(expected)
     assert [_key(t._.section) for t in got] == [_key(t._.section) for t in expected]
     assert [t._.section_category for t in got] == [t._.section_category for t in expected]
