@@ -27,13 +27,17 @@ _bearer = HTTPBearer(auto_error=False, description="An API key or a CDS Hooks cl
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="chartready"'}
 
 
-def get_app_settings(request: Request) -> Settings:
+# The plain dependencies below are ``async def`` on purpose: FastAPI runs a plain ``def``
+# dependency in the thread pool, which cost three thread hops per request for attribute reads.
+
+
+async def get_app_settings(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     """The app's store (opened in the lifespan)."""
     database: Database | None = getattr(request.app.state, "database", None)
     if database is None:
@@ -126,7 +130,7 @@ class ReaderRunner:
         self.ready = True
 
 
-def get_runner(request: Request) -> ReaderRunner:
+async def get_runner(request: Request) -> ReaderRunner:
     """The app's reader runner."""
     runner: ReaderRunner = request.app.state.runner
     return runner

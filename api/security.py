@@ -15,13 +15,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jwt
+from sqlalchemy import bindparam, select, update
 
 from api.settings import Settings
-from assistant.store import ApiKeyRepository, Database
+from assistant.store import Database, hash_api_key
+from assistant.store.models import ApiKey
 
 ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "ES256", "ES384")
 SHARED_ALGORITHMS = ("HS256", "HS384", "HS512")
 _TOUCH_INTERVAL = timedelta(minutes=1)
+# Core statements, not the ORM: a session, identity map and ORM row cost ~0.4 ms a request.
+_FIND_KEY = select(ApiKey.id, ApiKey.name, ApiKey.revoked_at, ApiKey.last_used_at).where(
+    ApiKey.key_hash == bindparam("key_hash")
+)
+_TOUCH_KEY = update(ApiKey).where(ApiKey.id == bindparam("key_id"))
 
 
 @dataclass(frozen=True)
@@ -42,20 +49,21 @@ def looks_like_jwt(token: str) -> bool:
 
 
 def authenticate_api_key(database: Database, token: str) -> Principal:
-    """The principal for an active API key.
+    """The principal for an active API key, looked up on every call (revocation is immediate).
 
     Raises:
         AuthError: the key is unknown or revoked.
     """
-    with database.session() as session:
-        repository = ApiKeyRepository(session)
-        row = repository.find_by_secret(token)
-        if row is None or not row.active:
+    with database.engine.connect() as connection:
+        row = connection.execute(_FIND_KEY, {"key_hash": hash_api_key(token)}).one_or_none()
+        if row is None or row.revoked_at is not None:
             raise AuthError("unknown or revoked API key")
         now = datetime.now(UTC)
         last = row.last_used_at
         if last is None or now - last.replace(tzinfo=last.tzinfo or UTC) > _TOUCH_INTERVAL:
-            row.last_used_at = now  # at most once a minute: keeps SQLite writes rare
+            # At most once a minute: keeps SQLite writes rare.
+            connection.execute(_TOUCH_KEY.values(last_used_at=now), {"key_id": row.id})
+            connection.commit()
         return Principal("api_key", row.name)
 
 

@@ -7,6 +7,7 @@ never touches a real database; the subprocess is terminated (then killed) on exi
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,17 +16,28 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
+
+# ``chartready serve`` prints "... (database ...; uvloop + httptools)" before it starts.
+_STACK = re.compile(r"; (\w+ \+ \w+)\)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class RunningServer:
-    """Where a started server listens, the API key it accepts and its process id."""
+    """Where a started server listens, the API key it accepts, its pid and its loop + parser."""
 
     base: str
     key: str
     pid: int
+    stack: str = "unknown"
+
+
+def server_stack(banner: str) -> str:
+    """The event loop + HTTP parser named in ``chartready serve``'s banner, else "unknown"."""
+    match = _STACK.search(banner)
+    return match.group(1) if match else "unknown"
 
 
 def free_port() -> int:
@@ -53,13 +65,15 @@ def local_server(startup_seconds: float, workers: int = 1) -> Iterator[RunningSe
         port = free_port()
         command = [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)]
         command += ["--workers", str(workers)]
-        server = subprocess.Popen(
-            [*command, "--log-level", "warning"],
-            env=env,
-            cwd=workdir,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        banner = Path(workdir) / "serve.out"
+        with banner.open("wb") as out:
+            server = subprocess.Popen(
+                [*command, "--log-level", "warning"],
+                env=env,
+                cwd=workdir,
+                stdout=out,
+                stderr=subprocess.DEVNULL,
+            )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + startup_seconds
@@ -74,7 +88,8 @@ def local_server(startup_seconds: float, workers: int = 1) -> Iterator[RunningSe
                 except httpx.TransportError:
                     pass
                 time.sleep(0.25)
-            yield RunningServer(base=base, key=key, pid=server.pid)
+            stack = server_stack(banner.read_text(encoding="utf-8", errors="replace"))
+            yield RunningServer(base=base, key=key, pid=server.pid, stack=stack)
         finally:
             server.terminate()
             try:

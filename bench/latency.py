@@ -105,7 +105,11 @@ async def run_level(
                 note = notes[issued % len(notes)]
                 issued += 1
                 started = time.perf_counter()
-                response = await http.post("/v1/checks", json={"note": note, "payer": payer})
+                try:
+                    response = await http.post("/v1/checks", json={"note": note, "payer": payer})
+                except httpx.TransportError:  # a reset or refused connection is an error too
+                    errors += 1
+                    continue
                 elapsed = time.perf_counter() - started
                 if response.status_code == 200:
                     latencies.append(elapsed)
@@ -157,16 +161,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             for level in args.levels
         ]
 
+    stack = ""
     if args.url:
         results = measure(args.url.rstrip("/"), args.key)
     else:
         with local_server(startup_seconds=180, workers=args.workers) as server:
             results = measure(server.base, server.key)
+            stack = f" ({server.stack})"
     if args.json:
         print(json.dumps([asdict(r) for r in results], indent=2))
     else:
         source = f"{len(notes)} notes from {args.notes}" if args.notes else "1 synthetic note"
-        workers = "" if args.url else f"; {args.workers} server worker(s)"
+        workers = "" if args.url else f"; {args.workers} server worker(s){stack}"
         print(
             f"POST /v1/checks on loopback; {source}; {os.cpu_count()} CPUs; "
             f"Python {platform.python_version()}{workers}"

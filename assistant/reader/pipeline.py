@@ -10,6 +10,7 @@ it is expensive.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from functools import lru_cache
@@ -98,5 +99,13 @@ def build_reader() -> Language:
 
 @lru_cache(maxsize=1)
 def get_reader() -> Language:
-    """The process-wide reader, built on first use."""
-    return build_reader()
+    """The process-wide reader, built on first use.
+
+    Its objects live as long as the process, so they are moved out of the cyclic garbage
+    collector's reach (``gc.freeze``): otherwise every full collection rescans them, which
+    made reading a 100 k-character note 2-5x slower than twice a 50 k one, and erratic.
+    """
+    reader = build_reader()
+    gc.collect()
+    gc.freeze()
+    return reader
