@@ -34,10 +34,14 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def default_checklist_dir() -> Path:
-    """The packaged checklists: the source tree's copy, else the wheel's data-files copy."""
+    """``$CHARTREADY_CHECKLIST_DIR``, else the packaged checklists."""
     env = os.environ.get(ENV_DIR)
-    if env:
-        return Path(env)
+    return Path(env) if env else _packaged_checklist_dir()
+
+
+@lru_cache(maxsize=1)
+def _packaged_checklist_dir() -> Path:
+    """The source tree's copy, else the wheel's data-files copy (looked up once)."""
     source = Path(assistant.__file__).resolve().parent.parent / "checklists"
     if source.is_dir():
         return source

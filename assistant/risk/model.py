@@ -57,8 +57,12 @@ def models_dir() -> Path:
     is found relative to this file; deployments set ``CHARTREADY_MODELS_DIR``.
     """
     root = os.environ.get(ENV_MODELS_DIR)
-    base = Path(root) if root else Path(__file__).resolve().parents[2] / "models"
-    return base / "risk"
+    return (Path(root) if root else _repo_models()) / "risk"
+
+
+@lru_cache(maxsize=1)
+def _repo_models() -> Path:
+    return Path(__file__).resolve().parents[2] / "models"
 
 
 @dataclass(frozen=True)
