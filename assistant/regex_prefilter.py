@@ -11,7 +11,8 @@ Python finds something.
 - Each pattern is re-emitted from CPython's own parse of it (so Python-only syntax such as
   ``{,3}`` cannot be misread) as a pattern whose matches are a superset: lookarounds are
   dropped, possessive and atomic constructs become plain ones, backreferences match
-  anything. A pattern Hyperscan still rejects is always "maybe".
+  anything. Patterns with ``IGNORECASE``/``ASCII`` or inline flag groups, and patterns
+  Hyperscan still rejects, are always "maybe".
 - Hyperscan runs in byte mode, so the note is scanned as an ASCII *shadow*: every
   character Python's ``\d``/``\w``/``\s`` classify differently than Hyperscan's ASCII
   classes would (non-ASCII characters, and ``\v`` and ``\x1c``-``\x1f``) is replaced by an
@@ -19,8 +20,7 @@ Python finds something.
   Python.
 - A stand-in can still be excluded by a negated class (``[^Z]``) where the original
   character is not, so a pattern naming a stand-in in a negated class, or carrying
-  non-ASCII literals or flags whose meaning differs on non-ASCII text, is only prefiltered
-  on notes that needed none of those stand-ins.
+  non-ASCII literals, is only prefiltered on notes that needed none of those stand-ins.
 
 The compiled database is cached on disk (``CHARTREADY_CACHE_DIR``, default
 ``~/.cache/chartready``) keyed by the emitted patterns, because compiling a few hundred

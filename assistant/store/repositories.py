@@ -52,10 +52,6 @@ class ApiKeyRepository:
         self.session.flush()
         return NewApiKey(id=row.id, name=row.name, prefix=row.prefix, secret=secret)
 
-    def find_by_secret(self, secret: str) -> ApiKey | None:
-        """The key (active or revoked) whose hash matches ``secret``."""
-        return self.session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_api_key(secret)))
-
     def find(self, id_or_name: str) -> ApiKey | None:
         """A key by numeric id or by name."""
         clauses = [ApiKey.name == id_or_name]
