@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from assistant.checks.schema import Detector
 from assistant.patterns import lower_pattern
-from assistant.regex_prefilter import LoweredPrefilter
+from assistant.regex_prefilter import RegexPrefilter
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n\s*\n|\n(?=[A-Z][A-Z /&-]{2,}:)")
 _PLACEHOLDER = re.compile(r"\*\*\*|_{3,}")
@@ -72,9 +72,9 @@ def _lower(text: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _prefilter(patterns: tuple[str, ...]) -> LoweredPrefilter:
-    """One automaton for every detector pattern (built once per detector set)."""
-    return LoweredPrefilter([_lowered(p) for p in patterns], [True] * len(patterns))
+def _prefilter(patterns: tuple[str, ...]) -> RegexPrefilter:
+    """One automaton for every detector pattern, lower-cased (built once per detector set)."""
+    return RegexPrefilter([_lowered(p) for p in patterns])
 
 
 class _Candidates:
@@ -82,13 +82,12 @@ class _Candidates:
 
     def __init__(self, text: str, detectors: dict[str, Detector]) -> None:
         self._text = text
-        self._patterns = tuple(sorted({p for d in detectors.values() for p in d.patterns}))
+        self._patterns = tuple(dict.fromkeys(p for d in detectors.values() for p in d.patterns))
         self._maybe: set[str] | None = None
 
     def __contains__(self, pattern: object) -> bool:
         if self._maybe is None:
-            lowered = _lower(self._text)
-            indexes = _prefilter(self._patterns).candidates(self._text, lowered)
+            indexes = _prefilter(self._patterns).candidates(_lower(self._text))
             self._maybe = {self._patterns[i] for i in indexes}
         return pattern in self._maybe
 

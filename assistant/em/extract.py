@@ -17,7 +17,7 @@ from typing import Literal
 from assistant.em.loader import cue_file
 from assistant.em.schema import CueFile, CueKind, CueRule, EMEvidence, SectionCategory
 from assistant.patterns import lower_pattern
-from assistant.regex_prefilter import LoweredPrefilter
+from assistant.regex_prefilter import RegexPrefilter
 
 Assertion = Literal["affirmed", "negated", "hypothetical"]
 
@@ -107,7 +107,7 @@ class CompiledCues:
     # the same cues lower-cased, for matching a lower-cased copy of the note (faster)
     lowered: tuple[re.Pattern[str], ...]
     # which lower-cased cues may match a note, in one pass (the others are skipped)
-    prefilter: LoweredPrefilter
+    prefilter: RegexPrefilter
     headers: tuple[tuple[SectionCategory, re.Pattern[str]], ...]
     before: tuple[tuple[Assertion, bool, frozenset[str], re.Pattern[str]], ...]
     after: tuple[tuple[Assertion, frozenset[str], re.Pattern[str]], ...]
@@ -123,7 +123,7 @@ def compile_cues(data: CueFile) -> CompiledCues:
         data=data,
         cues=tuple((c, re.compile(c.regex, flags)) for c in data.cues),
         lowered=lowered,
-        prefilter=LoweredPrefilter(lowered, [True] * len(lowered)),
+        prefilter=RegexPrefilter(lowered),
         headers=tuple((h.category, re.compile(rf"(?:{h.regex})", flags)) for h in data.sections),
         before=tuple(
             (t.assertion, t.scope == "sentence", frozenset(t.kinds), re.compile(t.regex, flags))
@@ -234,7 +234,7 @@ def find_hits(
     flat_lower = flat.lower()
     fast = len(flat_lower) == len(flat)  # lower-casing kept every offset
     hits: list[Hit] = []
-    maybe = compiled.prefilter.candidates(flat, flat_lower) if fast else None
+    maybe = compiled.prefilter.candidates(flat_lower) if fast else None
     cues = zip(compiled.cues, compiled.lowered, strict=True)
     for index, ((cue, pattern), lowered) in enumerate(cues):
         if wanted is not None and cue.kind not in wanted:

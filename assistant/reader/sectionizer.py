@@ -11,9 +11,9 @@ boundaries) run medspaCy's own code unchanged.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
-from medspacy.section_detection import Section, Sectionizer
+from medspacy.section_detection import Section, Sectionizer, SectionRule
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
@@ -40,7 +40,7 @@ Token.set_extension("section", getter=token_section, setter=_write_token_section
 
 
 def sections_from_matches(
-    matches: list[tuple[int, int, int]], doc_length: int, category_of: Any
+    matches: list[tuple[int, int, int]], doc_length: int, rule_of: Callable[[int], SectionRule]
 ) -> list[Section]:
     """Sections from sorted header matches ``(match_id, start, end)`` (medspaCy's rules).
 
@@ -53,7 +53,7 @@ def sections_from_matches(
     if matches[0][1] != 0:
         sections.append(Section(None, 0, 0, 0, matches[0][1]))
     for index, (match_id, start, end) in enumerate(matches):
-        rule = category_of(match_id)
+        rule = rule_of(match_id)
         body_end = matches[index + 1][1] if index + 1 < len(matches) else doc_length
         sections.append(Section(rule.category, start, end, end, body_end, None, rule))
     return sections
@@ -82,8 +82,9 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
         if self.require_start_line:
             matches = self.filter_start_lines(doc, matches)
 
-        def rule_of(match_id: int) -> Any:
-            return matcher.rule_map[self.nlp.vocab.strings[match_id]]
+        def rule_of(match_id: int) -> SectionRule:
+            rule: SectionRule = matcher.rule_map[self.nlp.vocab.strings[match_id]]
+            return rule
 
         doc._.sections = sections_from_matches(matches, len(doc), rule_of)
         if self.assertion_attributes_mapping:

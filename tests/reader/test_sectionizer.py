@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from medspacy.section_detection import Sectionizer
+from medspacy.section_detection import Sectionizer, SectionRule
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -61,11 +61,6 @@ def test_token_section_write_is_kept(nlp: Language) -> None:
     assert doc[1]._.section is not None
 
 
-class _Rule:
-    def __init__(self, category: str) -> None:
-        self.category = category
-
-
 @pytest.mark.parametrize(
     ("matches", "expected"),
     [
@@ -77,6 +72,6 @@ class _Rule:
 def test_sections_from_matches_cover_the_note(
     matches: list[tuple[int, int, int]], expected: list[tuple[Any, ...]]
 ) -> None:
-    rules = {1: _Rule("a"), 2: _Rule("b")}
+    rules = {1: SectionRule("A:", "a"), 2: SectionRule("B:", "b")}
     sections = sections_from_matches(matches, 10, rules.__getitem__)
     assert [(s.category, *s.title_span, *s.body_span) for s in sections] == expected
