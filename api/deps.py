@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-import anyio
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.problems import ProblemError
+from api.runner import ReaderRunner
 from api.security import (
     AuthError,
     Principal,
@@ -19,10 +18,8 @@ from api.security import (
     verify_cds_jwt,
 )
 from api.settings import Settings
-from assistant.facts import NoteFacts
 from assistant.store import Database
 
-T = TypeVar("T")
 _bearer = HTTPBearer(auto_error=False, description="An API key or a CDS Hooks client JWT.")
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="chartready"'}
 
@@ -101,33 +98,6 @@ async def require_cds_principal(
 
 PrincipalDep = Annotated[Principal, Depends(require_principal)]
 CdsPrincipalDep = Annotated[Principal, Depends(require_cds_principal)]
-
-
-class ReaderRunner:
-    """Runs CPU-bound reading off the event loop, at most ``concurrency`` notes at a time."""
-
-    def __init__(self, concurrency: int) -> None:
-        self.limiter = anyio.CapacityLimiter(concurrency)
-        self.ready = False
-
-    async def run(self, func: Callable[..., T], *args: object) -> T:
-        """Call ``func(*args)`` in a worker thread under the limiter."""
-        return await anyio.to_thread.run_sync(func, *args, limiter=self.limiter)
-
-    async def read(self, text: str, note_id: str) -> NoteFacts:
-        """NoteFacts for one note."""
-        from assistant.reader.read import read_note
-
-        return await self.run(read_note, text, note_id)
-
-    async def warm_up(self) -> None:
-        """Build the reader and load the checklists, so the first request pays nothing extra."""
-        from assistant.checks import check_note
-        from assistant.reader.pipeline import get_reader
-
-        await self.run(get_reader)
-        await self.run(check_note, "Procedure: warm-up. Informed consent was obtained.")
-        self.ready = True
 
 
 async def get_runner(request: Request) -> ReaderRunner:

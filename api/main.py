@@ -8,11 +8,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.deps import ReaderRunner
 from api.limits import BodySizeLimitMiddleware
 from api.problems import Problem, install_problem_handlers
 from api.requestid import RequestIdMiddleware, configure_logging
 from api.routes import cds_hooks, checklists, checks, extract, health, pages
+from api.runner import ReaderRunner, default_reader_processes
 from api.settings import Settings, get_settings
 from assistant import __version__
 from assistant.store import Database
@@ -39,14 +39,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database = Database(settings.database_url)
         database.create_tables()
         app.state.database = database
-        if settings.warm_up:
-            await app.state.runner.warm_up()
-            logger.info("reader warm; ready")
-        else:
-            app.state.runner.ready = True
+        runner: ReaderRunner = app.state.runner
         try:
+            await runner.start(warm=settings.warm_up)
+            logger.info("reader ready (%s)", runner.status())
             yield
         finally:
+            await runner.close()
             database.dispose()
 
     app = FastAPI(
@@ -56,7 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.runner = ReaderRunner(settings.reader_concurrency)
+    processes = settings.reader_processes
+    app.state.runner = ReaderRunner(default_reader_processes() if processes is None else processes)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

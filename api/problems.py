@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.reader_pool import ReaderUnavailable
 from api.requestid import current_request_id
 from assistant.errors import ChartReadyError, NoteInputError
 
@@ -175,6 +176,19 @@ async def _on_note_input(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 422, str(exc), code=exc.code, slug="note-input")
 
 
+async def _on_reader_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ReaderUnavailable)
+    logger.warning("reader unavailable on %s %s", request.method, request.url.path)
+    return problem_response(
+        request,
+        503,
+        f"{exc} The check was not completed; retry.",
+        code=exc.code,
+        slug="reader-unavailable",
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _on_chartready(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ChartReadyError)
     logger.error("chartready error %s: %s", exc.code, type(exc).__name__)
@@ -200,6 +214,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(FhirInputError, _on_fhir)
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(NoteInputError, _on_note_input)
+    app.add_exception_handler(ReaderUnavailable, _on_reader_unavailable)
     app.add_exception_handler(ChartReadyError, _on_chartready)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_unexpected)

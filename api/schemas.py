@@ -90,7 +90,10 @@ class HealthPublic(BaseModel):
         json_schema_extra={
             "examples": [
                 {"status": "ok", "checks": {}},
-                {"status": "ready", "checks": {"reader": "warm", "store": "ok"}},
+                {
+                    "status": "ready",
+                    "checks": {"reader": "warm", "readers": "2/2 processes", "store": "ok"},
+                },
             ]
         }
     )

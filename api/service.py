@@ -7,8 +7,8 @@ from functools import partial
 
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import ReaderRunner
 from api.problems import ProblemError
+from api.runner import ReaderRunner
 from api.schemas import CheckPublic, CheckRequest, VersionsPublic
 from api.security import Principal
 from assistant import __version__

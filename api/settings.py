@@ -24,7 +24,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1_024)
     max_batch: int = Field(default=16, ge=1, le=256)
     warm_up: bool = True
-    reader_concurrency: int = Field(default=1, ge=1, le=8)
+    # Reader processes that take checks in turn; unset: one per core on 2+ cores, else 0
+    # (0 reads in a thread of the serving process).
+    reader_processes: int | None = Field(default=None, ge=0, le=16)
     # CDS Hooks client JWTs (optional): allowed issuers and how to verify them.
     cds_default_payer: str = "commercial"
     # Coverage -> payer profile rules (YAML); default: checklists/coverage/coverage-map.v1.yaml.

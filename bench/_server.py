@@ -26,12 +26,13 @@ _STACK = re.compile(r"; (\w+ \+ \w+)\)\s*$", re.MULTILINE)
 
 @dataclass(frozen=True)
 class RunningServer:
-    """Where a started server listens, the API key it accepts, its pid and its loop + parser."""
+    """Where a started server listens, its API key, pid, loop + parser and reader processes."""
 
     base: str
     key: str
     pid: int
     stack: str = "unknown"
+    readers: str = "unknown"
 
 
 def server_stack(banner: str) -> str:
@@ -48,8 +49,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def local_server(startup_seconds: float, workers: int = 1) -> Iterator[RunningServer]:
-    """A ``chartready serve`` subprocess on a free loopback port, ready (``/readyz`` 200)."""
+def local_server(
+    startup_seconds: float, reader_processes: int | None = None
+) -> Iterator[RunningServer]:
+    """A ``chartready serve`` subprocess on a free loopback port, ready (``/readyz`` 200).
+
+    ``reader_processes`` is passed to ``serve`` when given (else the server's default).
+    """
     with tempfile.TemporaryDirectory(prefix="chartready-bench-") as workdir:
         env = {**os.environ, "CHARTREADY_DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3"}
         cli = [sys.executable, "-c", "from assistant.cli import main; main()"]
@@ -64,7 +70,8 @@ def local_server(startup_seconds: float, workers: int = 1) -> Iterator[RunningSe
         key = created.stdout.split()[-1]
         port = free_port()
         command = [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)]
-        command += ["--workers", str(workers)]
+        if reader_processes is not None:
+            command += ["--reader-processes", str(reader_processes)]
         banner = Path(workdir) / "serve.out"
         with banner.open("wb") as out:
             server = subprocess.Popen(
@@ -77,19 +84,22 @@ def local_server(startup_seconds: float, workers: int = 1) -> Iterator[RunningSe
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + startup_seconds
+            readers = "unknown"
             while True:
                 if server.poll() is not None:
                     raise SystemExit("the server exited during start-up")
                 if time.monotonic() > deadline:
                     raise SystemExit("the server was not ready in time")
                 try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    ready = httpx.get(f"{base}/readyz", timeout=2)
+                    if ready.status_code == 200:
+                        readers = str(ready.json().get("checks", {}).get("readers", readers))
                         break
                 except httpx.TransportError:
                     pass
                 time.sleep(0.25)
             stack = server_stack(banner.read_text(encoding="utf-8", errors="replace"))
-            yield RunningServer(base=base, key=key, pid=server.pid, stack=stack)
+            yield RunningServer(base=base, key=key, pid=server.pid, stack=stack, readers=readers)
         finally:
             server.terminate()
             try:

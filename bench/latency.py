@@ -3,7 +3,9 @@
 Starts ``chartready serve`` on a free 127.0.0.1 port with a throw-away SQLite store and API
 key (or benchmarks ``--url`` with ``--key``), sends a bounded number of requests per level
 (stopping early at ``--seconds``), and prints p50/p95/p99 per level. Notes are read from
-``--notes`` (a folder of .txt files) or, without it, a built-in synthetic note.
+``--notes`` (a folder of .txt files) or, without it, a built-in synthetic note sent in
+``--max-notes`` variants that differ only in an encounter reference line, so that no server
+memo keyed on the text can answer a repeat.
 
 Server and generator share the machine's cores, so the generator is kept light: each
 simulated client is a raw HTTP/1.1 keep-alive connection (``_http.py``) sending request bytes
@@ -97,13 +99,22 @@ def summarise(
 
 
 def load_notes(folder: Path | None, limit: int) -> list[str]:
-    """Up to ``limit`` note texts from ``folder``, or the synthetic note."""
+    """Up to ``limit`` note texts from ``folder``, or ``limit`` variants of the synthetic note."""
     if folder is None:
-        return [SYNTHETIC_NOTE]
+        return synthetic_variants(limit)
     notes = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))[:limit]]
     if not notes:
         raise SystemExit(f"no .txt notes in {folder}")
     return notes
+
+
+def synthetic_variants(count: int) -> list[str]:
+    """``count`` copies of the synthetic note, each with its own encounter reference line.
+
+    A real stream of notes never repeats one, so no per-text memo in the server may serve a
+    repeat from cache: with more variants than any such memo holds, none can.
+    """
+    return [f"{SYNTHETIC_NOTE}Encounter reference {index:05d}.\n" for index in range(count)]
 
 
 def client_loop() -> tuple[str, Callable[[], asyncio.AbstractEventLoop] | None]:
@@ -213,13 +224,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--url", help="benchmark this running server instead of starting one")
     parser.add_argument("--key", help="API key for --url")
     parser.add_argument("--notes", type=Path, help="folder of .txt notes to send in turn")
-    parser.add_argument("--max-notes", type=int, default=40)
+    parser.add_argument(
+        "--max-notes", type=int, default=64, help="notes read from --notes, or synthetic variants"
+    )
     parser.add_argument("--requests", type=int, default=200, help="requests per level")
     parser.add_argument("--seconds", type=float, default=60.0, help="time cap per level")
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests first")
     parser.add_argument("--levels", type=int, nargs="+", default=list(LEVELS))
     parser.add_argument("--payer", default="commercial")
-    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument(
+        "--reader-processes", type=int, help="the server's reader processes (default: its own)"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
     if args.url and not args.key:
@@ -244,18 +259,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             for level in args.levels
         ]
 
-    stack = ""
+    stack = readers = ""
     if args.url:
         results = measure(args.url.rstrip("/"), args.key)
     else:
-        with local_server(startup_seconds=180, workers=args.workers) as server:
+        with local_server(startup_seconds=180, reader_processes=args.reader_processes) as server:
             results = measure(server.base, server.key)
             stack = f" ({server.stack})"
+            readers = server.readers
     if args.json:
         print(json.dumps([asdict(r) for r in results], indent=2))
     else:
-        source = f"{len(notes)} notes from {args.notes}" if args.notes else "1 synthetic note"
-        workers = "" if args.url else f"; {args.workers} server worker(s){stack}"
+        source = (
+            f"{len(notes)} notes from {args.notes}"
+            if args.notes
+            else f"1 synthetic note in {len(notes)} variants"
+        )
+        workers = "" if args.url else f"; reader processes {readers}{stack}"
         print(
             f"POST /v1/checks on loopback; {source}; {os.cpu_count()} CPUs; "
             f"Python {platform.python_version()}{workers}; client: raw HTTP/1.1 on {loop_name}"

@@ -6,7 +6,7 @@ so queueing shows up as latency instead of as a lower rate. The run is bounded b
 due while that many are outstanding is not sent and is counted as shed. Latency is measured
 from the *scheduled* launch instant, so a lagging client cannot hide queueing (coordinated
 omission). By default a throw-away ``chartready serve`` is started on a free loopback port
-(``--workers`` uvicorn workers) and the RSS of its whole process tree is sampled every
+(``--reader-processes`` reader processes) and the RSS of its whole process tree is sampled every
 ``--sample-interval`` seconds; with ``--url`` an already running server is used and RSS is
 sampled only for ``--pid``. Notes are three hand-written, PHI-free notes of different
 lengths, sent in turn.
@@ -492,7 +492,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured requests first")
     parser.add_argument("--window", type=float, default=5.0, help="report window, s")
     parser.add_argument("--sample-interval", type=float, default=1.0, help="RSS sampling, s")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers to start")
+    parser.add_argument(
+        "--reader-processes", type=int, help="the server's reader processes (default: its own)"
+    )
     parser.add_argument("--startup-timeout", type=float, default=180.0)
     parser.add_argument("--url", help="load this running server instead of starting one")
     parser.add_argument("--key", help="API key for --url")
@@ -510,7 +512,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.pid is not None and not args.url:
         parser.error("--pid is for --url; a server started here is always sampled")
     positive = (args.rate, args.count, args.duration, args.max_in_flight, args.timeout)
-    if min(positive) <= 0 or args.window <= 0 or args.sample_interval <= 0 or args.workers < 1:
+    if min(positive) <= 0 or args.window <= 0 or args.sample_interval <= 0:
         parser.error("rate, count, duration, caps, timeout, window and intervals must be > 0")
     offsets = schedule(args.rate, args.count, args.duration)
 
@@ -529,15 +531,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     load_before = os.getloadavg()
+    readers = ""
     if args.url:
         run = measure(args.url.rstrip("/"), args.key, args.pid)
     else:
-        with local_server(args.startup_timeout, workers=args.workers) as server:
+        with local_server(args.startup_timeout, reader_processes=args.reader_processes) as server:
             run = measure(server.base, server.key, server.pid)
+            readers = f"reader processes {server.readers}"
     load_after = os.getloadavg()
     windows = summarise_windows(run, args.window)
     summary = summarise(run, args.rate)
-    workers = "external server" if args.url else f"{args.workers} uvicorn worker(s)"
+    workers = "external server" if args.url else readers
     rss_source = "psutil" if _psutil() is not None else "/proc"
     header = (
         f"POST /v1/checks on loopback, open loop at {args.rate:g} req/s "

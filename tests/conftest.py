@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +11,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from assistant.facts import NoteFacts
+
+# Apps built by tests read in a thread of the test process (the session's reader); the tests
+# of reader processes (tests/api/test_api_reader_pool.py, the uvicorn server) ask for them.
+os.environ["CHARTREADY_READER_PROCESSES"] = "0"
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus"

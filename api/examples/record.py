@@ -31,6 +31,7 @@ def record_exchanges(specs: list[ExampleSpec] | None = None) -> dict[str, dict[s
         settings = Settings(
             auth_required=False,
             warm_up=False,
+            reader_processes=0,  # one short session: no reader processes to start
             database_url=f"sqlite:///{folder}/examples.sqlite3",
             public_base_url=EXAMPLE_BASE_URL,
             cds_default_payer="commercial",

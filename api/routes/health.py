@@ -34,8 +34,14 @@ async def readyz(runner: RunnerDep, database: DatabaseDep) -> HealthPublic:
     """Ready to serve: the reader is warm and the store answers."""
     if not runner.ready:
         raise ProblemError(503, "The reader is warming up.", slug="not-ready")
+    if not runner.serving:
+        raise ProblemError(
+            503, "No reader process is up; replacements are starting.", slug="not-ready"
+        )
     try:
         await run_in_threadpool(_ping, database)
     except SQLAlchemyError:
         raise ProblemError(503, "The store does not answer.", slug="not-ready") from None
-    return HealthPublic(status="ready", checks={"reader": "warm", "store": "ok"})
+    return HealthPublic(
+        status="ready", checks={"reader": "warm", "readers": runner.status(), "store": "ok"}
+    )

@@ -24,7 +24,7 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from api.deps import DatabaseDep, ReaderRunner, RunnerDep, SettingsDep
+from api.deps import DatabaseDep, RunnerDep, SettingsDep
 from api.routes import audits, auth, worklist
 from api.routes.web import (
     API_DIR,
@@ -33,6 +33,7 @@ from api.routes.web import (
     render,
     top_factors,
 )
+from api.runner import ReaderRunner
 from api.security import AuthError, authenticate_api_key
 from api.service import known_payers, run_check
 from assistant.checks import CheckResult
@@ -41,6 +42,7 @@ from assistant.errors import NoteInputError
 from assistant.facts import ELEMENT_NAMES
 from assistant.notes import validate_note_text
 from assistant.store import CheckRepository, CheckWorker, Database, SignedIn
+from assistant.store.worker import check_worklist_note, worklist_check_args
 
 logger = logging.getLogger("chartready.pages")
 _CODES = re.compile(r"[\s,;]+")
@@ -48,7 +50,7 @@ _STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
 
 
 async def _drive_worker(worker: CheckWorker, runner: ReaderRunner, wake: asyncio.Event) -> None:
-    """Check pending worklist items forever: claim (thread), check + commit (reader pool)."""
+    """Check pending worklist items forever: claim (thread), check (reader), commit (thread)."""
     while True:
         try:
             item = await run_in_threadpool(worker.claim_next)
@@ -60,7 +62,13 @@ async def _drive_worker(worker: CheckWorker, runner: ReaderRunner, wake: asyncio
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=worker.poll_seconds)
             continue
-        await runner.run(worker.handle, item)
+        try:
+            outcome: dict[str, Any] | Exception = await runner.run(
+                check_worklist_note, *worklist_check_args(item)
+            )
+        except Exception as exc:  # a bad note must not stop the queue
+            outcome = exc
+        await run_in_threadpool(worker.record, item, outcome)
 
 
 @contextlib.asynccontextmanager

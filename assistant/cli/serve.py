@@ -29,11 +29,21 @@ def serve(
         str | None, typer.Option("--database-url", help="Overrides CHARTREADY_DATABASE_URL.")
     ] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
-    workers: Annotated[
-        int, typer.Option(min=1, max=16, help="Worker processes (each builds its own reader).")
-    ] = 1,
+    reader_processes: Annotated[
+        int | None,
+        typer.Option(
+            "--reader-processes",
+            min=0,
+            max=16,
+            help="Reader processes that take checks in turn (default: one per core on 2+ "
+            "cores; 0 reads in the serving process). Overrides CHARTREADY_READER_PROCESSES.",
+        ),
+    ] = None,
 ) -> None:
-    """Serve api.main:app; creates the database tables first."""
+    """Serve api.main:app in one process (it owns the worklist) with its reader processes.
+
+    Creates the database tables first.
+    """
     import os
 
     import uvicorn
@@ -43,6 +53,8 @@ def serve(
 
     if database_url:
         os.environ["CHARTREADY_DATABASE_URL"] = database_url
+    if reader_processes is not None:
+        os.environ["CHARTREADY_READER_PROCESSES"] = str(reader_processes)
     database = Database(database_url)
     database.create_tables()
     database.dispose()
@@ -57,7 +69,6 @@ def serve(
         log_level=log_level,
         access_log=False,  # ChartReady writes its own access line, with the request id
         log_config=uvicorn_log_config(log_level),
-        workers=workers,
         loop=loop,
         http=http,
     )

@@ -40,14 +40,28 @@ MAX_ATTEMPTS = 3
 CheckFunction = Callable[[WorklistItem], dict[str, Any]]
 
 
-def check_worklist_item(item: WorklistItem) -> dict[str, Any]:
-    """Check one item's note (with its claim, if any) and return the result as JSON."""
+def check_worklist_note(
+    text: str, note_id: str, payer: str, claim: dict[str, Any] | None, label: str
+) -> dict[str, Any]:
+    """Check one worklist note (with its claim, if any); the result as JSON.
+
+    Plain arguments, so a reader process can run it (``label`` names the claim in errors).
+    """
     from assistant.checks import check_note
     from assistant.checks.claims import parse_claim
 
-    claim = parse_claim(item.claim, f"item {item.id} claim") if item.claim else None
-    result = check_note(item.note_text, note_id=item.note_id, payer=item.payer, claim=claim)
-    return result.to_json_dict()
+    parsed = parse_claim(claim, label) if claim else None
+    return check_note(text, note_id=note_id, payer=payer, claim=parsed).to_json_dict()
+
+
+def worklist_check_args(item: WorklistItem) -> tuple[str, str, str, dict[str, Any] | None, str]:
+    """The arguments of :func:`check_worklist_note` for ``item``."""
+    return item.note_text, item.note_id, item.payer, item.claim, f"item {item.id} claim"
+
+
+def check_worklist_item(item: WorklistItem) -> dict[str, Any]:
+    """Check one item's note (with its claim, if any) and return the result as JSON."""
+    return check_worklist_note(*worklist_check_args(item))
 
 
 def summarise(result: dict[str, Any], charge_total: float) -> dict[str, Any]:
@@ -73,7 +87,7 @@ class CheckWorker:
     """Checks ``pending`` worklist items one at a time.
 
     Inline (``run_pending``), in a daemon thread (``start``), or driven by the web app's
-    event loop (``claim_next`` then ``handle`` in the reader's worker pool).
+    event loop (``claim_next``, :func:`check_worklist_note` in a reader process, ``record``).
     """
 
     def __init__(
@@ -143,14 +157,20 @@ class CheckWorker:
     def handle(self, item: WorklistItem) -> None:
         """Check a claimed item and commit its result (or its failure) in one transaction."""
         try:
-            result = self.check(item)
+            outcome: dict[str, Any] | Exception = self.check(item)
         except Exception as exc:  # a bad note must not stop the queue
-            code = str(getattr(exc, "code", type(exc).__name__))
+            outcome = exc
+        self.record(item, outcome)
+
+    def record(self, item: WorklistItem, outcome: dict[str, Any] | Exception) -> None:
+        """Commit a claimed item's check result, or the error that stopped it (its code only)."""
+        if isinstance(outcome, Exception):
+            code = str(getattr(outcome, "code", type(outcome).__name__))
             logger.warning("worklist item %d failed: %s", item.id, code)
             self._finish(item.id, {"queue_status": "failed", "error": code[:500]})
             return
-        summary = summarise(result, item.charge_total)
-        self._finish(item.id, {"queue_status": "done", "result": result, "error": None, **summary})
+        summary = summarise(outcome, item.charge_total)
+        self._finish(item.id, {"queue_status": "done", "result": outcome, "error": None, **summary})
 
     def process_one(self) -> bool:
         """Claim, check and commit one item; ``False`` when the queue is empty."""

@@ -4,6 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.fhir import document_reference
+from api.reader_pool import ReaderUnavailable
 from assistant.store import CheckRepository, Database
 
 
@@ -108,3 +109,21 @@ def test_checklists_list_and_get(client: TestClient, auth: dict[str, str]) -> No
     assert one.status_code == 200
     assert one.json()["id"] == first
     assert client.get("/v1/checklists/nope", headers=auth).status_code == 404
+
+
+def test_checks_answer_503_with_retry_after_when_a_reader_stops(
+    client: TestClient, auth: dict[str, str], note: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def stopped(*_args: object) -> None:
+        raise ReaderUnavailable("a reader process stopped during this check; please retry")
+
+    runner = client.app.state.runner  # type: ignore[attr-defined]
+    monkeypatch.setattr(runner, "run", stopped)
+    response = client.post("/v1/checks", json={"note": note}, headers=auth)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["type"].endswith("reader-unavailable")
+    assert body["code"] == "E503"
+    assert note not in response.text

@@ -14,6 +14,8 @@ import httpx
 import pytest
 
 from api.fhir import document_reference
+from api.service import to_public
+from assistant.checks import check_note
 
 STARTUP_SECONDS = 60
 
@@ -48,7 +50,11 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     workdir: Path = tmp_path_factory.mktemp("served")
-    env = {**os.environ, "CHARTREADY_DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}"}
+    env = {
+        **os.environ,
+        "CHARTREADY_DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+        "CHARTREADY_READER_PROCESSES": "2",  # as served on a 2-core machine
+    }
     cli = [sys.executable, "-c", "from assistant.cli import main; main()"]
     created = subprocess.run(
         [*cli, "apikeys", "create", "uvicorn-test"],
@@ -109,6 +115,21 @@ def test_uvicorn_pages_open_on_loopback(server: Server, note: str) -> None:
     response = httpx.post(f"{server.base}/review", data={"note": note}, timeout=30)
     assert response.status_code == 200
     assert "Verdict" in response.text
+
+
+def test_uvicorn_checks_in_reader_processes_as_in_process(server: Server, note: str) -> None:
+    ready = httpx.get(f"{server.base}/readyz", timeout=10).json()
+    headers = {"Authorization": f"Bearer {server.key}"}
+    served = httpx.post(
+        f"{server.base}/v1/checks",
+        json={"note": note, "note_id": "n-1", "payer": "medicare"},
+        headers=headers,
+        timeout=30,
+    )
+    local = to_public(check_note(note, note_id="n-1", payer="medicare"), "n-1")
+    assert ready["checks"]["readers"] == "2/2 processes"
+    assert served.status_code == 200
+    assert served.json() == local.model_dump(mode="json", by_alias=True)
 
 
 def test_uvicorn_logs_carry_request_ids_and_no_note_text(server: Server, note: str) -> None:

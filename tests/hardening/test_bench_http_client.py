@@ -323,3 +323,13 @@ def test_bench_http_client_run_level_counts_errors_and_keeps_going(
     assert (result.requests, result.errors) == (requests, errors)
     assert result.client_cpu_ms_per_req > 0
     assert json.loads(script.requests[0][2]) == {"note": "note", "payer": "x"}
+
+
+@pytest.mark.parametrize("count", [1, 17, 64])
+def test_bench_latency_synthetic_variants_never_repeat_a_text(
+    bench: tuple[ModuleType, ModuleType], count: int
+) -> None:
+    _, latency = bench
+    notes = latency.load_notes(None, count)
+    assert len(notes) == len(set(notes)) == count
+    assert all(note.startswith(latency.SYNTHETIC_NOTE) for note in notes)
