@@ -9,6 +9,8 @@ Calls travel as length-prefixed pickles over a socketpair that the event loop re
 so a call costs no thread hop (``ProcessPoolExecutor``'s manager and feeder threads cost
 about 3 ms of the serving process's CPU per request; measured). A process that dies is
 replaced in the background; the call it was running fails with :class:`ReaderUnavailable`.
+Pickles only ever cross the private socketpair between the serving process and its own
+readers: nothing a client sends is unpickled.
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -92,28 +91,25 @@ class _Candidates:
         return pattern in self._maybe
 
 
-def _matches(
-    pattern: str, text: str, candidates: _Candidates | None = None
-) -> Iterator[re.Match[str]]:
-    """Case-insensitive matches, on a lower-cased copy when that keeps every offset."""
-    lowered = _lower(text)
-    if len(lowered) != len(text):
-        yield from _compiled(pattern).finditer(text)
-        return
-    if candidates is None or pattern in candidates:
-        yield from _lowered(pattern).finditer(lowered)
-
-
 def run_detector(
     detector: Detector, text: str, candidates: _Candidates | None = None
 ) -> list[Span]:
     """Every accepted hit of ``detector`` in ``text``, in order.
 
-    ``candidates`` (from :class:`Detections`) skips patterns that cannot match the note.
+    Patterns run case-insensitively, on a lower-cased copy when that keeps every offset;
+    ``candidates`` (from :class:`Detections`) then skips patterns that cannot match the note.
     """
+    lowered = _lower(text)
+    keeps_offsets = len(lowered) == len(text)
     hits: list[Span] = []
     for pattern in detector.patterns:
-        for match in _matches(pattern, text, candidates):
+        if not keeps_offsets:
+            matches = _compiled(pattern).finditer(text)
+        elif candidates is None or pattern in candidates:
+            matches = _lowered(pattern).finditer(lowered)
+        else:
+            continue
+        for match in matches:
             start, end = match.span()
             if end == start:
                 continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.em.assess import assess_em
-from assistant.em.extract import note_hits
+from assistant.em.extract import find_hits, note_hits
 from assistant.em.level import EM_CODES, code_for_time, code_rank, patient_type_of
 from assistant.em.loader import finding_file
 from assistant.em.modifier25 import is_procedure_code
@@ -162,18 +162,17 @@ def em_findings(
     procedure_day = bool(facts.procedures) or any(
         is_procedure_code(c, table) for c, _m, _u in lines
     )
-    stale = em is None or em.modifier25.procedure_day != procedure_day
-    if em is not None and billed is not None:
-        stale = stale or patient_type_of(billed) != em.patient_type
-    if em is None or stale:
-        # a procedure known only from the claim changes modifier 25 and countable time;
-        # the billed code decides new vs established
-        em = assess_em(text, facts, billed_cpt=billed, procedure_day=procedure_day)
-    _sections, hits = note_hits(text)
-    m25 = em.modifier25
     found: list[EMFinding] = []
     if em_line is not None and billed is not None:
-        modifier = _modifier_findings(billed, em_line[1], m25, table)
+        if (
+            em is None
+            or em.modifier25.procedure_day != procedure_day
+            or patient_type_of(billed) != em.patient_type
+        ):
+            # a procedure known only from the claim changes modifier 25 and countable time;
+            # the billed code decides new vs established (only a billed E/M line needs it)
+            em = assess_em(text, facts, billed_cpt=billed, procedure_day=procedure_day)
+        modifier = _modifier_findings(billed, em_line[1], em.modifier25, table)
         found += modifier
         bundled = any(f.rule_id in ("EM-01", "EM-12") for f in modifier)
         if not bundled:
@@ -183,6 +182,8 @@ def em_findings(
         code in EM_CODES and "25" in mods for code, mods, _u in lines
     ):
         found.append(make_finding(_rule(table, "EM-04"), [], billed=billed or "the E/M"))
+    # an assessment has scanned every cue (cached per text); else only opioid cues are needed
+    hits = note_hits(text)[1] if em is not None else find_hits(text, kinds=("opioid",))
     managed = opioid_management(hits)
     if managed:
         checklist = opioid_checklist(hits)

@@ -28,6 +28,7 @@ from assistant.reader import (  # noqa: F401  (registers factories)
 )
 from assistant.reader.context_rules import reader_context_rules
 from assistant.reader.doc_text import TextKeepingTokenizer
+from assistant.reader.token_cache import CachePrimingTokenizer
 
 RULES = resources.files("assistant.reader") / "rules"
 
@@ -73,7 +74,7 @@ def build_reader() -> Language:
     from scispacy.custom_tokenizer import combined_rule_tokenizer
 
     nlp = spacy.blank("en")
-    nlp.tokenizer = TextKeepingTokenizer(combined_rule_tokenizer(nlp))
+    nlp.tokenizer = TextKeepingTokenizer(CachePrimingTokenizer(combined_rule_tokenizer(nlp)))
     nlp.add_pipe("chartready_sentences")
     nlp.add_pipe(
         "chartready_sectionizer",

@@ -20,16 +20,30 @@ from spacy.tokens import Doc, Token
 _OVERRIDES = "chartready_token_sections"  # doc.user_data key for explicit token writes
 
 
+def section_lookup(doc: Doc) -> Callable[[int], Section | None]:
+    """``doc[i]._.section`` as a function of the token index ``i``.
+
+    It reads ``doc._.sections`` once, and a call makes no ``Token`` or ``Underscore``
+    object, so looking up many tokens of one Doc costs a fraction of ``token._.section``.
+    Valid until the Doc's sections or explicit token writes change.
+    """
+    written: dict[int, Section | None] = doc.user_data.get(_OVERRIDES) or {}
+    spans = [(*section.section_span, section) for section in reversed(doc._.sections or ())]
+
+    def section_at(index: int) -> Section | None:
+        if index in written:
+            return written[index]
+        for start, end, section in spans:
+            if start <= index < end:
+                return section
+        return None
+
+    return section_at
+
+
 def token_section(token: Token) -> Section | None:
     """The section holding ``token``: an explicit write, else the last section spanning it."""
-    written: dict[int, Section | None] | None = token.doc.user_data.get(_OVERRIDES)
-    if written is not None and token.i in written:
-        return written[token.i]
-    for section in reversed(token.doc._.sections or ()):
-        start, end = section.section_span
-        if start <= token.i < end:
-            return section
-    return None
+    return section_lookup(token.doc)(token.i)
 
 
 def _write_token_section(token: Token, section: Section | None) -> None:

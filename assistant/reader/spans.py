@@ -1,19 +1,22 @@
 """What a target span means once ConText and the sectionizer have run.
 
 Pure helpers that turn a spaCy ``Span`` into the pieces of an :class:`Evidence`:
-its assertion, the trigger that set it, and the section it lies in.
+its assertion, the trigger that set it, and the section its first token lies in.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span
+from medspacy.context.context_modifier import ConTextModifier
+from medspacy.section_detection import Section
+from spacy.tokens import Doc
 
 from assistant.facts import Assertion, Evidence
 from assistant.reader.doc_text import doc_text
+from assistant.reader.sectionizer import section_lookup
 from assistant.reader.targets import SPAN_KEY
 
 # Which ConText category wins when several modify one span (most specific first).
@@ -59,14 +62,31 @@ class Target:
         )
 
 
-def assertion_of(span: Span) -> tuple[Assertion, bool, str | None]:
-    """(assertion, planned?, trigger text) from the ConText modifiers of ``span``."""
+def modifiers_by_offsets(doc: Doc) -> dict[tuple[int, int], tuple[ConTextModifier, ...]]:
+    """What ``span._.modifiers`` holds for each modified target, keyed by character offsets.
+
+    ConText appends each edge's modifier to its target's ``_.modifiers`` in edge order, and
+    spaCy keys span extensions by character offsets; replaying the edges once is cheaper
+    than building an ``Underscore`` for every target span.
+    """
+    found: dict[tuple[int, int], tuple[ConTextModifier, ...]] = {}
+    graph = getattr(doc._, "context_graph", None)
+    for target, modifier in graph.edges if graph is not None else ():
+        key = (target.start_char, target.end_char)
+        found[key] = (*found.get(key, ()), modifier)
+    return found
+
+
+def assertion_of(
+    doc: Doc, modifiers: Iterable[ConTextModifier]
+) -> tuple[Assertion, bool, str | None]:
+    """(assertion, planned?, trigger text) from the ConText modifiers of a span of ``doc``."""
     categories: dict[str, str] = {}
-    for modifier in getattr(span._, "modifiers", ()) or ():
+    for modifier in modifiers:
         category = modifier.category.upper()
         if category not in categories:
             start, end = modifier.modifier_span
-            categories[category] = span.doc[start:end].text
+            categories[category] = doc[start:end].text
     planned = "PLANNED" in categories
     for category, assertion in _PRECEDENCE:
         if category in categories:
@@ -74,9 +94,8 @@ def assertion_of(span: Span) -> tuple[Assertion, bool, str | None]:
     return "affirmed", planned, None
 
 
-def section_of(span: Span) -> str | None:
-    """Section category of the first token of ``span`` (``None`` before any header)."""
-    section = span[0]._.section
+def section_name(section: Section | None) -> str | None:
+    """Category of a section (``None`` for no section or the text before any header)."""
     category = None if section is None else section.category
     return None if category is None else str(category)
 
@@ -99,10 +118,12 @@ def iter_targets(doc: Doc) -> Iterator[Target]:
     """Every target span of ``doc`` in text order, with assertion and section."""
     firsts, chars = sentence_bounds(doc)
     text = doc_text(doc)  # slicing it is cheaper than Span.text, which joins tokens
+    section_at = section_lookup(doc)  # what span[0]._.section answers, without the objects
+    modified = modifiers_by_offsets(doc)  # what span._.modifiers answers, likewise
     for span in doc.spans[SPAN_KEY]:
-        assertion, planned, trigger = assertion_of(span)
-        sent_start, sent_end = chars[bisect_right(firsts, span.start) - 1]
         start, end = span.start_char, span.end_char
+        assertion, planned, trigger = assertion_of(doc, modified.get((start, end), ()))
+        sent_start, sent_end = chars[bisect_right(firsts, span.start) - 1]
         yield Target(
             label=span.label_,
             value=span.kb_id_,
@@ -110,7 +131,7 @@ def iter_targets(doc: Doc) -> Iterator[Target]:
             start=start,
             end=end,
             text=text[start:end],
-            section=section_of(span),
+            section=section_name(section_at(span.start)),
             assertion=assertion,
             planned=planned,
             trigger=trigger,

@@ -226,23 +226,17 @@ class TargetRuler:
         text = doc_text(doc)
         ranges = section_ranges(doc, len(text))
         for start, end, compiled in find_targets(text, self.rules, ranges, self.prefilter):
-            span = doc.char_span(start, end, alignment_mode="expand")
+            rule = compiled.rule
+            span = doc.char_span(
+                start, end, rule.label, rule.value, alignment_mode="expand", span_id=rule.id
+            )
             if span is None or len(span) == 0:
                 continue
-            key = (span.start, span.end, compiled.rule.label, compiled.rule.value)
+            key = (span.start, span.end, rule.label, rule.value)
             if key in seen:
                 continue
             seen.add(key)
-            spans.append(
-                Span(
-                    doc,
-                    span.start,
-                    span.end,
-                    label=compiled.rule.label,
-                    kb_id=compiled.rule.value,
-                    span_id=compiled.rule.id,
-                )
-            )
+            spans.append(span)
         doc.spans[self.span_key] = spans
         return doc
 

@@ -159,14 +159,27 @@ def load_model(version: str, root: Path | None = None) -> RiskModel:
 
 
 def active_version(root: Path | None = None) -> str:
-    """The version named in ``ACTIVE`` (the environment variable is not consulted here)."""
+    """The version named in ``ACTIVE`` (the environment variable is not consulted here).
+
+    Every check asks, so the file is only re-read when its stat says it changed (a stat
+    is far cheaper than opening and decoding it): a promotion by another process still
+    takes effect on the next call.
+    """
     path = (root or models_dir()) / ACTIVE_FILE
     try:
-        return validate_version_name(path.read_text(encoding="utf-8").strip())
+        stat = path.stat()
+        return _read_active(path, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
     except OSError as exc:
         raise RiskModelError(
             f"{RiskModelError.code} {path}: no active risk model ({exc.strerror})"
         ) from exc
+
+
+@lru_cache(maxsize=8)
+def _read_active(path: Path, inode: int, size: int, mtime_ns: int, ctime_ns: int) -> str:
+    """``ACTIVE``'s version name, cached per file state (the stat fields are the cache key)."""
+    del inode, size, mtime_ns, ctime_ns  # only part of the key
+    return validate_version_name(path.read_text(encoding="utf-8").strip())
 
 
 def set_active(version: str, root: Path | None = None) -> RiskModel:
@@ -207,8 +220,9 @@ def load_active_model() -> RiskModel:
 
 
 def clear_model_cache() -> None:
-    """Forget cached models (after ``set_active`` or a change of environment)."""
+    """Forget cached models and ``ACTIVE`` reads (after ``set_active``, a change of env)."""
     _load_cached.cache_clear()
+    _read_active.cache_clear()
 
 
 def save_model(

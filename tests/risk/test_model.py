@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import joblib
 import pytest
@@ -110,3 +112,50 @@ def test_shipped_default_model_is_active_small_and_simulated() -> None:
     assert (model.path / MODEL_FILE).stat().st_size < 1_000_000
     card = (model.path / "MODEL_CARD.md").read_text()
     assert "not trained on real remittance data" in card
+
+
+def _write_active(root: Path, version: str, mtime_ns: int | None = None) -> None:
+    """What a promotion by another process leaves behind (this process's caches untouched)."""
+    path = root / "ACTIVE"
+    path.write_text(version + "\n", encoding="utf-8")
+    if mtime_ns is not None:  # a later promotion has a later mtime, even within one clock tick
+        os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+@pytest.mark.parametrize(
+    ("second", "advance_mtime"),
+    [("t2", True), ("t2-longer", False)],
+    ids=["same-size-later-mtime", "other-size"],
+)
+def test_active_model_follows_promotion_by_another_process(
+    root: Path, monkeypatch: pytest.MonkeyPatch, second: str, advance_mtime: bool
+) -> None:
+    shutil.copytree(root / "t1", root / second)
+    _edit_manifest(root / second, version=second)
+    monkeypatch.setenv(ENV_MODELS_DIR, str(root.parent))
+    monkeypatch.delenv(ENV_MODEL, raising=False)
+    _write_active(root, "t1")
+    assert load_active_model().version == "t1"
+    later = (root / "ACTIVE").stat().st_mtime_ns + 1_000_000_000 if advance_mtime else None
+    _write_active(root, second, later)
+    assert active_version() == second
+    assert load_active_model().version == second
+
+
+def test_active_version_reads_the_file_only_when_it_changes(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write_active(root, "t1")
+    reads: list[Path] = []
+    read_text = Path.read_text
+
+    def counting(self: Path, *args: Any, **kwargs: Any) -> str:
+        reads.append(self)
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counting)
+    assert [active_version(root) for _ in range(3)] == ["t1"] * 3
+    assert reads == [root / "ACTIVE"]
+    (root / "ACTIVE").unlink()
+    with pytest.raises(RiskModelError, match="no active risk model"):
+        active_version(root)

@@ -1,0 +1,21 @@
+"""Scanning only some cue kinds finds exactly those kinds' hits of a full scan."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.em.extract import find_hits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PLAN: Continue oxycodone 5 mg. PDMP reviewed. Urine drug screen today. Naloxone given.\n",
+        "ASSESSMENT:\n1. Lumbar spondylosis.\nPLAN: No opioids; will not check PDMP.\n",
+        "Long-term opioid therapy with hydrocodone; opioid agreement signed, MME 30.\n",
+    ],
+)
+def test_find_hits_kinds_equals_filtered_full_scan(text: str) -> None:
+    full = [hit for hit in find_hits(text) if hit.cue.kind == "opioid"]
+    assert full  # each text documents some opioid item
+    assert find_hits(text, kinds=("opioid",)) == full
