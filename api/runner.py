@@ -13,6 +13,8 @@ from assistant.facts import NoteFacts
 
 T = TypeVar("T")
 READER_NICENESS = 5  # below the serving process: see ReaderPool
+# A check may queue in a busy reader only behind notes this short (~15 ms each): see ReaderPool
+QUEUE_BEHIND_CHARACTERS = 4_000
 WARM_UP_NOTE = "Procedure: warm-up. Informed consent was obtained."
 
 
@@ -41,7 +43,14 @@ class ReaderRunner:
 
     def __init__(self, processes: int) -> None:
         self.pool = (
-            ReaderPool(processes, warm_reader, niceness=READER_NICENESS) if processes else None
+            ReaderPool(
+                processes,
+                warm_reader,
+                niceness=READER_NICENESS,
+                queue_behind=QUEUE_BEHIND_CHARACTERS,
+            )
+            if processes
+            else None
         )
         self._thread_limiter = anyio.CapacityLimiter(1)
         self.ready = False
@@ -64,17 +73,20 @@ class ReaderRunner:
             await self.run(warm_reader)
         self.ready = True
 
-    async def run(self, func: Callable[..., T], *args: object) -> T:
-        """``func(*args)`` in a reader process, or in the worker thread."""
+    async def run(self, func: Callable[..., T], *args: object, weight: int = 0) -> T:
+        """``func(*args)`` in a reader process, or in the worker thread.
+
+        ``weight`` is the length of the note it reads (see :class:`ReaderPool`).
+        """
         if self.pool is not None:
-            return await self.pool.call(func, *args)
+            return await self.pool.call(func, *args, weight=weight)
         return await anyio.to_thread.run_sync(func, *args, limiter=self._thread_limiter)
 
     async def read(self, text: str, note_id: str) -> NoteFacts:
         """NoteFacts for one note."""
         from assistant.reader.read import read_note
 
-        return await self.run(read_note, text, note_id)
+        return await self.run(read_note, text, note_id, weight=len(text))
 
     def status(self) -> str:
         """For ``/readyz``: how many reader processes are warm, or ``thread``."""

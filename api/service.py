@@ -42,7 +42,7 @@ async def run_check(
     """Read and check one note in the reader's worker pool."""
     require_payer(payer)
     call = partial(check_note, text, note_id=note_id, payer=payer, claim=claim, history=history)
-    return await runner.run(call)
+    return await runner.run(call, weight=len(text))
 
 
 def to_public(result: CheckResult, note_id: str, stored_id: int | None = None) -> CheckPublic:

@@ -64,7 +64,7 @@ async def _drive_worker(worker: CheckWorker, runner: ReaderRunner, wake: asyncio
             continue
         try:
             outcome: dict[str, Any] | Exception = await runner.run(
-                check_worklist_note, *worklist_check_args(item)
+                check_worklist_note, *worklist_check_args(item), weight=len(item.note_text)
             )
         except Exception as exc:  # a bad note must not stop the queue
             outcome = exc

@@ -114,7 +114,7 @@ def test_checklists_list_and_get(client: TestClient, auth: dict[str, str]) -> No
 def test_checks_answer_503_with_retry_after_when_a_reader_stops(
     client: TestClient, auth: dict[str, str], note: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def stopped(*_args: object) -> None:
+    async def stopped(*_args: object, **_kwargs: object) -> None:
         raise ReaderUnavailable("a reader process stopped during this check; please retry")
 
     runner = client.app.state.runner  # type: ignore[attr-defined]

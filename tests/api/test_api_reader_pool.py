@@ -57,9 +57,16 @@ def exit_now() -> None:
     os._exit(3)
 
 
-def with_pool(size: int, scenario: Callable[[ReaderPool], Awaitable[T]], niceness: int = 0) -> T:
+def with_pool(
+    size: int,
+    scenario: Callable[[ReaderPool], Awaitable[T]],
+    niceness: int = 0,
+    queue_behind: int = 0,
+) -> T:
     async def run() -> T:
-        pool = ReaderPool(size, no_warm_up, niceness=niceness, acquire_timeout=30)
+        pool = ReaderPool(
+            size, no_warm_up, niceness=niceness, queue_behind=queue_behind, acquire_timeout=30
+        )
         await pool.start()
         try:
             return await scenario(pool)
@@ -141,6 +148,54 @@ def test_reader_pool_replaces_a_reader_that_dies_mid_call() -> None:
         return await pool.call(echo, "back"), pool.live
 
     assert with_pool(1, scenario) == ("back", 1)
+
+
+def test_reader_pool_answers_queued_calls_in_order() -> None:
+    async def scenario(pool: ReaderPool) -> list[object]:
+        calls = [pool.call(pid_after, 0.3), pool.call(echo, "second"), pool.call(echo, "third")]
+        return list(await asyncio.gather(*calls))
+
+    answers = with_pool(1, scenario)
+    assert answers[1:] == ["second", "third"]
+    assert isinstance(answers[0], int)
+
+
+@pytest.mark.parametrize(("third_weight", "waiting"), [(5, 0), (50, 1)])
+def test_reader_pool_queues_only_light_calls_behind_light_ones(
+    third_weight: int, waiting: int
+) -> None:
+    async def scenario(pool: ReaderPool) -> tuple[int, list[int]]:
+        heavy = asyncio.ensure_future(pool.call(pid_after, 0.6, weight=50))
+        await asyncio.sleep(0)
+        light = asyncio.ensure_future(pool.call(pid_after, 0.2, weight=5))
+        await asyncio.sleep(0)
+        third = asyncio.ensure_future(pool.call(pid_after, 0.0, weight=third_weight))
+        await asyncio.sleep(0)
+        queued = pool.waiting
+        return queued, list(await asyncio.gather(heavy, light, third))
+
+    queued, (heavy_pid, light_pid, third_pid) = with_pool(2, scenario, queue_behind=10)
+    assert queued == waiting  # a heavy call waits for an idle reader rather than queue
+    assert heavy_pid != light_pid
+    assert third_pid == light_pid  # never behind the heavy call
+
+
+def test_reader_pool_fails_every_call_a_dead_reader_held() -> None:
+    async def scenario(pool: ReaderPool) -> tuple[list[object], str]:
+        held = [pool.call(exit_now), pool.call(echo, "queued behind the crash")]
+        outcomes = await asyncio.gather(*held, return_exceptions=True)
+        await _until_live(pool, 1)
+        return list(outcomes), await pool.call(echo, "back")
+
+    outcomes, after = with_pool(1, scenario)
+    assert all(isinstance(outcome, ReaderUnavailable) for outcome in outcomes)
+    assert after == "back"
+
+
+@pytest.mark.parametrize(("size", "depth"), [(0, 2), (2, 0)])
+def test_reader_pool_refuses_an_empty_pool(size: int, depth: int) -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        ReaderPool(size, no_warm_up, depth=depth)
 
 
 def test_reader_pool_replaces_a_reader_killed_while_idle() -> None:
