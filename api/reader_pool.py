@@ -182,7 +182,8 @@ class ReaderPool:
         """Start every reader process and wait until all are warm."""
         await asyncio.gather(*(self._spawn() for _ in range(self.size)))
 
-    async def _spawn(self) -> _Reader:
+    async def _spawn(self) -> None:
+        """Start one reader process, wait until it is warm, then listen to its answers."""
         ours, theirs = socket.socketpair()
         process = self._context.Process(
             target=serve_calls,
@@ -209,7 +210,6 @@ class ReaderPool:
         loop.add_reader(process.sentinel, self._on_exit, reader)
         reader.listener = loop.create_task(self._listen(reader))
         logger.info("reader process %s warm (%d of %d)", pid, len(self._live), self.size)
-        return reader
 
     def _stop(self, reader: _Reader) -> None:
         reader.retired = True
