@@ -60,11 +60,6 @@ class ReaderRunner:
         """Warm, and (with reader processes) at least one of them up to take a check."""
         return self.ready and (self.pool is None or self.pool.live > 0)
 
-    @property
-    def processes(self) -> int:
-        """Configured reader processes (0: a thread in this process)."""
-        return self.pool.size if self.pool else 0
-
     async def start(self, warm: bool = True) -> None:
         """Start the reader processes (each warms itself), or warm this process's reader."""
         if self.pool is not None:
