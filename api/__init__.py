@@ -1,1 +1,1 @@
-"""ChartReady HTTP API, CDS Hooks service and minimal provider pages (FastAPI)."""
+"""ChartReady HTTP API, CDS Hooks service and staff web pages (FastAPI)."""

@@ -1,15 +1,16 @@
-"""FastAPI dependencies as ``Annotated`` aliases: settings, store, caller, reader."""
+"""FastAPI dependencies as ``Annotated`` aliases: settings, store, caller, runner, staff user."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.problems import ProblemError
-from api.runner import ReaderRunner
+from api.runner import PipelineRunner
 from api.security import (
     AuthError,
     Principal,
@@ -18,7 +19,8 @@ from api.security import (
     verify_cds_jwt,
 )
 from api.settings import Settings
-from assistant.store import Database
+from api.web.access import SESSION_COOKIE, NotAllowed, SignInRequired, csrf_ok
+from assistant.store import Database, SignedIn, WebSessionRepository
 
 _bearer = HTTPBearer(auto_error=False, description="An API key or a CDS Hooks client JWT.")
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="chartready"'}
@@ -100,10 +102,61 @@ PrincipalDep = Annotated[Principal, Depends(require_principal)]
 CdsPrincipalDep = Annotated[Principal, Depends(require_cds_principal)]
 
 
-async def get_runner(request: Request) -> ReaderRunner:
-    """The app's reader runner."""
-    runner: ReaderRunner = request.app.state.runner
+async def get_runner(request: Request) -> PipelineRunner:
+    """The app's pipeline runner (reader processes, or a thread)."""
+    runner: PipelineRunner = request.app.state.runner
     return runner
 
 
-RunnerDep = Annotated[ReaderRunner, Depends(get_runner)]
+RunnerDep = Annotated[PipelineRunner, Depends(get_runner)]
+
+
+def _resolve_session(database: Database, token: str) -> SignedIn | None:
+    with database.session() as session:
+        return WebSessionRepository(session).resolve(token)
+
+
+async def get_signed_in(request: Request, database: DatabaseDep) -> SignedIn | None:
+    """The staff member signed in on this browser (session cookie), if any."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    return await run_in_threadpool(_resolve_session, database, token) if token else None
+
+
+OptionalStaffDep = Annotated[SignedIn | None, Depends(get_signed_in)]
+CsrfField = Annotated[str, Form(max_length=100)]
+StaffDependency = Callable[..., Awaitable[SignedIn]]
+
+
+def _in_role(user: SignedIn | None, roles: tuple[str, ...]) -> SignedIn:
+    if user is None:
+        raise SignInRequired
+    if roles and user.role not in roles:
+        raise NotAllowed(user, f"Your role ({user.role}) cannot open this page.")
+    return user
+
+
+def require_role(*roles: str) -> StaffDependency:
+    """A dependency giving the signed-in user whose role is in ``roles`` (any role if none).
+
+    Nobody signed in raises :class:`SignInRequired` (a redirect to sign in); another role
+    raises :class:`NotAllowed` (a 403 page).
+    """
+
+    async def signed_in_with_role(user: OptionalStaffDep) -> SignedIn:
+        return _in_role(user, roles)
+
+    return signed_in_with_role
+
+
+def require_role_on_form(*roles: str) -> StaffDependency:
+    """:func:`require_role` for a form post, which must also carry the session's CSRF token."""
+
+    async def signed_in_form(
+        request: Request, user: OptionalStaffDep, csrf: CsrfField = ""
+    ) -> SignedIn:
+        staff = _in_role(user, roles)
+        if not csrf_ok(request, staff, csrf):
+            raise NotAllowed(staff, "The form expired or did not come from this site.")
+        return staff
+
+    return signed_in_form

@@ -1,10 +1,17 @@
-"""The ASGI app (``api.main:app``): routers, middleware, error handlers and warm-up."""
+"""The ASGI app (``api.main:app``): routers, middleware, error handlers and the lifespan.
+
+The lifespan opens the store, starts the reader processes and runs the worklist loop
+(:func:`assistant.store.check_queue`) on the event loop, its checks in the reader processes.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -12,10 +19,18 @@ from api.limits import BodySizeLimitMiddleware
 from api.problems import Problem, install_problem_handlers
 from api.requestid import RequestIdMiddleware, configure_logging
 from api.routes import cds_hooks, checklists, checks, extract, health, pages
-from api.runner import ReaderRunner, default_reader_processes
+from api.runner import PipelineRunner, default_reader_processes
 from api.settings import Settings, get_settings
+from api.web.access import install_access_handlers
 from assistant import __version__
-from assistant.store import Database
+from assistant.pipeline import check_note_json
+from assistant.store import (
+    Database,
+    WorklistItem,
+    WorklistQueue,
+    check_queue,
+    worklist_check_args,
+)
 
 logger = logging.getLogger("chartready.api")
 
@@ -39,12 +54,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database = Database(settings.database_url)
         database.create_tables()
         app.state.database = database
-        runner: ReaderRunner = app.state.runner
+        runner: PipelineRunner = app.state.runner
+        queue = WorklistQueue(database)
+        wake = asyncio.Event()
+        app.state.worklist_wake = wake
+
+        async def check(item: WorklistItem) -> dict[str, Any]:
+            args = worklist_check_args(item)
+            return await runner.run(check_note_json, *args, weight=len(item.note_text))
+
+        worklist: asyncio.Task[int] | None = None
         try:
             await runner.start(warm=settings.warm_up)
             logger.info("reader ready (%s)", runner.status())
+            await asyncio.to_thread(queue.recover)
+            worklist = asyncio.create_task(check_queue(queue, check, wake=wake))
             yield
         finally:
+            if worklist is not None:
+                worklist.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worklist
             await runner.close()
             database.dispose()
 
@@ -56,8 +86,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     processes = settings.reader_processes
-    app.state.runner = ReaderRunner(default_reader_processes() if processes is None else processes)
+    app.state.runner = PipelineRunner(
+        default_reader_processes() if processes is None else processes
+    )
     install_problem_handlers(app)
+    install_access_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)

@@ -13,12 +13,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fhir.resources.R4B.operationoutcome import OperationOutcome, OperationOutcomeIssue
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.reader_pool import ReaderUnavailable
 from api.requestid import current_request_id
-from assistant.errors import ChartReadyError, NoteInputError
+from assistant.errors import ChartReadyError, Errors, NoteInputError, ReaderUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 FHIR_JSON = "application/fhir+json"
@@ -42,7 +42,9 @@ class Problem(BaseModel):
     status: int
     detail: str | None = None
     instance: str | None = None
-    code: str | None = Field(default=None, description="Stable ChartReady error code (E002, ...)")
+    code: str | None = Field(
+        default=None, description="Stable ChartReady error code (catalogue: assistant/errors.py)"
+    )
     request_id: str | None = None
     errors: list[FieldError] | None = None
 
@@ -67,30 +69,25 @@ class ProblemError(Exception):
         self.headers = headers
 
 
-class OperationOutcomeIssue(BaseModel):
-    """One FHIR OperationOutcome issue."""
-
-    severity: str = "error"
-    code: str = "invalid"
-    diagnostics: str
-    expression: list[str] | None = None
+def fhir_issue(diagnostics: str, expression: str, code: str = "invalid") -> OperationOutcomeIssue:
+    """An error issue: what is wrong (never quoting the input) and where (FHIRPath-like)."""
+    return OperationOutcomeIssue(
+        severity="error", code=code, diagnostics=diagnostics, expression=[expression]
+    )
 
 
 class FhirInputError(Exception):
     """A FHIR resource in the request cannot be used; answered as an OperationOutcome."""
 
     def __init__(self, issues: list[OperationOutcomeIssue], status: int = 422) -> None:
-        super().__init__("; ".join(issue.diagnostics for issue in issues))
+        super().__init__("; ".join(issue.diagnostics or "" for issue in issues))
         self.issues = issues
         self.status = status
 
 
 def operation_outcome(issues: list[OperationOutcomeIssue]) -> dict[str, Any]:
-    """A FHIR R4 OperationOutcome resource for ``issues``."""
-    return {
-        "resourceType": "OperationOutcome",
-        "issue": [issue.model_dump(exclude_none=True) for issue in issues],
-    }
+    """A FHIR R4 OperationOutcome resource for ``issues`` (R4B's model: the same resource)."""
+    return OperationOutcome(issue=issues).model_dump(mode="json", exclude_none=True)
 
 
 def problem_response(
@@ -122,6 +119,11 @@ def problem_response(
     )
 
 
+def internal_error(request: Request) -> JSONResponse:
+    """The 500 problem for an unexpected exception (``Errors.E000``); details are only logged."""
+    return problem_response(request, 500, Errors.E000.format(), code=Errors.E000.code)
+
+
 def _field_errors(exc: RequestValidationError) -> list[FieldError]:
     return [
         FieldError(
@@ -142,10 +144,10 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     errors = _field_errors(exc)
     if _is_fhir_error(errors):
         issues = [
-            OperationOutcomeIssue(
-                code="structure",
-                diagnostics=error.msg,
-                expression=[".".join(str(p) for p in error.loc if p not in ("body",))],
+            fhir_issue(
+                error.msg,
+                ".".join(str(p) for p in error.loc if p not in ("body",)),
+                "structure",
             )
             for error in errors
         ]
@@ -182,7 +184,7 @@ async def _on_reader_unavailable(request: Request, exc: Exception) -> JSONRespon
     return problem_response(
         request,
         503,
-        f"{exc} The check was not completed; retry.",
+        f"{exc}. The check was not completed.",
         code=exc.code,
         slug="reader-unavailable",
         headers={"Retry-After": "5"},
@@ -192,7 +194,7 @@ async def _on_reader_unavailable(request: Request, exc: Exception) -> JSONRespon
 async def _on_chartready(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ChartReadyError)
     logger.error("chartready error %s: %s", exc.code, type(exc).__name__)
-    return problem_response(request, 500, "Internal error.", code=exc.code)
+    return problem_response(request, 500, Errors.E000.format(), code=exc.code)
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
@@ -205,7 +207,7 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     # The exception type only: messages and tracebacks may quote note text.
     logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
-    return problem_response(request, 500, "Internal error.", code="E000")
+    return internal_error(request)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
-from assistant.errors import ChartReadyError
+from assistant.errors import Errors, ReaderUnavailable
 
 logger = logging.getLogger("chartready.readers")
 
@@ -39,12 +39,6 @@ T = TypeVar("T")
 _FRAME = struct.Struct("!Q")
 _READY = "ready"
 _RESPAWN_DELAY_S = 1.0
-
-
-class ReaderUnavailable(ChartReadyError):
-    """No reader process could finish the call (one stopped mid-call, or none came up)."""
-
-    code = "E503"
 
 
 def _send(sock: socket.socket, payload: bytes) -> None:
@@ -201,10 +195,12 @@ class ReaderPool:
             status, pid = pickle.loads(await _read_frame(stream_in))
         except (asyncio.IncompleteReadError, OSError) as exc:
             self._stop(reader)
-            raise ReaderUnavailable("a reader process stopped while warming up") from exc
+            reason = "a reader process stopped while warming up"
+            raise ReaderUnavailable(Errors.E503, reason=reason) from exc
         if status != _READY:
             self._stop(reader)
-            raise ReaderUnavailable(f"a reader process said {status!r} instead of ready")
+            reason = f"a reader process said {status!r} instead of ready"
+            raise ReaderUnavailable(Errors.E503, reason=reason)
         self._live.add(reader)
         loop = asyncio.get_running_loop()
         loop.add_reader(process.sentinel, self._on_exit, reader)
@@ -295,7 +291,7 @@ class ReaderPool:
         is still answered and its answer read, so answers never shift to the wrong call.
         """
         if self._closing:
-            raise ReaderUnavailable("the reader pool is shutting down")
+            raise ReaderUnavailable(Errors.E503, reason="the reader pool is shutting down")
         loop = asyncio.get_running_loop()
         call = _Call(
             pickle.dumps((func, args), pickle.HIGHEST_PROTOCOL), weight, loop.create_future()
@@ -351,7 +347,7 @@ def _fail(call: _Call, reason: str) -> None:
     if call.expiry is not None:
         call.expiry.cancel()
     if not call.future.done():
-        call.future.set_exception(ReaderUnavailable(f"{reason}; please retry"))
+        call.future.set_exception(ReaderUnavailable(Errors.E503, reason=reason))
 
 
 def _join_all(processes: list[BaseProcess], timeout: float) -> None:

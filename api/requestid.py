@@ -83,9 +83,9 @@ class RequestIdMiddleware:
 async def _internal_error(scope: Scope, receive: Receive, send: Send) -> None:
     from starlette.requests import Request
 
-    from api.problems import problem_response
+    from api.problems import internal_error
 
-    response = problem_response(Request(scope, receive), 500, "Internal error.", code="E000")
+    response = internal_error(Request(scope, receive))
     await response(scope, receive, send)
 
 

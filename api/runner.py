@@ -1,4 +1,4 @@
-"""Where the API runs reader work: a pool of reader processes, or one thread in this process."""
+"""Where the API runs pipeline calls (reads, checks): reader processes, or one thread here."""
 
 from __future__ import annotations
 
@@ -10,19 +10,12 @@ import anyio
 
 from api.reader_pool import ReaderPool
 from assistant.facts import NoteFacts
+from assistant.pipeline import read_note, warm_up
 
 T = TypeVar("T")
 READER_NICENESS = 5  # below the serving process: see ReaderPool
 # A check may queue in a busy reader only behind notes this short (~15 ms each): see ReaderPool
 QUEUE_BEHIND_CHARACTERS = 4_000
-WARM_UP_NOTE = "Procedure: warm-up. Informed consent was obtained."
-
-
-def warm_reader() -> None:
-    """Build the reader and load checklists, E/M cues and the risk model (one throw-away check)."""
-    from assistant.checks import check_note
-
-    check_note(WARM_UP_NOTE)
 
 
 def default_reader_processes(cpus: int | None = None) -> int:
@@ -34,18 +27,18 @@ def default_reader_processes(cpus: int | None = None) -> int:
     return count if count and count >= 2 else 0
 
 
-class ReaderRunner:
-    """Runs reader work off the event loop.
+class PipelineRunner:
+    """Runs whole pipeline calls (a read, a check) off the event loop.
 
     With ``processes`` > 0, calls go to a :class:`ReaderPool` (functions and arguments must
-    be picklable); with 0, to one worker thread of this process (tests, one-core machines).
+    be picklable); with 0, to one thread of this process (tests, one-core machines).
     """
 
     def __init__(self, processes: int) -> None:
         self.pool = (
             ReaderPool(
                 processes,
-                warm_reader,
+                warm_up,
                 niceness=READER_NICENESS,
                 queue_behind=QUEUE_BEHIND_CHARACTERS,
             )
@@ -65,11 +58,11 @@ class ReaderRunner:
         if self.pool is not None:
             await self.pool.start()
         elif warm:
-            await self.run(warm_reader)
+            await self.run(warm_up)
         self.ready = True
 
     async def run(self, func: Callable[..., T], *args: object, weight: int = 0) -> T:
-        """``func(*args)`` in a reader process, or in the worker thread.
+        """``func(*args)`` in a reader process, or in the runner's thread.
 
         ``weight`` is the length of the note it reads (see :class:`ReaderPool`).
         """
@@ -79,8 +72,6 @@ class ReaderRunner:
 
     async def read(self, text: str, note_id: str) -> NoteFacts:
         """NoteFacts for one note."""
-        from assistant.reader.read import read_note
-
         return await self.run(read_note, text, note_id, weight=len(text))
 
     def status(self) -> str:

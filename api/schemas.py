@@ -1,4 +1,13 @@
-"""Request and response models, named by role (``*Request``, ``*Public``)."""
+"""Request and response models, named by role (``*Request``, ``*Public``).
+
+A DocumentReference in a request is checked here for its shape only (``DocumentReferenceIn``;
+:func:`api.fhir.note_from_document_reference` reads it), not with ``fhir.resources``'
+model (see :mod:`api.fhir` for why reading uses JSON): in a request body that model would
+also put 11 kB of loosely typed schema (nested elements as ``{}``, the library's own
+``fhir_comments``) into the OpenAPI document, and the property tests generated from it
+would reach the ``KeyError`` it raises for an unknown ``contained`` resource. The class
+docstrings here are the OpenAPI descriptions.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +16,12 @@ from typing import Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from api.problems import Problem
+from assistant.checks import AppliedChecklist
 from assistant.checks.claims import Claim, ProcedureHistory
-from assistant.checks.result import AppliedChecklist, Finding, Verdict
+from assistant.em import EMAssessment
 from assistant.facts import NoteFacts
+from assistant.findings import Finding, Verdict
+from assistant.risk import RiskScore
 
 EXAMPLE_NOTE = (
     "PROCEDURE: Left L5-S1 transforaminal epidural steroid injection under fluoroscopy.\n"
@@ -144,11 +156,11 @@ class CheckPublic(BaseModel):
     note_id: str
     payer: str
     verdict: Verdict
-    risk: dict[str, Any] | None
+    risk: RiskScore | None
     findings: list[Finding]
     checklists: list[AppliedChecklist]
     facts: NoteFacts
-    em: dict[str, Any] | None = None
+    em: EMAssessment | None = None
     versions: VersionsPublic
     stored_id: int | None = Field(default=None, description="Set when store=true.")
 

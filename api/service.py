@@ -8,11 +8,12 @@ from functools import partial
 from fastapi.concurrency import run_in_threadpool
 
 from api.problems import ProblemError
-from api.runner import ReaderRunner
+from api.runner import PipelineRunner
 from api.schemas import CheckPublic, CheckRequest, VersionsPublic
 from api.security import Principal
 from assistant import __version__
-from assistant.checks import CheckResult, Claim, ProcedureHistory, check_note, load_registry
+from assistant.checks import Claim, ProcedureHistory, load_registry
+from assistant.pipeline import CheckResult, check_note
 from assistant.store import CheckRepository, Database
 
 
@@ -31,7 +32,7 @@ def require_payer(payer: str) -> None:
 
 
 async def run_check(
-    runner: ReaderRunner,
+    runner: PipelineRunner,
     text: str,
     *,
     note_id: str,
@@ -39,7 +40,7 @@ async def run_check(
     claim: Claim | None = None,
     history: ProcedureHistory | None = None,
 ) -> CheckResult:
-    """Read and check one note in the reader's worker pool."""
+    """Read and check one note in a reader process (or the runner's thread)."""
     require_payer(payer)
     call = partial(check_note, text, note_id=note_id, payer=payer, claim=claim, history=history)
     return await runner.run(call, weight=len(text))
@@ -47,10 +48,7 @@ async def run_check(
 
 def to_public(result: CheckResult, note_id: str, stored_id: int | None = None) -> CheckPublic:
     """The API shape of a result, with every version that shaped it."""
-    risk_model = None
-    if result.risk is not None:
-        version = result.risk.get("model_version")
-        risk_model = str(version) if version is not None else None
+    risk_model = result.risk.model_version if result.risk is not None else None
     return CheckPublic(
         note_id=note_id,
         payer=result.payer,
@@ -96,7 +94,7 @@ async def check_request(
     text: str,
     note_id: str,
     *,
-    runner: ReaderRunner,
+    runner: PipelineRunner,
     database: Database,
     principal: Principal,
     request_id: str | None,

@@ -1,7 +1,10 @@
-"""Score extracted NoteFacts against gold note-facts/v1 annotations.
+"""Score extracted NoteFacts against gold note-facts/v1 annotations, per gold set.
 
 Pure functions: precision/recall/F1 per field over set-valued facts, accuracy for
 procedure attributes on procedures matched by family, and the notes that erred most.
+Gold sets: the dev gold the rules were written against (``shared/corpus``), and the fresh
+set (``models/data/fresh``): a training part, and a frozen test part that rule writers
+never read, whose report therefore names no note.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.facts import ELEMENT_NAMES, NoteFacts, Procedure
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+FRESH = REPO / "models" / "data" / "fresh"
 
 ATTRIBUTES = ("approach", "region", "laterality", "guidance", "contrast")
 
@@ -154,3 +161,51 @@ def ordered(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     head = ["note_kind", "family", "planned", "levels", *ATTRIBUTES]
     rank = {name: i for i, name in enumerate(head)}
     return sorted(rows, key=lambda r: (rank.get(r["field"], len(head)), r["field"]))
+
+
+@dataclass(frozen=True)
+class GoldSet:
+    """A named gold file and its notes folder; ``frozen`` reports scores only (no note ids)."""
+
+    name: str
+    gold: Path
+    notes: Path
+    frozen: bool = False
+
+    @property
+    def available(self) -> bool:
+        return self.gold.exists() and self.notes.is_dir()
+
+
+def known_gold_sets() -> list[GoldSet]:
+    """Dev gold (tuned on), fresh training part, and the frozen fresh test part."""
+    return [
+        GoldSet("dev", SHARED_CORPUS / "dev-gold.jsonl", SHARED_CORPUS / "mtsamples" / "notes"),
+        GoldSet("fresh-train", FRESH / "train" / "gold.jsonl", FRESH / "train" / "notes"),
+        GoldSet("fresh-test", FRESH / "test" / "gold.jsonl", FRESH / "test" / "notes", True),
+    ]
+
+
+# The headline figure of each field: F1 for set-valued fields, accuracy for single values.
+HEADLINE: dict[str, str] = {
+    "elements (micro)": "f1",
+    "family": "f1",
+    "levels": "f1",
+    "planned": "f1",
+    "laterality": "accuracy",
+    "guidance": "accuracy",
+    "note_kind": "accuracy",
+    "approach": "accuracy",
+    "region": "accuracy",
+    "contrast": "accuracy",
+}
+
+
+def headline(fields: Mapping[str, Counts]) -> dict[str, float | None]:
+    """The headline figure per field (see :data:`HEADLINE`), plus element macro-F1."""
+    out: dict[str, float | None] = {}
+    for name, metric in HEADLINE.items():
+        counts = fields.get(name)
+        out[name] = None if counts is None else getattr(counts, metric)
+    out["element macro-F1"] = macro_f1(fields)
+    return out

@@ -11,27 +11,26 @@ MAX_NOTE_CHARS = 200_000  # the longest real note in the corpus is 31 k characte
 
 def decode_note(raw: bytes, source: str = "note") -> str:
     """Decode UTF-8 bytes (a BOM is allowed) or raise a coded error naming ``source``."""
-    from assistant.errors import NoteInputError
+    from assistant.errors import Errors, NoteInputError
 
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise NoteInputError(
-            f"{source}: not valid UTF-8 (byte {exc.start}); save the note as UTF-8 text"
-        ) from None
+        problem = f"not valid UTF-8 (byte {exc.start}); save the note as UTF-8 text"
+        raise NoteInputError(Errors.E002, source=source, problem=problem) from None
     return validate_note_text(text, source)
 
 
 def validate_note_text(text: str, source: str = "note", max_chars: int = MAX_NOTE_CHARS) -> str:
     """Return the note unchanged if it is readable, else raise a coded error."""
-    from assistant.errors import NoteInputError
+    from assistant.errors import Errors, NoteInputError
 
     if not text.strip():
-        raise NoteInputError(f"{source}: the note is empty")
-    if len(text) > max_chars:
-        raise NoteInputError(
-            f"{source}: the note has {len(text):,} characters; the limit is {max_chars:,}"
-        )
-    if "\x00" in text:
-        raise NoteInputError(f"{source}: the note contains NUL bytes; it is not plain text")
-    return text
+        problem = "the note is empty"
+    elif len(text) > max_chars:
+        problem = f"the note has {len(text):,} characters; the limit is {max_chars:,}"
+    elif "\x00" in text:
+        problem = "the note contains NUL bytes; it is not plain text"
+    else:
+        return text
+    raise NoteInputError(Errors.E002, source=source, problem=problem)

@@ -6,6 +6,11 @@ pre-encoded request bytes and parses a response only as far as framing needs: st
 headers up to the blank line, then exactly ``Content-Length`` body bytes or a chunked body.
 Anything else (no framing, a 1xx, a malformed line, a closed socket, a timeout) raises
 :class:`HttpError` and drops the connection, so the next request reconnects.
+
+Measured on this project's 2-core machine: about 0.35-0.45 ms of client CPU per request,
+against about 4 ms with httpx, which moved the server's p99 by tens of milliseconds; that
+is why the bench keeps its own client. Its tests run with the benches (``pytest
+bench/tests``), not in the main suite.
 """
 
 from __future__ import annotations

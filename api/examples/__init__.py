@@ -18,7 +18,8 @@ from typing import Any, Literal
 from fastapi.openapi.models import Example
 from pydantic import BaseModel
 
-from api.cds import OVERRIDE_SYSTEM, SERVICE_ID, CdsResponse, FeedbackPublic
+from api.cds.discovery import SERVICE_ID
+from api.cds.wire import OVERRIDE_SYSTEM, CdsResponse, FeedbackPublic
 from api.fhir import document_reference
 from api.schemas import (
     EXAMPLE_NOTE,

@@ -9,13 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import DatabaseDep
-from api.routes import auth
-from api.routes.web import render
+from api.deps import DatabaseDep, require_role, require_role_on_form
+from api.web.rendering import render
 from assistant.audit import AuditReport, build_report, new_seed, run_audit
 from assistant.audit.charts import CHART_KINDS, render_chart
 from assistant.audit.export import sample_csv, summary_csv
@@ -23,6 +22,9 @@ from assistant.store import Database, SignedIn, WorklistRepository, month_bounds
 
 router = APIRouter(prefix="/audits", tags=["pages"])
 ROLES = ("quality_lead", "admin")
+# Who may open the audits (a form post also needs its CSRF token).
+Auditor = Annotated[SignedIn, Depends(require_role(*ROLES))]
+AuditorForm = Annotated[SignedIn, Depends(require_role_on_form(*ROLES))]
 MAX_PER_PROVIDER = 200
 
 
@@ -38,11 +40,8 @@ def _audits(database: Database) -> list[Any]:
 
 
 @router.get("", response_class=HTMLResponse)
-async def audits_page(request: Request, database: DatabaseDep) -> Response:
+async def audits_page(request: Request, database: DatabaseDep, user: Auditor) -> Response:
     """Past audits and the form to draw a new one."""
-    user = await auth.require_staff(request, database, *ROLES)
-    if isinstance(user, Response):
-        return user
     audits = await run_in_threadpool(_audits, database)
     context = {
         "audits": audits,
@@ -61,15 +60,12 @@ def _create(database: Database, month: str, per_provider: int, seed: int, user: 
 async def create_audit(
     request: Request,
     database: DatabaseDep,
+    user: AuditorForm,
     month: Annotated[str, Form(max_length=7)],
     per_provider: Annotated[str, Form(max_length=5)],
     seed: Annotated[str, Form(max_length=12)] = "",
-    csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Draw the stratified sample for a month; a blank seed draws a new one (recorded)."""
-    user = await auth.require_form(request, database, csrf, *ROLES)
-    if isinstance(user, Response):
-        return user
     errors = []
     try:
         month_bounds(month)
@@ -102,25 +98,18 @@ def _report(database: Database, audit_id: int) -> AuditReport | None:
         return build_report(repo, audit) if audit is not None else None
 
 
-async def _load(
-    request: Request, database: Database, audit_id: int
-) -> tuple[SignedIn, AuditReport] | Response:
-    user = await auth.require_staff(request, database, *ROLES)
-    if isinstance(user, Response):
-        return user
-    report = await run_in_threadpool(_report, database, audit_id)
-    if report is None:
-        return Response("No such audit.", status_code=404, media_type="text/plain")
-    return user, report
+def _no_such_audit() -> Response:
+    return Response("No such audit.", status_code=404, media_type="text/plain")
 
 
 @router.get("/{audit_id}", response_class=HTMLResponse)
-async def audit_report(request: Request, database: DatabaseDep, audit_id: int) -> Response:
+async def audit_report(
+    request: Request, database: DatabaseDep, user: Auditor, audit_id: int
+) -> Response:
     """The printable report: per provider and family, trend, overrides, charts."""
-    loaded = await _load(request, database, audit_id)
-    if isinstance(loaded, Response):
-        return loaded
-    user, report = loaded
+    report = await run_in_threadpool(_report, database, audit_id)
+    if report is None:
+        return _no_such_audit()
     return render(
         request,
         "audit.html",
@@ -130,31 +119,25 @@ async def audit_report(request: Request, database: DatabaseDep, audit_id: int) -
     )
 
 
-@router.get("/{audit_id}/charts/{kind}.{fmt}")
-async def audit_chart(
-    request: Request, database: DatabaseDep, audit_id: int, kind: str, fmt: str
-) -> Response:
+@router.get("/{audit_id}/charts/{kind}.{fmt}", dependencies=[Depends(require_role(*ROLES))])
+async def audit_chart(database: DatabaseDep, audit_id: int, kind: str, fmt: str) -> Response:
     """One chart of the report as PNG or SVG."""
     if kind not in CHART_KINDS or fmt not in ("png", "svg"):
         return Response("Unknown chart.", status_code=404, media_type="text/plain")
-    loaded = await _load(request, database, audit_id)
-    if isinstance(loaded, Response):
-        return loaded
-    _, report = loaded
+    report = await run_in_threadpool(_report, database, audit_id)
+    if report is None:
+        return _no_such_audit()
     body = await run_in_threadpool(render_chart, report, kind, fmt)  # type: ignore[arg-type]
     media = "image/png" if fmt == "png" else "image/svg+xml"
     return Response(body, media_type=media, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/{audit_id}/export.csv")
-async def audit_csv(
-    request: Request, database: DatabaseDep, audit_id: int, table: str = "sample"
-) -> Response:
+@router.get("/{audit_id}/export.csv", dependencies=[Depends(require_role(*ROLES))])
+async def audit_csv(database: DatabaseDep, audit_id: int, table: str = "sample") -> Response:
     """The sample (default) or the per provider/family summary as CSV."""
-    loaded = await _load(request, database, audit_id)
-    if isinstance(loaded, Response):
-        return loaded
-    _, report = loaded
+    report = await run_in_threadpool(_report, database, audit_id)
+    if report is None:
+        return _no_such_audit()
     kind = "summary" if table == "summary" else "sample"
     body = summary_csv(report) if kind == "summary" else sample_csv(report)
     filename = f"audit-{report.audit_id}-{report.month}-{kind}.csv"

@@ -8,22 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.cds import (
-    SERVICE_ID,
-    SERVICE_IDS,
-    CdsDiscovery,
-    CdsRequest,
-    CdsResponse,
-    FeedbackPublic,
-    FeedbackRequest,
-    cards_for,
-    choose_payer,
-    claim_from_orders,
-    discovery,
-    find_note,
-    load_coverage_map,
-    unreadable_note_card,
-)
+from api.cds.cards import cards_for, unreadable_note_card
+from api.cds.discovery import SERVICE_ID, SERVICE_IDS, SUPPORTED_HOOKS, discovery
+from api.cds.inputs import claim_from_orders, find_note
+from api.cds.payer_choice import cds_coverage_map, choose_payer
+from api.cds.wire import CdsDiscovery, CdsRequest, CdsResponse, FeedbackPublic, FeedbackRequest
 from api.deps import CdsPrincipalDep, DatabaseDep, RunnerDep, SettingsDep
 from api.examples import request_examples, response_examples
 from api.problems import FhirInputError, ProblemError
@@ -85,7 +74,7 @@ async def cds_call(
     Every card's detail names the profile and why it was chosen.
     """
     _require_service(service_id)
-    if body.hook not in ("encounter-discharge", "order-sign", "note-sign"):
+    if body.hook not in SUPPORTED_HOOKS:
         raise ProblemError(400, f"Hook {body.hook!r} is not served here.", slug="unknown-hook")
     review_url = _review_url(request, settings)
     try:
@@ -97,7 +86,7 @@ async def cds_call(
     text, note_id = found
     coverage = (body.prefetch or {}).get("coverage")
     payer = choose_payer(
-        coverage, load_coverage_map(settings.cds_coverage_map), settings.cds_default_payer
+        coverage, cds_coverage_map(settings.cds_coverage_map), settings.cds_default_payer
     )
     result = await run_check(
         runner, text, note_id=note_id, payer=payer.payer, claim=claim_from_orders(body)

@@ -4,91 +4,39 @@ Who may use the pre-sign page: a signed-in staff member; or, for plugins and scr
 predate sign-in, anyone giving an API key in the form; or anyone on the machine itself when
 ``pages_open_on_loopback`` is set (the ``make run`` default). Nothing is stored unless a
 signed-in user presses "Save this check" (the result and a hash of the note, never its text).
-
-The router's lifespan runs the worklist checker (``assistant.store.worker``) on the app's
-event loop, in the reader's worker pool, so it shares the reader and its concurrency limit.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import logging
 import re
-from collections.abc import AsyncIterator
 from ipaddress import ip_address
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from api.deps import DatabaseDep, RunnerDep, SettingsDep
+from api.deps import CsrfField, DatabaseDep, OptionalStaffDep, RunnerDep, SettingsDep
 from api.routes import audits, auth, worklist
-from api.routes.web import (
-    API_DIR,
-    group_findings,
-    highlight_segments,
-    render,
-    top_factors,
-)
-from api.runner import ReaderRunner
 from api.security import AuthError, authenticate_api_key
 from api.service import known_payers, run_check
-from assistant.checks import CheckResult
-from assistant.checks.claims import ClaimInputError, parse_claim
-from assistant.errors import NoteInputError
+from api.web.access import csrf_for, csrf_ok, set_csrf_cookie
+from api.web.rendering import API_DIR, group_findings, highlight_segments, render, top_factors
+from assistant.checks.claims import parse_claim
+from assistant.errors import ClaimInputError, NoteInputError
 from assistant.facts import ELEMENT_NAMES
 from assistant.notes import validate_note_text
-from assistant.store import CheckRepository, CheckWorker, Database, SignedIn
-from assistant.store.worker import check_worklist_note, worklist_check_args
+from assistant.pipeline import CheckResult
+from assistant.store import CheckRepository, Database, SignedIn
 
 logger = logging.getLogger("chartready.pages")
 _CODES = re.compile(r"[\s,;]+")
 _STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
 
 
-async def _drive_worker(worker: CheckWorker, runner: ReaderRunner, wake: asyncio.Event) -> None:
-    """Check pending worklist items forever: claim (thread), check (reader), commit (thread)."""
-    while True:
-        try:
-            item = await run_in_threadpool(worker.claim_next)
-        except Exception:  # the store may be briefly unavailable; try again shortly
-            logger.exception("worklist claim failed; retrying")
-            item = None
-        if item is None:
-            wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=worker.poll_seconds)
-            continue
-        try:
-            outcome: dict[str, Any] | Exception = await runner.run(
-                check_worklist_note, *worklist_check_args(item), weight=len(item.note_text)
-            )
-        except Exception as exc:  # a bad note must not stop the queue
-            outcome = exc
-        await run_in_threadpool(worker.record, item, outcome)
-
-
-@contextlib.asynccontextmanager
-async def web_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Recover interrupted worklist items, then check the queue until shutdown."""
-    database: Database = app.state.database
-    worker = CheckWorker(database)
-    await run_in_threadpool(worker.recover)
-    wake = asyncio.Event()
-    app.state.worklist_wake = wake
-    task = asyncio.create_task(_drive_worker(worker, app.state.runner, wake))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-router = APIRouter(tags=["pages"], lifespan=web_lifespan)
+router = APIRouter(tags=["pages"])
 router.include_router(auth.router)
 router.include_router(worklist.router)
 router.include_router(audits.router)
@@ -125,9 +73,8 @@ def _claim_from_form(payer: str, cpt: str, icd10: str, modifiers: str) -> dict[s
 
 
 @router.get("/", response_class=HTMLResponse)
-async def index(request: Request, settings: SettingsDep, database: DatabaseDep) -> Response:
+async def index(request: Request, settings: SettingsDep, user: OptionalStaffDep) -> Response:
     """The pre-sign form."""
-    user = await auth.current_user(request, database)
     response = render(
         request,
         "index.html",
@@ -138,9 +85,9 @@ async def index(request: Request, settings: SettingsDep, database: DatabaseDep) 
             "form": _form_defaults(),
         },
         user=user,
-        csrf=auth.csrf_for(request, user),
+        csrf=csrf_for(request, user),
     )
-    return auth.set_csrf_cookie(request, response)
+    return set_csrf_cookie(request, response)
 
 
 def review_context(text: str, check: CheckResult) -> dict[str, Any]:
@@ -153,7 +100,7 @@ def review_context(text: str, check: CheckResult) -> dict[str, Any]:
         "facts": check.facts,
         "segments": highlight_segments(text, result["facts"].get("evidence", [])),
         "groups": group_findings(findings),
-        "factors": top_factors(check.risk),
+        "factors": top_factors(result["risk"]),
         "present": [name for name in ELEMENT_NAMES if documented[name]],
         "absent": [name for name in ELEMENT_NAMES if not documented[name]],
     }
@@ -177,14 +124,14 @@ async def _review(
     settings: SettingsDep,
     database: DatabaseDep,
     runner: RunnerDep,
+    user: SignedIn | None,
     form: dict[str, str],
     api_key: str,
     csrf: str,
     save: bool,
 ) -> Response:
-    user = await auth.current_user(request, database)
     key_needed = _key_needed(request, settings, user)
-    token = auth.csrf_for(request, user)
+    token = csrf_for(request, user)
 
     def form_error(message: str, status: int) -> Response:
         response = render(
@@ -195,12 +142,12 @@ async def _review(
             csrf=token,
             status_code=status,
         )
-        return auth.set_csrf_cookie(request, response)
+        return set_csrf_cookie(request, response)
 
     # Signed-in or saving: the form must carry its CSRF token. An anonymous preview (API key
     # or loopback) changes nothing and uses no cookie, so scripts may post it without one;
     # a token that is sent must still be valid.
-    if (csrf or user is not None or save) and not auth.csrf_ok(request, user, csrf):
+    if (csrf or user is not None or save) and not csrf_ok(request, user, csrf):
         return form_error("The form expired; please submit it again.", 403)
     if save and user is None:
         return form_error("Sign in to save a check.", 401)
@@ -232,7 +179,7 @@ async def _review(
         user=user,
         csrf=token,
     )
-    return auth.set_csrf_cookie(request, response)
+    return set_csrf_cookie(request, response)
 
 
 @router.post("/review", response_class=HTMLResponse)
@@ -241,13 +188,14 @@ async def review(
     settings: SettingsDep,
     database: DatabaseDep,
     runner: RunnerDep,
+    user: OptionalStaffDep,
     note: Annotated[str, Form(max_length=200_000)] = "",
     api_key: Annotated[str, Form(max_length=200)] = "",
     payer: Annotated[str, Form(max_length=50)] = "commercial",
     cpt: Annotated[str, Form(max_length=200)] = "",
     icd10: Annotated[str, Form(max_length=200)] = "",
     modifiers: Annotated[str, Form(max_length=100)] = "",
-    csrf: Annotated[str, Form(max_length=100)] = "",
+    csrf: CsrfField = "",
     save: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Check the pasted note: highlighted evidence, gaps by severity, verdict and risk.
@@ -255,7 +203,9 @@ async def review(
     Stores the result (never the text) only when a signed-in user asks to save it.
     """
     form = {"note": note, "payer": payer, "cpt": cpt, "icd10": icd10, "modifiers": modifiers}
-    return await _review(request, settings, database, runner, form, api_key, csrf, save == "yes")
+    return await _review(
+        request, settings, database, runner, user, form, api_key, csrf, save == "yes"
+    )
 
 
 @router.get("/static/{name}")

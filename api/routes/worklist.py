@@ -1,8 +1,9 @@
 """Coder worklist pages: import a batch, watch it being checked, review, query, override.
 
-Items are checked in the background by the persisted queue (``assistant.store.worker``);
-the list is sorted by denial risk x charge. Overriding a finding needs a reason and is kept
-with who and when; ``WorklistRepository.override_labels`` exports them for retraining.
+Items wait in the persisted ``WorklistQueue`` and are checked in the background by the app's
+``check_queue`` loop (``assistant.store.worklist_queue``); the list is sorted by denial risk
+x charge. Overriding a finding needs a reason and is kept with who and when;
+``WorklistRepository.override_labels`` exports them for retraining.
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ import asyncio
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from api.deps import DatabaseDep
+from api.deps import DatabaseDep, require_role, require_role_on_form
 from api.fhir import note_from_document_reference
 from api.problems import FhirInputError
-from api.routes import auth
-from api.routes.web import group_findings, highlight_segments, render, top_factors
+from api.web.rendering import group_findings, highlight_segments, render, top_factors
 from assistant.store import (
     REVIEW_STATUSES,
     BatchImportError,
@@ -35,6 +35,10 @@ router = APIRouter(prefix="/worklist", tags=["pages"])
 VIEW_ROLES = ("coder", "quality_lead", "admin")
 EDIT_ROLES = ("coder", "admin")
 MAX_UPLOAD_BYTES = 20_000_000
+# Who may open the worklist, and who may change it (a form post also needs its CSRF token).
+Viewer = Annotated[SignedIn, Depends(require_role(*VIEW_ROLES))]
+Editor = Annotated[SignedIn, Depends(require_role(*EDIT_ROLES))]
+EditorForm = Annotated[SignedIn, Depends(require_role_on_form(*EDIT_ROLES))]
 STATUS_LABELS = {
     "to_review": "To review",
     "queried": "Queried",
@@ -65,6 +69,7 @@ def _list(database: Database, filters: WorklistFilter, sort: str) -> dict[str, A
 async def worklist(
     request: Request,
     database: DatabaseDep,
+    user: Viewer,
     provider: str = "",
     family: str = "",
     payer: str = "",
@@ -74,9 +79,6 @@ async def worklist(
     sort: str = "priority",
 ) -> Response:
     """The queue, highest risk x charge first, with filters and import progress."""
-    user = await auth.require_staff(request, database, *VIEW_ROLES)
-    if isinstance(user, Response):
-        return user
     filters = WorklistFilter(
         provider=provider or None,
         family=family or None,
@@ -102,11 +104,8 @@ async def worklist(
 
 
 @router.get("/import", response_class=HTMLResponse)
-async def import_form(request: Request, database: DatabaseDep) -> Response:
+async def import_form(request: Request, user: Editor) -> Response:
     """The batch upload form."""
-    user = await auth.require_staff(request, database, *EDIT_ROLES)
-    if isinstance(user, Response):
-        return user
     return render(request, "import.html", {"errors": []}, user=user, csrf=user.csrf_token)
 
 
@@ -119,13 +118,10 @@ def _import(database: Database, name: str, rows: list[ImportRow], user: SignedIn
 async def import_batch(
     request: Request,
     database: DatabaseDep,
+    user: EditorForm,
     file: Annotated[UploadFile, File()],
-    csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Validate and store a CSV/JSONL batch (all rows or none); checking starts at once."""
-    user = await auth.require_form(request, database, csrf, *EDIT_ROLES)
-    if isinstance(user, Response):
-        return user
     raw = await file.read(MAX_UPLOAD_BYTES + 1)
     name = file.filename or "batch"
     try:
@@ -160,12 +156,9 @@ def _progress(database: Database, batch_id: int) -> dict[str, Any]:
     }
 
 
-@router.get("/batches/{batch_id}/progress")
-async def batch_progress(request: Request, database: DatabaseDep, batch_id: int) -> Response:
+@router.get("/batches/{batch_id}/progress", dependencies=[Depends(require_role(*VIEW_ROLES))])
+async def batch_progress(database: DatabaseDep, batch_id: int) -> Response:
     """How many items of a batch are checked (polled by the page script)."""
-    user = await auth.require_staff(request, database, *VIEW_ROLES)
-    if isinstance(user, Response):
-        return user
     return JSONResponse(await run_in_threadpool(_progress, database, batch_id))
 
 
@@ -179,11 +172,10 @@ def _item(database: Database, item_id: int) -> dict[str, Any] | None:
 
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
-async def item_page(request: Request, database: DatabaseDep, item_id: int) -> Response:
+async def item_page(
+    request: Request, database: DatabaseDep, user: Viewer, item_id: int
+) -> Response:
     """One item: the note with evidence highlighted, findings, status and overrides."""
-    user = await auth.require_staff(request, database, *VIEW_ROLES)
-    if isinstance(user, Response):
-        return user
     data = await run_in_threadpool(_item, database, item_id)
     if data is None:
         return Response("No such item.", status_code=404, media_type="text/plain")
@@ -221,18 +213,13 @@ def _set_status(database: Database, item_id: int, status: str) -> bool:
         return True
 
 
-@router.post("/items/{item_id}/status")
+@router.post("/items/{item_id}/status", dependencies=[Depends(require_role_on_form(*EDIT_ROLES))])
 async def set_status(
-    request: Request,
     database: DatabaseDep,
     item_id: int,
     status: Annotated[str, Form(max_length=20)],
-    csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Move an item to to-review, queried, fixed or ready-to-bill."""
-    user = await auth.require_form(request, database, csrf, *EDIT_ROLES)
-    if isinstance(user, Response):
-        return user
     if status not in REVIEW_STATUSES:
         return Response(f"Unknown status {status!r}.", status_code=422, media_type="text/plain")
     if not await run_in_threadpool(_set_status, database, item_id, status):
@@ -255,17 +242,13 @@ def _override(database: Database, item_id: int, rule_id: str, reason: str, user:
 
 @router.post("/items/{item_id}/overrides")
 async def add_override(
-    request: Request,
     database: DatabaseDep,
+    user: EditorForm,
     item_id: int,
     rule_id: Annotated[str, Form(max_length=50)],
     reason: Annotated[str, Form(max_length=1000)] = "",
-    csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Override one finding; a reason is required and who/when/why is recorded."""
-    user = await auth.require_form(request, database, csrf, *EDIT_ROLES)
-    if isinstance(user, Response):
-        return user
     problem = await run_in_threadpool(_override, database, item_id, rule_id, reason, user.name)
     if problem == "missing":
         return Response("No such item.", status_code=404, media_type="text/plain")

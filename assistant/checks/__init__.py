@@ -1,23 +1,17 @@
-"""Payer-shaped checklists and the findings engine (``check_note``)."""
+"""Payer-shaped checklists and the findings engine (:func:`run_checks`)."""
 
 from assistant.checks.claims import Claim, ClaimLine, HistoryEntry, ProcedureHistory
-from assistant.checks.engine import check_note, run_checks
-from assistant.checks.engine_types import FindingProvider, ProviderInput
+from assistant.checks.engine import AppliedChecklist, ChecklistReview, run_checks
 from assistant.checks.registry import ChecklistRegistry, load_registry
-from assistant.checks.result import CheckResult, Finding, FindingEvidence
 
 __all__ = [
-    "CheckResult",
+    "AppliedChecklist",
     "ChecklistRegistry",
+    "ChecklistReview",
     "Claim",
     "ClaimLine",
-    "Finding",
-    "FindingEvidence",
-    "FindingProvider",
     "HistoryEntry",
     "ProcedureHistory",
-    "ProviderInput",
-    "check_note",
     "load_registry",
     "run_checks",
 ]

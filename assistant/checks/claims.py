@@ -15,27 +15,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assistant.checks.schema import (
-    Intent,
-    Query,
-    Severity,
-    SourceRef,
-    Status,
-    validate_concern,
-)
-from assistant.errors import ChartReadyError, validation_paths
+from assistant.checks.schema import Intent, validate_concern
+from assistant.errors import ClaimInputError, Errors, validation_paths
 from assistant.facts import Approach, Family, Region
+from assistant.findings import Query, Severity, SourceRef, Status
 
 _CPT = re.compile(r"^(\d{4}[0-9AFMTU]|[A-Z]\d{4})$")
 _ICD10 = re.compile(r"^[A-TV-Z]\d[0-9A-Z](\.[0-9A-Z]{1,4})?$")
 _MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
 RegionGroup = Literal["cervicothoracic", "lumbosacral", "other"]
-
-
-class ClaimInputError(ChartReadyError):
-    """A claim or history file is malformed; the message names the path of each error."""
-
-    code = "E010"
 
 
 class _Input(BaseModel):
@@ -165,7 +153,7 @@ def _parse(model: type[_Input], data: object, source: str) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ClaimInputError(f"{source}: {validation_paths(exc)}") from None
+        raise ClaimInputError(Errors.E010, source=source, problem=validation_paths(exc)) from None
 
 
 def parse_claim(data: object, source: str = "claim") -> Claim:
@@ -186,9 +174,10 @@ def _load_json(path: Path) -> object:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ClaimInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        problem = f"cannot read ({exc.strerror or exc})"
     except json.JSONDecodeError as exc:
-        raise ClaimInputError(f"{path}: not JSON (line {exc.lineno}, column {exc.colno})") from None
+        problem = f"not JSON (line {exc.lineno}, column {exc.colno})"
+    raise ClaimInputError(Errors.E010, source=path, problem=problem)
 
 
 def load_claim(path: Path) -> Claim:

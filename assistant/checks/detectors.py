@@ -24,13 +24,18 @@ _PLACEHOLDER = re.compile(r"\*\*\*|_{3,}")
 
 @dataclass(frozen=True)
 class Span:
-    """A character span of the note with where it came from (``reader`` or ``detector``)."""
+    """A character span of the note with where it came from (``reader`` or ``detector``).
+
+    ``value`` is the part of a detector hit its pattern names ``(?P<value>...)``: the
+    duration, percent or score a threshold is compared with.
+    """
 
     start: int
     end: int
     text: str
     origin: str
     label: str
+    value: str | None = None
 
 
 @lru_cache(maxsize=4)
@@ -120,7 +125,8 @@ def run_detector(
                 continue
             if any(_compiled(rule).search(sentence) for rule in detector.unless):
                 continue
-            hits.append(Span(start, end, quoted, "detector", detector.id))
+            value = match.groupdict().get("value")
+            hits.append(Span(start, end, quoted, "detector", detector.id, value))
     hits.sort(key=lambda span: (span.start, span.end))
     return hits
 

@@ -1,32 +1,35 @@
-"""The findings engine: apply checklists and claim checks to a note and return a verdict.
+"""The findings engine: apply checklists and claim checks to a note's facts, with a verdict.
 
-Pure over its inputs (note text, NoteFacts, optional claim and history, the registry);
-the reader runs only when ``facts`` is not given. Extra finding providers (for example the
-E/M component's modifier-25 check) plug in through ``providers``.
+Pure over its inputs (note text, NoteFacts, optional claim and history, the registry). It
+never reads the note itself or scores risk: :mod:`assistant.pipeline` runs the reader
+before it and the E/M rules and risk model beside and after it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
 
 from assistant.checks.claims import Claim, CodingRule, ProcedureHistory
 from assistant.checks.coding import CHECKS, NEEDS_CLAIM, ClaimContext, ClaimHit
 from assistant.checks.detectors import Detections, Span
-from assistant.checks.engine_types import FindingProvider, ProviderInput
 from assistant.checks.payers import ResolvedPayer
 from assistant.checks.predicates import CheckContext, Outcome, detect_intent, evaluate
-from assistant.checks.registry import ChecklistRegistry, load_registry
-from assistant.checks.result import (
-    AppliedChecklist,
-    CheckResult,
+from assistant.checks.registry import ChecklistRegistry
+from assistant.checks.schema import AppliesWhen, Checklist, ChecklistElement, Intent
+from assistant.checks.scope import scope_targets
+from assistant.facts import NoteFacts, Procedure
+from assistant.findings import (
+    SEVERITY_RANK,
     Finding,
     FindingEvidence,
-    ProviderQuery,
+    Query,
+    Verdict,
     verdict_for,
 )
-from assistant.checks.schema import SEVERITY_RANK, AppliesWhen, Checklist, ChecklistElement, Intent
-from assistant.facts import NoteFacts, Procedure
 
 CODING_CHECKLIST_ID = "coding"
 
@@ -80,9 +83,27 @@ def _section_span(text: str, keys: list[str], sections: dict[str, list[str]]) ->
     return None
 
 
+def _reader_evidence(facts: NoteFacts, fields: set[str]) -> FindingEvidence | None:
+    for ev in facts.evidence:
+        if ev.field in fields:
+            return FindingEvidence(
+                start=ev.start,
+                end=ev.end,
+                text=ev.text,
+                role="expected_here",
+                origin="reader",
+                section=ev.section,
+            )
+    return None
+
+
 def _expected_here(
     text: str, keys: list[str], sections: dict[str, list[str]], facts: NoteFacts, index: int | None
-) -> FindingEvidence:
+) -> FindingEvidence | None:
+    """Where a missing item belongs: its section header, else the procedure or note kind.
+
+    ``None`` when the note offers no such place (no quote is made up).
+    """
     span = _section_span(text, keys, sections)
     if span is not None:
         return FindingEvidence(
@@ -93,20 +114,8 @@ def _expected_here(
             origin="section",
             section=span.label,
         )
-    if index is not None:
-        for ev in facts.evidence:
-            if ev.field == f"procedures[{index}].family":
-                return FindingEvidence(
-                    start=ev.start,
-                    end=ev.end,
-                    text=ev.text,
-                    role="expected_here",
-                    origin="reader",
-                    section=ev.section,
-                )
-    return FindingEvidence(
-        start=0, end=len(text), text="", role="expected_here", origin="note", section=None
-    )
+    fields = {f"procedures[{index}].family"} if index is not None else {"note_kind"}
+    return _reader_evidence(facts, fields)
 
 
 def _evidence(spans: Sequence[Span], role: str) -> list[FindingEvidence]:
@@ -128,8 +137,8 @@ def _evidence(spans: Sequence[Span], role: str) -> list[FindingEvidence]:
     return out[:8]
 
 
-def _query(question: str, options: list[str], description: str) -> ProviderQuery:
-    return ProviderQuery(question=question.replace("{procedure}", description), options=options)
+def _query(query: Query, description: str) -> Query:
+    return query.model_copy(update={"question": query.question.replace("{procedure}", description)})
 
 
 def _element_finding(
@@ -137,14 +146,13 @@ def _element_finding(
     checklist: Checklist,
     outcome: Outcome,
     payer: ResolvedPayer,
-    expected: FindingEvidence,
+    expected: FindingEvidence | None,
     description: str,
 ) -> Finding:
-    evidence = (
-        [expected] if element.status == "missing" else _evidence(outcome.spans, "contradicts")
-    )
+    here = [expected] if expected is not None else []
+    evidence = here if element.status == "missing" else _evidence(outcome.spans, "contradicts")
     if not evidence:
-        evidence = [expected]
+        evidence = here
     return Finding(
         rule_id=element.id,
         symbol=element.symbol,
@@ -153,7 +161,7 @@ def _element_finding(
         status=element.status,
         message=f"{element.title} ({description})",
         fix=element.fix,
-        query=_query(element.query.question, element.query.options, description),
+        query=_query(element.query, description),
         source=element.source,
         evidence=evidence,
         checklist=checklist.id,
@@ -170,14 +178,7 @@ def _run_checklist(
     sections: dict[str, list[str]],
 ) -> list[Finding]:
     planned: set[str] = set(facts.planned_procedures)
-    if checklist.scope.mode == "performed":
-        targets: list[tuple[int | None, Procedure | None]] = [
-            (i, proc)
-            for i, proc in enumerate(facts.procedures)
-            if checklist.scope.families == "any" or proc.family in checklist.scope.families
-        ]
-    else:
-        targets = [(None, None)]
+    targets = scope_targets(checklist.scope, facts)
     findings: dict[str, Finding] = {}
     for element in checklist.elements:
         if element.id in payer.disabled_rules:
@@ -186,7 +187,9 @@ def _run_checklist(
             proc_intent = intent or ("diagnostic" if proc and proc.family == "facet_mbb" else None)
             if not _applies(element.applies_when, proc, planned, proc_intent, payer, facts):
                 continue
-            ctx = CheckContext(text, facts, detections, payer.thresholds, proc, index)
+            ctx = CheckContext(
+                text, facts, detections, payer.thresholds, proc, index, payer.noncovered_cpt
+            )
             outcome = evaluate(element.requires, ctx)
             if outcome.ok or element.id in findings:
                 continue
@@ -198,25 +201,41 @@ def _run_checklist(
     return list(findings.values())
 
 
+def _service_evidence(ctx: ClaimContext, line: int | None) -> FindingEvidence | None:
+    """The reader's evidence for the procedure a claim line bills, if the note names it."""
+    if line is None or ctx.claim is None or line >= len(ctx.claim.lines):
+        return None
+    info = ctx.code(ctx.claim.lines[line].cpt)
+    families = set(info.families) if info is not None else set()
+    fields = {
+        f"procedures[{i}].family"
+        for i, proc in enumerate(ctx.facts.procedures)
+        if proc.family in families
+    }
+    return _reader_evidence(ctx.facts, fields)
+
+
 def _claim_finding(
-    rule: CodingRule, hit: ClaimHit, payer: ResolvedPayer, text: str, description: str
+    rule: CodingRule, hit: ClaimHit, payer: ResolvedPayer, ctx: ClaimContext, description: str
 ) -> Finding:
     evidence = _evidence(
         hit.spans, "contradicts" if rule.status != "limit_exceeded" else "supports"
     )
+    message = f"{rule.title}: {hit.detail}"
     if not evidence:
-        evidence = [
-            FindingEvidence(start=0, end=len(text), text="", role="expected_here", origin="claim")
-        ]
+        service = _service_evidence(ctx, hit.line)
+        evidence = [service] if service is not None else []
+        if service is None:
+            message += " No text in the note names this service."
     return Finding(
         rule_id=rule.id,
         symbol=rule.symbol,
         severity=payer.severity(rule.id, rule.severity),
         concerns=list(rule.concerns),
         status=rule.status,
-        message=f"{rule.title}: {hit.detail}",
+        message=message,
         fix=rule.fix,
-        query=_query(rule.query.question, rule.query.options, description),
+        query=_query(rule.query, description),
         source=rule.source,
         evidence=evidence,
         checklist=CODING_CHECKLIST_ID,
@@ -237,6 +256,24 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return sorted(ordered, key=lambda f: -SEVERITY_RANK[f.severity])
 
 
+class AppliedChecklist(BaseModel):
+    """A checklist (or coding table) applied to the note, with the version that was used."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    version: int
+
+
+@dataclass(frozen=True)
+class ChecklistReview:
+    """What the engine decided for one note: checklists applied, findings, verdict."""
+
+    checklists: list[AppliedChecklist]
+    findings: list[Finding]
+    verdict: Verdict
+
+
 def run_checks(
     text: str,
     facts: NoteFacts,
@@ -245,13 +282,16 @@ def run_checks(
     payer: str = "commercial",
     claim: Claim | None = None,
     history: ProcedureHistory | None = None,
-    providers: Sequence[FindingProvider] = (),
-) -> CheckResult:
-    """Apply every fitting checklist and claim check to already-extracted facts."""
+    extra_findings: Sequence[Finding] = (),
+) -> ChecklistReview:
+    """Apply every fitting checklist and claim check to already-extracted facts.
+
+    ``extra_findings`` (E/M and opioid rules) join the de-duplication and the verdict.
+    """
     profile = registry.payer(payer)
     detections = Detections(text, registry.detectors)
     intent = detect_intent(detections)
-    checklists = registry.for_facts(facts, payer)
+    checklists = registry.for_facts(facts, detections, payer)
     findings: list[Finding] = []
     for checklist in checklists:
         findings.extend(
@@ -268,59 +308,15 @@ def run_checks(
         ran_coding = True
         params = {**rule.params, "noncovered": profile.noncovered_cpt}
         findings.extend(
-            _claim_finding(rule, hit, profile, text, description)
+            _claim_finding(rule, hit, profile, ctx, description)
             for hit in CHECKS[rule.check](ctx, params)
         )
-    provider_input = ProviderInput(text, facts, profile, claim, history)
-    for provider in providers:
-        findings.extend(provider(provider_input))
-    findings = _dedupe(findings)
+    findings = _dedupe([*findings, *extra_findings])
     applied = [AppliedChecklist(id=c.id, version=c.version) for c in checklists]
     if ran_coding:
         applied.append(AppliedChecklist(id=CODING_CHECKLIST_ID, version=registry.coding.version))
-    return CheckResult(
-        facts=facts,
-        checklists=applied,
-        verdict=verdict_for(findings),
-        findings=findings,
-        payer=payer,
-        reader_version=facts.reader_version,
+    overrides = {e.id: e.verdict for c in checklists for e in c.elements if e.verdict}
+    verdict = next(
+        (overrides[f.rule_id] for f in findings if f.rule_id in overrides), verdict_for(findings)
     )
-
-
-def check_note(
-    text: str,
-    *,
-    note_id: str = "note",
-    payer: str = "commercial",
-    claim: Claim | None = None,
-    history: ProcedureHistory | None = None,
-    facts: NoteFacts | None = None,
-    providers: Sequence[FindingProvider] = (),
-) -> CheckResult:
-    """Read the note (unless ``facts`` is given), check it, and score its denial risk.
-
-    Office/consult notes (or a claim with an office E/M code) also get the E/M assessment
-    and its findings; every note gets the chronic-opioid checklist when opioids are managed.
-    """
-    from assistant.checks.em_bridge import assess_if_em, em_provider
-    from assistant.risk import load_active_model, risk_input_from_check, score_risk
-
-    if facts is None:
-        from assistant.reader.read import read_note
-
-        facts = read_note(text, note_id)
-    em = assess_if_em(text, facts, claim)
-    result = run_checks(
-        text,
-        facts,
-        registry=load_registry(),
-        payer=payer,
-        claim=claim,
-        history=history,
-        providers=[*providers, em_provider(em)],
-    )
-    result.em = None if em is None else em.model_dump(mode="json")
-    risk = score_risk(risk_input_from_check(result, claim), load_active_model())
-    result.risk = risk.model_dump(mode="json")
-    return result
+    return ChecklistReview(checklists=applied, findings=findings, verdict=verdict)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.checks.schema import PayerProfile, Severity
-from assistant.errors import RuleFileError
+from assistant.checks.schema import PayerProfile
+from assistant.errors import Errors, RuleFileError, UnknownPayerError
+from assistant.findings import Severity
 
 
 @dataclass(frozen=True)
@@ -30,17 +31,29 @@ class ResolvedPayer:
 
 
 def resolve_payer(profiles: dict[str, PayerProfile], payer_id: str) -> ResolvedPayer:
-    """Merge ``payer_id`` with its ``inherits`` chain; unknown ids or cycles are errors."""
+    """Merge ``payer_id`` with its ``inherits`` chain.
+
+    Raises:
+        UnknownPayerError: no profile has the id ``payer_id``.
+        RuleFileError: a profile inherits an unknown payer, or the chain loops.
+    """
     if payer_id not in profiles:
-        known = ", ".join(sorted(profiles))
-        raise RuleFileError(f"unknown payer {payer_id!r}; known payers: {known}")
+        raise UnknownPayerError(Errors.E011, payer=payer_id, known=", ".join(sorted(profiles)))
     chain: list[PayerProfile] = []
     current: str | None = payer_id
     while current is not None:
         if current in (p.id for p in chain):
-            raise RuleFileError(f"payer {payer_id!r}: inherits cycle at {current!r}")
+            raise RuleFileError(
+                Errors.E001,
+                file=f"payer profile {payer_id!r}",
+                errors=f"[inherits] cycle at {current!r}",
+            )
         if current not in profiles:
-            raise RuleFileError(f"payer {chain[-1].id!r} inherits unknown payer {current!r}")
+            raise RuleFileError(
+                Errors.E001,
+                file=f"payer profile {chain[-1].id!r}",
+                errors=f"[inherits] unknown payer {current!r}",
+            )
         chain.append(profiles[current])
         current = profiles[current].inherits
     thresholds: dict[str, float] = {}

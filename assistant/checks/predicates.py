@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.checks.detectors import Detections, Span, sentence_bounds
+from assistant.checks.measures import UNIT_DAYS, duration_days, first_percent, pain_score, sides
 from assistant.checks.schema import (
     AllOf,
     AnyOf,
@@ -26,6 +27,7 @@ from assistant.checks.schema import (
 )
 from assistant.facts import ELEMENT_NAMES, NoteFacts, Procedure
 
+Args = dict[str, str | int | float | bool]
 _PERCENT = re.compile(r"\b(\d{1,3})\s*(?:%|percent\b)", re.IGNORECASE)
 _RELIEF_WORDS = re.compile(r"relie|improve|reduc|resolution|better|response|benefit", re.I)
 _BLOCK_WORDS = re.compile(r"block|injection|MBB|diagnostic|test|trial|RFA|ablation", re.I)
@@ -42,6 +44,7 @@ class CheckContext:
     thresholds: dict[str, float] = field(default_factory=dict)
     procedure: Procedure | None = None
     procedure_index: int | None = None
+    noncovered: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -116,9 +119,7 @@ def relief_percents(text: str) -> list[tuple[int, Span, str]]:
     return out
 
 
-def _threshold(
-    ctx: CheckContext, args: dict[str, str | int | float | bool], default: float
-) -> float:
+def _threshold(ctx: CheckContext, args: Args, default: float) -> float:
     key = args.get("threshold_key")
     if isinstance(key, str) and key in ctx.thresholds:
         return ctx.thresholds[key]
@@ -126,7 +127,7 @@ def _threshold(
     return float(value) if not isinstance(value, str) else default
 
 
-def prior_relief_at_least(ctx: CheckContext, args: dict[str, str | int | float | bool]) -> Outcome:
+def prior_relief_at_least(ctx: CheckContext, args: Args) -> Outcome:
     """Prior block(s) with relief >= threshold; ``count`` = 2 needs two blocks documented."""
     threshold = _threshold(ctx, args, 80.0)
     raw_count = args.get("count", 1)
@@ -140,14 +141,90 @@ def prior_relief_at_least(ctx: CheckContext, args: dict[str, str | int | float |
     return Outcome(False, spans)
 
 
-def is_note_kind(ctx: CheckContext, args: dict[str, str | int | float | bool]) -> Outcome:
+def is_note_kind(ctx: CheckContext, args: Args) -> Outcome:
     """The note is of the kind named in ``kind``."""
     return Outcome(ctx.facts.note_kind == args.get("kind"))
 
 
-NAMED: dict[str, Callable[[CheckContext, dict[str, str | int | float | bool]], Outcome]] = {
+def _hits(ctx: CheckContext, args: Args, key: str = "detector") -> list[Span]:
+    return ctx.detections.hits(str(args[key]))
+
+
+def _at_least(
+    ctx: CheckContext, args: Args, read: Callable[[str], float | None], needed: float
+) -> Outcome:
+    """Hits of ``args.detector`` whose value (``read`` from the hit) reaches ``needed``."""
+    hits = _hits(ctx, args)
+    good = [hit for hit in hits if (v := read(hit.value or hit.text)) is not None and v >= needed]
+    return Outcome(bool(good), tuple(good or hits))
+
+
+def duration_at_least(ctx: CheckContext, args: Args) -> Outcome:
+    """A duration stated in a hit of ``detector`` reaches the threshold.
+
+    The threshold (payer ``threshold_key``, else ``threshold``) is in ``unit`` (days,
+    weeks or months), as the policy states it.
+    """
+    unit = str(args.get("unit", "days")).rstrip("s")
+    needed = _threshold(ctx, args, 0.0) * UNIT_DAYS[unit]
+    return _at_least(ctx, args, duration_days, needed)
+
+
+def percent_at_least(ctx: CheckContext, args: Args) -> Outcome:
+    """The first percent in a hit of ``detector`` reaches the threshold (default 50)."""
+    return _at_least(ctx, args, first_percent, _threshold(ctx, args, 50.0))
+
+
+def pre_post_same_scale(ctx: CheckContext, args: Args) -> Outcome:
+    """A score taken after the block has a score on the same scale taken before it.
+
+    Both are tied to the block by their detectors (``pre_detector``, ``post_detector``):
+    any two scores anywhere in the note do not count.
+    """
+    pre = [(pain_score(hit.value or hit.text), hit) for hit in _hits(ctx, args, "pre_detector")]
+    post = [(pain_score(hit.value or hit.text), hit) for hit in _hits(ctx, args, "post_detector")]
+    scales = {score[0] for score, _ in pre if score is not None}
+    after = [hit for score, hit in post if score is not None and score[0] in scales]
+    if not after:
+        return Outcome(False, tuple(hit for _, hit in post))
+    before = [hit for score, hit in pre if score is not None and score[0] in scales]
+    return Outcome(True, (*before, *after))
+
+
+def side_matches(ctx: CheckContext, args: Args) -> Outcome:
+    """The side(s) named in hits of ``detector`` (diagnosis lines) cover the treated side.
+
+    Holds when the procedure has no side or the lines name none (other rules ask for those).
+    """
+    treated = ctx.procedure.laterality if ctx.procedure else None
+    hits = _hits(ctx, args)
+    named = {side for hit in hits for side in sides(hit.text)}
+    if treated is None or not named:
+        return Outcome(True)
+    needed = {"left", "right"} if treated == "bilateral" else {treated}
+    return Outcome(needed <= named, tuple(hits))
+
+
+def payer_covers(ctx: CheckContext, args: Args) -> Outcome:
+    """The payer profile does not list ``cpt`` as non-covered."""
+    return Outcome(str(args["cpt"]) not in ctx.noncovered)
+
+
+def procedure_recognised(ctx: CheckContext, args: Args) -> Outcome:
+    """The reader named at least one performed procedure."""
+    del args
+    return Outcome(bool(ctx.facts.procedures))
+
+
+NAMED: dict[str, Callable[[CheckContext, Args], Outcome]] = {
+    "procedure_recognised": procedure_recognised,
     "prior_relief_at_least": prior_relief_at_least,
     "note_kind": is_note_kind,
+    "duration_at_least": duration_at_least,
+    "percent_at_least": percent_at_least,
+    "pre_post_same_scale": pre_post_same_scale,
+    "side_matches": side_matches,
+    "payer_covers": payer_covers,
 }
 
 
@@ -202,4 +279,5 @@ def referenced_names(expr: Expr) -> tuple[set[str], set[str]]:
             detectors.add(node.detect)
         elif isinstance(node, NamedRef):
             named.add(node.predicate)
+            detectors.update(str(v) for k, v in node.args.items() if k.endswith("detector"))
     return detectors, named

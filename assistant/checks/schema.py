@@ -11,13 +11,11 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from assistant.datafiles import LinearRegex
 from assistant.facts import ELEMENT_NAMES, Approach, Family, Guidance, Laterality, NoteKind, Region
+from assistant.findings import Query, Severity, SourceRef, Status
 
-Severity = Literal["block", "warn", "info"]
-Status = Literal["missing", "contradicted", "unsupported_code", "limit_exceeded"]
 Intent = Literal["diagnostic", "therapeutic"]
-Basis = Literal["verified", "secondary", "general_knowledge"]
-SEVERITY_RANK: dict[Severity, int] = {"info": 0, "warn": 1, "block": 2}
 
 # Elements a checklist may require beyond the 18 of note-facts/v1; detected by
 # ``detectors.v1.yaml`` in this package's data, never by the reader.
@@ -41,20 +39,39 @@ EXTRA_ELEMENTS: tuple[str, ...] = (
     "contrast_spread",
     "pump_refill_details",
     "adhesiolysis_indication",
+    "trial_function",
+    "noncovered_notice",
+    "modic_changes",
+    "revision_reason",
+    "lead_type",
+    "programming_parameters",
+    "programming_response",
+    "side_effects",
+    "pump_drug_concentration",
+    "pump_reprogramming",
+    "pump_next_refill",
+    "headache_indication",
+    "headache_frequency",
+    "prophylaxis_failed",
+    "genicular_targets",
+    "pdph_indication",
+    "blood_volume",
+    "discogram_response",
+    "control_disc",
+    "disc_pressure",
+    "discography_indication",
+    "toxin_units",
+    "injection_sites",
+    "drug_wastage",
 )
 ALL_ELEMENTS: frozenset[str] = frozenset(ELEMENT_NAMES) | frozenset(EXTRA_ELEMENTS)
-PROCEDURE_FIELDS = ("levels", "laterality", "guidance", "contrast", "approach", "region")
+PROCEDURE_FIELDS = ("family", "levels", "laterality", "guidance", "contrast", "approach", "region")
 CLAIM_FIELDS = ("cpt", "units", "modifiers", "icd10", "frequency", "em_level")
 _CONCERN = re.compile(
     r"^(elements\.(?P<element>[a-z_]+)"
     rf"|procedures\.({'|'.join(PROCEDURE_FIELDS)})"
     rf"|claim\.({'|'.join(CLAIM_FIELDS)}))$"
 )
-_PAYMENT_WORDS = re.compile(
-    r"\b(pay|paid|payment|reimburs\w*|denial|deny|denied|bill\w*|revenue|insurance|money)\b",
-    re.IGNORECASE,
-)
-_OTHER_OPTION = re.compile(r"\b(other|undetermined|unable to determine)\b", re.IGNORECASE)
 
 
 def validate_concern(path: str) -> str:
@@ -68,48 +85,8 @@ def validate_concern(path: str) -> str:
     return path
 
 
-def check_query_text(text: str) -> str:
-    """Reject query wording that mentions payment (queries must be clinical, not financial)."""
-    if _PAYMENT_WORDS.search(text):
-        raise ValueError("a provider query must not mention payment, billing or denial")
-    return text
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SourceRef(_Strict):
-    """Where a rule comes from: a policy id (LCD/article), section, URL and how sure we are."""
-
-    policy: str
-    section: str | None = None
-    url: str | None = None
-    basis: Basis
-
-
-class Query(_Strict):
-    """A compliant provider query: non-leading multiple choice with an other/undetermined out.
-
-    ``question`` may use ``{procedure}`` and ``{indicators}``, filled from the note's facts.
-    """
-
-    question: str
-    options: list[str] = Field(min_length=2)
-
-    @field_validator("question")
-    @classmethod
-    def _no_payment(cls, text: str) -> str:
-        return check_query_text(text)
-
-    @field_validator("options")
-    @classmethod
-    def _has_other(cls, options: list[str]) -> list[str]:
-        for option in options:
-            check_query_text(option)
-        if not any(_OTHER_OPTION.search(option) for option in options):
-            raise ValueError("options must include 'Other' or 'Undetermined'")
-        return options
 
 
 class AppliesWhen(_Strict):
@@ -193,11 +170,32 @@ AnyOf.model_rebuild()
 NotOf.model_rebuild()
 
 
-class Examples(_Strict):
-    """Golden snippets: ``present`` satisfies ``requires``; ``missing`` does not."""
+EXAMPLE_SLOT = "{example}"
 
-    present: str
-    missing: str
+
+def _check_frame(frame: str) -> str:
+    if EXAMPLE_SLOT not in frame:
+        raise ValueError(f"a note frame must contain {EXAMPLE_SLOT!r}")
+    return frame
+
+
+class Examples(_Strict):
+    """Golden snippets run through the whole pipeline (``tests/checks/test_checks_examples.py``).
+
+    ``present`` must not raise the element's finding and ``missing`` must; each is put into
+    ``frame`` (default: the checklist's ``example_frame``) at ``{example}`` so the note has
+    the context that makes the element apply. ``payer`` names the profile to check with.
+    """
+
+    present: str = Field(min_length=1)
+    missing: str = Field(min_length=1)
+    frame: str | None = None
+    payer: str = "medicare"
+
+    @field_validator("frame")
+    @classmethod
+    def _frame(cls, frame: str | None) -> str | None:
+        return None if frame is None else _check_frame(frame)
 
 
 class ChecklistElement(_Strict):
@@ -217,6 +215,9 @@ class ChecklistElement(_Strict):
     fix: str
     query: Query
     examples: Examples
+    verdict: Literal["not_recognised"] | None = Field(
+        default=None, description="a finding of this element sets the note's verdict"
+    )
 
     @field_validator("concerns")
     @classmethod
@@ -228,45 +229,67 @@ class Scope(_Strict):
     """Which notes a checklist applies to.
 
     ``performed``: notes documenting a procedure of one of ``families`` (``any`` = all);
-    ``planned``: consult/office notes of ``note_kinds`` that plan one of ``families``.
+    ``planned``: consult/office notes of ``note_kinds`` that plan one of ``families``;
+    ``detected``: notes where one of ``detectors`` matches, whatever the reader made of the
+    procedure (checked per performed procedure of ``families``, else once for the note);
+    ``unrecognised``: procedure notes in which the reader could name no procedure.
+    With ``performed``, non-empty ``detectors`` narrow it further; a hit of any of
+    ``unless_detected`` keeps the checklist off the note (a service another checklist owns).
     """
 
-    mode: Literal["performed", "planned"]
+    mode: Literal["performed", "planned", "detected", "unrecognised"]
     families: list[Family] | Literal["any"]
     note_kinds: list[NoteKind] | None = None
+    detectors: list[str] = Field(default_factory=list)
+    unless_detected: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _detectors(self) -> Scope:
+        if self.mode == "detected" and not self.detectors:
+            raise ValueError("mode 'detected' needs 'detectors'")
+        if self.mode in ("planned", "unrecognised") and self.detectors:
+            raise ValueError(f"mode {self.mode!r} takes no 'detectors'")
+        return self
 
 
 class Checklist(_Strict):
-    """One versioned checklist file (``checklists/<id>.v<version>.yaml``)."""
+    """One versioned checklist file (``checklists/<id>.v<version>.yaml``).
+
+    ``example_frame`` is the short synthetic note each element's examples are put into.
+    """
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     version: int = Field(ge=1)
     title: str
     scope: Scope
+    example_frame: str = EXAMPLE_SLOT
     anchors: dict[str, Any] = Field(default_factory=dict, description="YAML anchors only")
     elements: list[ChecklistElement] = Field(min_length=1)
+
+    @field_validator("example_frame")
+    @classmethod
+    def _frame(cls, frame: str) -> str:
+        return _check_frame(frame)
+
+    def example_note(self, element: ChecklistElement, kind: Literal["present", "missing"]) -> str:
+        """The synthetic note of one of ``element``'s examples (snippet put into its frame)."""
+        frame = element.examples.frame or self.example_frame
+        snippet = element.examples.present if kind == "present" else element.examples.missing
+        return frame.replace(EXAMPLE_SLOT, snippet)
 
 
 class Detector(_Strict):
     """A regex rule marking an element in the note text (for elements beyond the reader's).
 
-    A match counts unless its sentence also matches one of ``unless``.
+    A match counts unless its sentence also matches one of ``unless``. A pattern may name
+    the part of the match that holds a value, ``(?P<value>...)``, for the named predicates
+    that compare a duration, percent or score with a threshold.
     """
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     element: str | None = None
-    patterns: list[str] = Field(min_length=1)
-    unless: list[str] = Field(default_factory=list)
-
-    @field_validator("patterns", "unless")
-    @classmethod
-    def _compile(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid regex {pattern!r}: {exc}") from exc
-        return patterns
+    patterns: list[LinearRegex] = Field(min_length=1)
+    unless: list[LinearRegex] = Field(default_factory=list)
 
     @field_validator("element")
     @classmethod
@@ -280,7 +303,7 @@ class DetectorFile(_Strict):
     """Detectors plus section-header patterns used to point at where a missing item belongs."""
 
     version: int = Field(ge=1)
-    sections: dict[str, list[str]] = Field(default_factory=dict)
+    sections: dict[str, list[LinearRegex]] = Field(default_factory=dict)
     detectors: list[Detector]
 
 
@@ -298,8 +321,8 @@ class PayerProfile(_Strict):
 
 __all__ = [
     "ALL_ELEMENTS",
+    "EXAMPLE_SLOT",
     "EXTRA_ELEMENTS",
-    "SEVERITY_RANK",
     "AppliesWhen",
     "Approach",
     "Checklist",

@@ -1,4 +1,4 @@
-"""``chartready check`` and ``chartready checklists validate|list|show``."""
+"""``chartready check`` and ``chartready checklists validate|list|show|docs``."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from assistant.cli import app
+from assistant.cli import app, fail
 
 checklists_app = typer.Typer(help="Validate, list and show checklists.", no_args_is_help=True)
 app.add_typer(checklists_app, name="checklists")
@@ -24,11 +23,9 @@ class CheckFormat(StrEnum):
     table = "table"
 
 
-def _fail(message: str) -> typer.Exit:
-    Console(stderr=True).print(
-        f"[red]error[/red] {escape(message)}", highlight=False, soft_wrap=True
-    )
-    return typer.Exit(code=2)
+class DocsFormat(StrEnum):
+    markdown = "markdown"
+    html = "html"
 
 
 @app.command()
@@ -39,17 +36,21 @@ def check(
     history: Annotated[Path | None, typer.Option(help="procedure history JSON")] = None,
     output_format: Annotated[CheckFormat, typer.Option("--format")] = CheckFormat.json,
     fail_if_not_billable: Annotated[
-        bool, typer.Option(help="exit 1 when the verdict is not_billable_as_documented")
+        bool,
+        typer.Option(
+            help="exit 1 when the verdict is not_billable_as_documented or not_recognised"
+        ),
     ] = False,
 ) -> None:
     """Check one note against the payer's checklists (exit 2 on bad input).
 
-    With ``--fail-if-not-billable`` a pre-sign hook can stop on a not-billable verdict.
+    With ``--fail-if-not-billable`` a pre-sign hook can stop on a not-billable verdict, or
+    on a note whose procedure ChartReady could not recognise (check it by hand).
     """
-    from assistant.checks import check_note
-    from assistant.checks.claims import ClaimInputError, load_claim, load_history
+    from assistant.checks.claims import load_claim, load_history
     from assistant.errors import ChartReadyError
     from assistant.notes import decode_note
+    from assistant.pipeline import check_note
 
     try:
         text = decode_note(note.read_bytes(), str(note))
@@ -59,9 +60,9 @@ def check(
             text, note_id=note.stem, payer=payer, claim=claim_obj, history=history_obj
         )
     except OSError as exc:
-        raise _fail(f"{note}: cannot read ({exc.strerror or exc})") from None
-    except (ClaimInputError, ChartReadyError) as exc:
-        raise _fail(f"{exc.code} {exc}") from None
+        raise fail(f"{note}: cannot read ({exc.strerror or exc})") from None
+    except ChartReadyError as exc:
+        raise fail(exc) from None
     if output_format is CheckFormat.json:
         sys.stdout.write(json.dumps(result.to_json_dict(), indent=2) + "\n")
     else:
@@ -72,7 +73,7 @@ def check(
             where = ", ".join(f"{e.start}-{e.end}" for e in f.evidence[:3])
             table.add_row(f.severity, f.rule_id, f.status, ", ".join(f.concerns), f.message, where)
         Console().print(table)
-    if fail_if_not_billable and result.verdict == "not_billable_as_documented":
+    if fail_if_not_billable and result.verdict in {"not_billable_as_documented", "not_recognised"}:
         raise typer.Exit(code=1)
 
 
@@ -80,7 +81,7 @@ def check(
 def validate(
     directory: Annotated[Path | None, typer.Argument(help="checklist folder")] = None,
 ) -> None:
-    """Load and validate every checklist, detector, coding and payer file."""
+    """Load and validate every checklist, detector, coding and payer file and the coverage map."""
     from assistant.checks.registry import default_checklist_dir, load_registry_from
     from assistant.errors import RuleFileError
 
@@ -88,11 +89,13 @@ def validate(
     try:
         registry = load_registry_from(root)
     except RuleFileError as exc:
-        raise _fail(f"{exc.code} {exc}") from None
+        raise fail(exc) from None
     count = sum(len(c.elements) for c in registry.all())
+    coverage_rules = len(registry.coverage.rules) if registry.coverage else 0
     Console().print(
         f"ok: {len(registry.checklists)} checklists, {count} elements, "
-        f"{len(registry.coding.rules)} coding rules, {len(registry.payers)} payers"
+        f"{len(registry.coding.rules)} coding rules, {len(registry.payers)} payers, "
+        f"{coverage_rules} coverage-map rules"
     )
 
 
@@ -120,5 +123,24 @@ def show(checklist_id: Annotated[str, typer.Argument(help="checklist id")]) -> N
     try:
         checklist = load_registry().get(checklist_id)
     except KeyError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     sys.stdout.write(json.dumps(checklist.model_dump(mode="json", by_alias=True), indent=2) + "\n")
+
+
+@checklists_app.command("docs")
+def docs(
+    out: Annotated[Path | None, typer.Option(help="file to write (default: stdout)")] = None,
+    output_format: Annotated[DocsFormat, typer.Option("--format")] = DocsFormat.markdown,
+) -> None:
+    """Write the rule reference (every rule: id, symbol, check, source, examples)."""
+    from assistant.checks import load_registry
+    from assistant.checks.reference import rule_reference
+
+    page = rule_reference(load_registry(), output_format.value)
+    if out is None:
+        sys.stdout.write(page + "\n")
+        return
+    try:
+        out.write_text(page + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"{out}: cannot write ({exc.strerror or exc})") from None

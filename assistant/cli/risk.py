@@ -7,20 +7,16 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from assistant.cli import app
-from assistant.errors import ChartReadyError
+from assistant.cli import app, fail
+from assistant.errors import ChartReadyError, RiskModelError
 
 models_app = typer.Typer(help="List risk-model versions and choose the active one.")
 app.add_typer(models_app, name="models")
 
 DEFAULT_SIMULATED_ROWS = 20000
-
-
-def _fail(err: Console, exc: ChartReadyError) -> typer.Exit:
-    err.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=2)
 
 
 @app.command()
@@ -47,29 +43,31 @@ def train(
     activate: Annotated[bool, typer.Option(help="Make the new version active.")] = False,
 ) -> None:
     """Refit the denial-risk model and write it as a new version (never overwriting)."""
+    from assistant.pipeline import training_rows
     from assistant.risk import simulate as simulator
     from assistant.risk import train as training
+    from assistant.risk import training_data
+    from assistant.risk.model import PLOT_FILE
 
     err = Console(stderr=True)
     out = Console()
     if sum(x is not None for x in (outcomes, features, simulate)) != 1:
-        err.print("[red]error[/red] give exactly one of --outcomes, --features, --simulate")
-        raise typer.Exit(code=2)
+        raise fail("give exactly one of --outcomes, --features, --simulate")
     try:
         if outcomes is not None:
-            table = training.read_outcomes_csv(outcomes)
+            table = training_data.read_outcomes_csv(outcomes)
             err.print(f"checking {len(table)} notes ...")
-            rows = training.rows_from_outcomes(table)
-            source, digest, simulated = outcomes.name, training.sha256_file(outcomes), False
+            rows = training_rows(table)
+            source, digest, simulated = outcomes.name, training_data.sha256_file(outcomes), False
         elif features is not None:
-            rows = training.read_features_jsonl(features)
-            source, digest, simulated = features.name, training.sha256_file(features), False
+            rows = training_data.read_features_jsonl(features)
+            source, digest, simulated = features.name, training_data.sha256_file(features), False
         else:
             n = simulate or DEFAULT_SIMULATED_ROWS
-            rows = training.rows_from_simulation(simulator.simulate(n, seed))
+            rows = training_data.rows_from_simulation(simulator.simulate(n, seed))
             config = simulator.simulator_config().version
             source, simulated = f"{config} (n={n}, seed={seed})", True
-            digest = training.sha256_rows(rows)
+            digest = training_data.sha256_rows(rows)
         result = training.train_and_save(
             rows,
             source=source,
@@ -81,7 +79,7 @@ def train(
             activate=activate,
         )
     except ChartReadyError as exc:
-        raise _fail(err, exc) from exc
+        raise fail(exc) from exc
     m = result.manifest.metrics
     report = Table(title=f"risk model {result.manifest.version} (held-out split)")
     report.add_column("metric")
@@ -94,7 +92,7 @@ def train(
     out.print(report)
     assert result.path is not None
     out.print(f"written: {result.path}", highlight=False)
-    out.print(f"calibration plot: {result.path / training.PLOT_FILE}", highlight=False)
+    out.print(f"calibration plot: {result.path / PLOT_FILE}", highlight=False)
     if not activate:
         out.print(f"activate with: chartready models use {result.manifest.version}")
 
@@ -109,7 +107,7 @@ def list_models(
     err = Console(stderr=True)
     try:
         active = registry.active_version(models_dir)
-    except registry.RiskModelError:
+    except RiskModelError:
         active = None
     table = Table(title="risk models")
     for column in ("", "version", "created", "training data", "rows", "AUC", "Brier", "sklearn"):
@@ -118,7 +116,7 @@ def list_models(
         try:
             m = registry.read_manifest(name, models_dir)
         except ChartReadyError as exc:
-            err.print(f"[yellow]skipped[/yellow] {exc}", highlight=False)
+            err.print(f"[yellow]skipped[/yellow] {exc.code} {escape(str(exc))}", highlight=False)
             continue
         data = m.training_data
         table.add_row(
@@ -145,5 +143,5 @@ def use_model(
     try:
         registry.set_active(version, models_dir)
     except ChartReadyError as exc:
-        raise _fail(Console(stderr=True), exc) from exc
+        raise fail(exc) from exc
     Console().print(f"active risk model: {version}", highlight=False)

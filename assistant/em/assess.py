@@ -31,6 +31,7 @@ from assistant.em.loader import finding_file, rules_version
 from assistant.em.modifier25 import assess_modifier25
 from assistant.em.opioids import opioid_management
 from assistant.em.schema import (
+    ClaimLine,
     EMAssessment,
     EMEvidence,
     Mdm,
@@ -143,3 +144,21 @@ def assess_em(
         evidence=_dedupe(evidence),
         rules_version=rules_version(),
     )
+
+
+def billed_em_code(claim_lines: Sequence[ClaimLine]) -> str | None:
+    """The office E/M code billed on the claim, if any (it decides new vs established)."""
+    for cpt, _modifiers, _units in claim_lines:
+        if cpt.strip().upper() in EM_CODES:
+            return cpt.strip().upper()
+    return None
+
+
+def assess_if_applicable(
+    text: str, facts: NoteFacts, claim_lines: Sequence[ClaimLine]
+) -> EMAssessment | None:
+    """The assessment for office/consult notes or a billed office E/M line, else ``None``."""
+    billed = billed_em_code(claim_lines)
+    if billed is None and facts.note_kind not in EM_NOTE_KINDS:
+        return None
+    return assess_em(text, facts, billed_cpt=billed)

@@ -1,7 +1,7 @@
 """E/M, modifier 25/G2211 and opioid-checklist findings for one note and its claim lines.
 
-The findings engine (``assistant.checks``) calls :func:`em_findings` and merges the result;
-this module never imports it. Rule identity, severity, wording, queries and sources are data
+The pipeline merges :func:`em_findings` with the checklist findings; this module never
+imports the checks engine. Rule identity, severity, wording, queries and sources are data
 (``rules/findings.v1.yaml``); this module decides only *which* rules fire and with what
 evidence.
 """
@@ -17,17 +17,15 @@ from assistant.em.loader import finding_file
 from assistant.em.modifier25 import is_procedure_code
 from assistant.em.opioids import opioid_checklist, opioid_management
 from assistant.em.schema import (
+    ClaimLine,
     EMAssessment,
     EMEvidence,
-    EMFinding,
-    FindingEvidence,
     FindingFile,
     FindingRule,
     Modifier25,
 )
 from assistant.facts import NoteFacts
-
-ClaimLine = tuple[str, list[str], int]
+from assistant.findings import Finding, FindingEvidence
 
 
 class _Values(dict[str, object]):
@@ -42,10 +40,10 @@ def _rule(table: FindingFile, rule_id: str) -> FindingRule:
     raise KeyError(rule_id)
 
 
-def make_finding(rule: FindingRule, evidence: Sequence[EMEvidence], **values: object) -> EMFinding:
+def make_finding(rule: FindingRule, evidence: Sequence[EMEvidence], **values: object) -> Finding:
     """A finding from its rule record, with ``{placeholders}`` filled from ``values``."""
     fill = _Values(values)
-    return EMFinding(
+    return Finding(
         rule_id=rule.id,
         symbol=rule.symbol,
         severity=rule.severity,
@@ -55,7 +53,11 @@ def make_finding(rule: FindingRule, evidence: Sequence[EMEvidence], **values: ob
         fix=" ".join(rule.fix.format_map(fill).split()),
         query=rule.query,
         source=rule.source,
-        evidence=[FindingEvidence(start=e.start, end=e.end, text=e.text) for e in evidence],
+        evidence=[
+            FindingEvidence(start=e.start, end=e.end, text=e.text, role="supports", origin="em")
+            for e in evidence
+        ],
+        checklist="em",
     )
 
 
@@ -76,8 +78,8 @@ def _basis(em: EMAssessment) -> str:
 
 def _level_findings(
     em: EMAssessment, billed: str, procedure_day: bool, table: FindingFile
-) -> list[EMFinding]:
-    found: list[EMFinding] = []
+) -> list[Finding]:
+    found: list[Finding] = []
     supported = em.supported_level
     if supported is None:
         return found
@@ -98,7 +100,7 @@ def _level_findings(
 
 def _modifier_findings(
     billed: str, modifiers: Sequence[str], m25: Modifier25, table: FindingFile
-) -> list[EMFinding]:
+) -> list[Finding]:
     has25 = "25" in modifiers
     values = {"billed": billed, "reason": m25.reason}
     if has25 and not m25.procedure_day:
@@ -116,8 +118,8 @@ def _modifier_findings(
 
 def _prolonged_findings(
     em: EMAssessment, billed: str, lines: Sequence[ClaimLine], table: FindingFile
-) -> list[EMFinding]:
-    found: list[EMFinding] = []
+) -> list[Finding]:
+    found: list[Finding] = []
     for code, _mods, units in lines:
         rule = next((p for p in table.prolonged if p.code == code.strip().upper()), None)
         if rule is None:
@@ -145,8 +147,8 @@ def em_findings(
     text: str,
     facts: NoteFacts,
     em: EMAssessment | None,
-    claim_lines: list[tuple[str, list[str], int]],
-) -> list[EMFinding]:
+    claim_lines: Sequence[ClaimLine],
+) -> list[Finding]:
     """E/M level, modifier 25/G2211, prolonged-time and opioid-checklist findings.
 
     ``claim_lines`` are ``(cpt, modifiers, units)``. A procedure day is a performed
@@ -162,7 +164,7 @@ def em_findings(
     procedure_day = bool(facts.procedures) or any(
         is_procedure_code(c, table) for c, _m, _u in lines
     )
-    found: list[EMFinding] = []
+    found: list[Finding] = []
     if em_line is not None and billed is not None:
         if (
             em is None

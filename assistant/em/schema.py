@@ -12,16 +12,19 @@ is an error that names its path (``[cues -> 3 -> kind] ...``):
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from assistant.datafiles import LinearRegex
+from assistant.findings import Query, Severity, SourceRef, Status
 
 MdmLevel = Literal["minimal", "low", "moderate", "high"]
 MDM_ORDER: tuple[MdmLevel, ...] = ("minimal", "low", "moderate", "high")
 PatientType = Literal["new", "established"]
 PatientTypeSource = Literal["claim", "note_kind", "default"]
-Severity = Literal["block", "warn", "info"]
-Status = Literal["missing", "contradicted", "unsupported_code", "limit_exceeded"]
+# A claim line as the E/M rules see it: (CPT/HCPCS code, modifiers, units).
+ClaimLine = tuple[str, list[str], int]
 AssertionKind = Literal["negated", "hypothetical"]
 CueKind = Literal["problem", "data", "risk", "risk_factor", "time", "separate", "opioid"]
 SectionCategory = Literal[
@@ -38,30 +41,9 @@ SectionCategory = Literal[
     "other",
 ]
 
-# Unbounded wildcards and quantified groups that themselves contain a quantifier are the
-# usual sources of catastrophic backtracking; cue regexes must use bounded gaps instead.
-_UNBOUNDED = re.compile(r"(?<!\\)\.[*+]")
-_NESTED = re.compile(r"\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+]")
-
-
-def check_linear(pattern: str) -> str:
-    """Reject regexes with unbounded ``.*`` or nested quantifiers; compile the rest."""
-    if _UNBOUNDED.search(pattern):
-        raise ValueError("unbounded '.*'/'.+' is not allowed; use a bounded gap like [^.]{0,40}")
-    if _NESTED.search(pattern):
-        raise ValueError("a quantified group containing a quantifier is not allowed")
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"invalid regex: {exc}") from exc
-    return pattern
-
 
 def _both_assertions() -> list[AssertionKind]:
     return ["negated", "hypothetical"]
-
-
-LinearRegex = Annotated[str, AfterValidator(check_linear)]
 
 
 _MACRO = re.compile(r"<<([a-z_]+)>>")
@@ -136,7 +118,7 @@ class CueFile(_Strict):
     scope_chars: int = Field(default=60, ge=10, le=200)
     clause_breaks: LinearRegex
     sentence_breaks: LinearRegex
-    macros: dict[str, str] = Field(default_factory=dict)
+    macros: dict[str, LinearRegex] = Field(default_factory=dict)
     sections: list[SectionHeader]
     triggers: list[TriggerRule]
     tests: list[Vocabulary]
@@ -170,39 +152,6 @@ class CueFile(_Strict):
         return self
 
 
-class Source(_Strict):
-    """Where a rule comes from: citation key(s), a URL and the section of the reference."""
-
-    citation: str
-    url: str
-    section: str
-
-
-class ProviderQuery(_Strict):
-    """A compliant provider query: an open, non-leading question with multiple choices."""
-
-    question: str
-    options: list[str] = Field(min_length=2)
-
-    @model_validator(mode="after")
-    def _has_escape_options(self) -> ProviderQuery:
-        lowered = [o.lower() for o in self.options]
-        if not any(o.startswith("other") for o in lowered):
-            raise ValueError("options must include 'Other (please specify)'")
-        if not any("undetermined" in o or "unable to determine" in o for o in lowered):
-            raise ValueError("options must include 'Unable to determine'")
-        banned = re.compile(r"\b(pay|payment|reimburse\w*|revenue|money|dollars?)\b", re.I)
-        if banned.search(self.question) or any(banned.search(o) for o in self.options):
-            raise ValueError("a provider query must not mention payment")
-        return self
-
-    def render(self) -> str:
-        """The query as one plain-text string with lettered options."""
-        letters = "abcdefghijklmnopqrstuvwxyz"
-        opts = "; ".join(f"({letters[i]}) {o}" for i, o in enumerate(self.options))
-        return f"{self.question} Options: {opts}"
-
-
 class FindingRule(_Strict):
     """One E/M or opioid finding rule: identity, severity, what it concerns, and the words.
 
@@ -216,8 +165,8 @@ class FindingRule(_Strict):
     status: Status
     message: str
     fix: str
-    query: ProviderQuery
-    source: Source
+    query: Query
+    source: SourceRef
     element: str | None = None
     old_ids: list[str] = Field(default_factory=list)
 
@@ -311,26 +260,3 @@ class EMAssessment(_Strict):
     opioid_management: bool
     evidence: list[EMEvidence] = Field(default_factory=list)
     rules_version: str
-
-
-class FindingEvidence(_Strict):
-    """A character span of the note that a finding points at."""
-
-    start: int
-    end: int
-    text: str
-
-
-class EMFinding(_Strict):
-    """One E/M, modifier or opioid-checklist finding, shaped like the engine's findings."""
-
-    rule_id: str
-    symbol: str
-    severity: Severity
-    concerns: list[str]
-    status: Status
-    message: str
-    fix: str
-    query: ProviderQuery
-    source: Source
-    evidence: list[FindingEvidence] = Field(default_factory=list)

@@ -1,74 +1,51 @@
-"""A learned second opinion for the elements rules read worst (issue 9).
+"""The reader's learned layer: small linear heads over static MiniLM vectors (issue 14).
 
-MiniLM sentence embeddings + one logistic regression per element, trained on
-sentence labels kept as data in ``models/learned/labels``. :func:`learned_elements` may only
-add elements the rules missed, each with the sentence as evidence and the model's score.
+:func:`default_layer` loads the artifact in ``models/learned`` (or
+``$CHARTREADY_MODELS_DIR/learned``) once per process; the reader applies it unless
+``CHARTREADY_LEARNED=0``. Without the artifact or the bundled MiniLM weights the reader
+runs on its rules alone, and says so in its version string.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 from functools import lru_cache
+from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
+from assistant.errors import Errors, LearnedDataError
+from assistant.learned.heads import HEADS_FILE, load_heads
+from assistant.learned.layer import LearnedLayer
+from assistant.learned.static_embeddings import model_path
 
-from assistant.facts import Elements, Evidence
-from assistant.learned.schema import LearnedModel
+logger = logging.getLogger("chartready.learned")
+ENV_MODELS_DIR = "CHARTREADY_MODELS_DIR"
 
-#: Whether callers should apply the learned pass unless told otherwise. Measured on the dev
-#: gold (models/learned/MODEL_CARD.md): no element gained, one false positive, 6-9x
-#: slower (under load); so it stays an opt-in second opinion.
-ENABLED_BY_DEFAULT = False
+
+def learned_dir() -> Path:
+    """``$CHARTREADY_MODELS_DIR/learned`` or the source tree's ``models/learned``."""
+    root = os.environ.get(ENV_MODELS_DIR)
+    base = Path(root) if root else Path(__file__).resolve().parents[2] / "models"
+    return base / "learned"
+
+
+def load_layer(folder: Path) -> LearnedLayer:
+    """The layer stored in ``folder`` (see :mod:`assistant.learned.heads`)."""
+    try:
+        heads, manifest = load_heads(folder)
+    except (OSError, KeyError, ValueError) as exc:
+        raise LearnedDataError(Errors.E701, where=folder, problem=str(exc)) from None
+    return LearnedLayer(str(manifest["version"]), heads)
 
 
 @lru_cache(maxsize=1)
-def _model_or_none() -> LearnedModel | None:
-    from assistant.learned.artifact import default_folder, load_model
-    from assistant.learned.data import LearnedDataError
-    from assistant.learned.embed import model_path
-
-    if model_path() is None:
+def default_layer() -> LearnedLayer | None:
+    """The packaged layer, or ``None`` (rules only) when it or MiniLM's weights are missing."""
+    folder = learned_dir()
+    if model_path() is None or not (folder / HEADS_FILE).exists():
+        logger.warning("learned layer unavailable; reading with rules only")
         return None
-    try:
-        return load_model(default_folder())
-    except LearnedDataError:
-        return None
+    return load_layer(folder)
 
 
-def learned_available() -> bool:
-    """True when both the trained artifact and the bundled encoder weights are present."""
-    return _model_or_none() is not None
-
-
-def learned_version() -> str | None:
-    """Version of the learned model in use, for reporting next to the reader's version."""
-    model = _model_or_none()
-    return None if model is None else model.version
-
-
-def learned_elements(
-    text: str, sentences: list[tuple[int, int]], elements: Elements
-) -> tuple[Elements, list[Evidence]]:
-    """Add elements the rules missed when a sentence scores above its element's threshold.
-
-    Never removes an element; returns the input unchanged when the model is unavailable.
-    ``sentences`` are ``(start, end)`` character offsets into ``text`` (e.g. ``doc.sents``).
-    """
-    model = _model_or_none()
-    if model is None:
-        return elements, []
-    from assistant.learned.embed import embed, inference_threads
-    from assistant.learned.infer import apply_learned
-
-    threads = inference_threads()
-
-    def embedder(texts: list[str]) -> npt.NDArray[np.float32]:
-        return embed(
-            texts,
-            batch_size=model.embedding.batch_size,
-            max_length=model.embedding.max_length,
-            by_length=True,
-            threads=threads,
-        )
-
-    return apply_learned(model, embedder, text, sentences, elements)
+__all__ = ["LearnedLayer", "default_layer", "learned_dir", "load_layer"]

@@ -103,4 +103,4 @@ def reader_context_rules(
         for rule in as_phrase_rules(defaults, tokenize)
         if rule.pattern is not None or rule.literal.lower() not in own_phrases
     ]
-    return kept + own
+    return own + kept  # on equal spans medspaCy keeps the first rule: ours

@@ -51,12 +51,17 @@ class ElementPolicy:
     requires: tuple[str, ...] = ()
     vetoes: tuple[str, ...] = ()
     lookback: bool = False  # ``requires`` cues may also sit in the sentence just before
+    lookahead: bool = False  # ... or in the sentence just after ("PT, NSAIDs. No relief.")
 
 
 _DEFAULT = ElementPolicy()
 
 POLICIES: dict[str, ElementPolicy] = {
-    "informed_consent": ElementPolicy(assertions=_NOT_NEGATED | {"family"}, allow_planned=True),
+    "informed_consent": ElementPolicy(
+        assertions=_NOT_NEGATED | {"family"},
+        allow_planned=True,
+        vetoes=("cue.consent_not_yet",),
+    ),
     "conservative_therapy": ElementPolicy(
         excluded_sections=_PLAN_SECTIONS | _NOT_HISTORY_SECTIONS,
         vetoes=("cue.injected", "cue.not_therapy"),
@@ -73,6 +78,7 @@ POLICIES: dict[str, ElementPolicy] = {
         vetoes=("cue.not_therapy",),
         anchors=("conservative_therapy",),
         requires=("cue.failure",),
+        lookahead=True,
     ),
     "imaging_findings": ElementPolicy(
         excluded_sections=_PLAN_SECTIONS,
@@ -206,6 +212,10 @@ def _has_required(
     cues = set(sentence_cues.get(target.sent_start, set()))
     if policy.lookback and target.sent_start in previous:
         cues |= sentence_cues.get(previous[target.sent_start], set())
+    if policy.lookahead:
+        following = {before: after for after, before in previous.items()}
+        if target.sent_start in following:
+            cues |= sentence_cues.get(following[target.sent_start], set())
     return all(need in cues for need in policy.requires)
 
 

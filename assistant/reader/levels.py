@@ -100,11 +100,6 @@ def canonical_levels(mention: str, *, range_as_segments: bool = False) -> list[s
     return [joint_name(a, b) for a, b in pairwise(span)]
 
 
-def find_level_mentions(text: str) -> list[tuple[int, int, str]]:
-    """All level-looking mentions in ``text`` as ``(start, end, matched text)``."""
-    return [(m.start(), m.end(), m.group(0)) for m in LEVEL_MENTION.finditer(text)]
-
-
 def _sort_key(level: str) -> tuple[int, int]:
     head, _, tail = level.partition("-")
     start = segment_index(head)

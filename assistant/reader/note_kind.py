@@ -1,7 +1,9 @@
 """Classify a note as procedure, office visit, consult or other.
 
 A note is a *procedure* note when a procedure performed today is documented in its
-procedure zone (title or procedure sections). Otherwise, cue phrases vote: follow-up
+procedure zone (title or procedure sections), or when it describes a procedure's technique
+in two or more sentences but names no procedure the reader knows (the checks then say the
+procedure was not recognised instead of judging it). Otherwise, cue phrases vote: follow-up
 language makes an office visit, referral/consultation language a consult, emergency or
 admission language "other". An evaluation note (history, exam, assessment) with no cue
 is a consult: a new evaluation is the more common reading of a stand-alone evaluation.
@@ -9,6 +11,7 @@ is a consult: a new evaluation is the more common reading of a stand-alone evalu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant.facts import Evidence, NoteKind, Procedure
@@ -18,17 +21,41 @@ EVALUATION_SECTIONS = frozenset(
     {"history_of_present_illness", "physical_exam", "past_medical_history", "review_of_systems"}
 )
 _PRIORITY: tuple[NoteKind, ...] = ("office_visit", "consult", "other")
+VISIT_KINDS = frozenset({"office_visit", "consult"})
+TITLE_MAX = 120
+_PROCEDURE_TITLE = re.compile(
+    r"^\W*(?:procedure|operative|operation|op)\b|\bprocedure\s+(?:note|visit|report|record)\b",
+    re.IGNORECASE,
+)
+# Sentences describing technique (prep, needles, guidance) that make a procedure note.
+TECHNIQUE_SENTENCES = 2
 
 
 def classify_note_kind(
-    targets: Sequence[Target], procedures: Sequence[Procedure], procedure_in_zone: bool
+    targets: Sequence[Target],
+    procedures: Sequence[Procedure],
+    procedure_in_zone: bool,
+    title: str = "",
 ) -> tuple[NoteKind, list[Evidence]]:
-    """The note kind and the cue spans that decided it."""
+    """The note kind and the cue spans that decided it.
+
+    ``title`` is the note's first line when it is a title (short): a visit named there
+    ("F/U visit", "Video follow-up", "New patient consult") stays a visit when a minor
+    procedure is done too, unless the title calls the note a procedure note.
+    """
+    cues = [t for t in targets if t.label == "KIND" and t.assertion == "affirmed" and not t.planned]
+    visit_title = not _PROCEDURE_TITLE.search(title)
+    titled = [c for c in cues if visit_title and c.end <= len(title) and c.value in VISIT_KINDS]
+    if titled:
+        return titled[0].value, [titled[0].evidence("note_kind", titled[0].value)]  # type: ignore[return-value]
     sections = {t.section for t in targets}
     evaluation = bool(sections & EVALUATION_SECTIONS)
     if procedures and (procedure_in_zone or not evaluation):
         return "procedure", []
-    cues = [t for t in targets if t.label == "KIND" and t.assertion == "affirmed" and not t.planned]
+    technique = [t for t in targets if t.label == "TIME" and t.value == "technique"]
+    if not procedures and len({t.sent_start for t in technique}) >= TECHNIQUE_SENTENCES:
+        # a procedure is described but could not be named: say so (the checks flag it)
+        return "procedure", [t.evidence("note_kind", "procedure") for t in technique[:3]]
     # Cues early in the note (title, opening lines) say what the note is.
     votes: dict[str, float] = {}
     for cue in cues:

@@ -2,7 +2,7 @@
 
 ``spacy.blank("en")`` with scispaCy's rule tokenizer (keeps ``L4-L5`` whole) →
 :mod:`sentences` → medspaCy Sectionizer writing to the Doc only (:mod:`sectionizer`; our
-section rules) → scispaCy abbreviation detector → :mod:`targets` → medspaCy ConText with
+section rules) → :mod:`targets` → medspaCy ConText with
 pruned pair loops (:mod:`context_graph`; default rules plus ours, token patterns turned
 into phrases by :mod:`context_rules`). Build it once per process with :func:`get_reader`;
 it is expensive.
@@ -70,7 +70,6 @@ def build_reader() -> Language:
     _silence_third_party_logs()
     import medspacy  # noqa: F401  (registers medspacy_* factories)
     from medspacy.context import ConTextRule
-    from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers factory)
     from scispacy.custom_tokenizer import combined_rule_tokenizer
 
     nlp = spacy.blank("en")
@@ -84,7 +83,6 @@ def build_reader() -> Language:
 
     section_component: Any = nlp.get_pipe("chartready_sectionizer")
     section_component.add(SectionRule.from_json(section_rules_path()))
-    nlp.add_pipe("abbreviation_detector")
     nlp.add_pipe("chartready_targets")
     context: Any = nlp.add_pipe(
         "chartready_context",

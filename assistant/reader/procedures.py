@@ -1,19 +1,23 @@
 """Group FAMILY, LEVEL, LATERALITY, GUIDANCE, CONTRAST ... spans into procedures.
 
-A family counts as *performed* when it is asserted (not planned, hypothetical,
-historical or negated) in the note's procedure zone (procedure title and detail
-sections, or the untitled preamble of a procedure note), or anywhere in a sentence that
-says it was done. Its attributes come from the same zone: first from sentences that name
-the family, then from the zone as a whole. Planned families are asserted-but-future
-mentions (recommend, schedule, consider, if ... then) and family mentions in plan sections.
+A family counts as *performed* when its mention is asserted (not planned, hypothetical,
+historical or negated) and either sits in the note's procedure zone (a title line naming
+a procedure, the procedure sections, or the untitled text of a note with procedure
+sections) or its sentence says it was done in this encounter (a TIME ``today`` cue, with
+no ``past`` cue alone). A learned mention status (:mod:`assistant.learned`), when given,
+decides instead. Attributes come from the mention's own sentences first, then from the
+zone: the procedure sections, or in a note without them, the sentences that describe what
+was done today. Planned families are asserted-but-future mentions (recommend, schedule,
+consider, if ... then) and family mentions in plan sections. A broad name (an RFA, a joint
+injection) yields to a specific family named in the same sentence.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from assistant.facts import (
     FAMILIES,
@@ -26,6 +30,7 @@ from assistant.facts import (
     Region,
 )
 from assistant.reader.levels import canonical_levels, region_of, sort_levels
+from assistant.reader.lexicon import broad_name
 from assistant.reader.section_groups import BACKGROUND_SECTIONS
 from assistant.reader.spans import Target
 
@@ -42,6 +47,12 @@ NOT_PERFORMED_SECTIONS = BACKGROUND_SECTIONS | frozenset(
         "observation_and_plan",
         "consent",
     }
+)
+# TIME cue values saying something was done in this encounter.
+TODAY = frozenset({"today", "technique"})
+# Sections whose sentences never describe today's procedure, whatever their verbs say.
+NEVER_TODAY_SECTIONS = (BACKGROUND_SECTIONS - {"history_of_present_illness"}) | frozenset(
+    {"imaging", "observation_and_plan", "consent"}
 )
 SPINAL_FAMILIES = frozenset(
     {
@@ -60,29 +71,74 @@ SPINAL_FAMILIES = frozenset(
         "discography",
     }
 )
+# Families whose levels, if any, are named with the procedure itself (never taken from
+# the rest of the note's account: a trigger point beside an epidural has no L5-S1).
+OWN_LEVEL_FAMILIES = frozenset(
+    {"trigger_point", "joint_injection", "genicular", "chemodenervation", "peripheral_nerve_block"}
+)
 # Families whose levels are interspaces/joints; a segment inside a named joint is redundant.
+TITLE_MAX = 120
 JOINT_LEVEL_FAMILIES = frozenset({"esi", "facet_joint_injection", "facet_mbb", "facet_rfa"})
 ANESTHESIA_ADJUNCT_FAMILIES = frozenset(
     {"peripheral_nerve_block", "sympathetic_block", "esi", "intrathecal_pump"}
 )
 SACRAL_FAMILIES = frozenset({"si_joint_injection", "si_rfa"})
 OTHER_REGION_FAMILIES = frozenset({"joint_injection", "peripheral_nerve_block", "genicular"})
-_PERFORMED_CUE = re.compile(
-    r"\b(?:performed|done|injected|administered|placed|gave|given|completed|"
-    r"carried\s+out|underwent\s+today|I\s+(?:did|injected|performed)|"
-    r"needle\s+was\s+(?:used|inserted|advanced|introduced|placed|directed))\b",
-    re.IGNORECASE,
-)
 _SEGMENT_CUE = re.compile(
     r"^[\s,]*(?:and\s+[CTLS]\d+\s+)?(?:medial\s+branch|dorsal\s+ram|lateral\s+branch|nerve\s+root|"
     r"roots?\b|transverse\s+process|vertebral\s+bod|pedicle|foram|fracture|vertebra)",
     re.IGNORECASE,
 )
+# Medial-branch procedures named by their nerves: those levels, not the joints they serve.
+NERVE_LEVEL_FAMILIES = frozenset({"facet_mbb", "facet_rfa"})
+_NERVE_AFTER = re.compile(
+    r"(?:[\s,+&]*(?:and\s+)?[CTLS]\d{1,2}(?![\d-]))*[\s,]*(?:medial\s+branch|dorsal\s+ram)",
+    re.IGNORECASE,
+)
+_JOINT_TEXT = re.compile(r"\d\s*[-/–]")  # "L4-5", "L5/S1": a joint, not a nerve
 _ASSERTED = frozenset({"affirmed"})
 _FORAMEN_AFTER = re.compile(r"\s+(?:neural\s+|neuro)?foram(?:en|ina)\b", re.IGNORECASE)
 _NOT_TODAY = frozenset({"hypothetical", "family", "historical"})
+_PROCEDURE_HEADER = re.compile(
+    r"(?:^|\n)[ \t]*(?:(?:name|title)\s+of\s+(?:the\s+)?)?(?:operative\s+|surgical\s+)?"
+    r"(?:procedures?|operations?)(?:\s+performed)?[ \t]*:?[ \t]*(?:\n|[^\n]*$)",
+    re.IGNORECASE,
+)
+HEADER_REACH = 250  # characters after a procedure header where the surgeries are listed
+# A surgery mentioned as history ("status post L4-5 fusion") is not today's procedure.
+_SURGERY_BEFORE = re.compile(
+    r"\b(?:s/p|status\s+post|prior|previous|history\s+of|after|post)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_PARAMEDIAN = re.compile(r"\bpara-?median\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+# Where contrast or injectate went is not where the needle was: "spread cephalad to L3-4".
+_SPREAD_BEFORE = re.compile(
+    r"\b(?:spread\w*|flow\w*|extend\w*|tracking|tracked|outlin\w*|cephalad|caudad|"
+    r"up\s+to|as\s+high\s+as|as\s+far\s+as)\b[^.;\n]{0,80}$",
+    re.IGNORECASE,
+)
+# A sentence reporting imaging findings names diseased levels, not treated ones.
+_IMAGING = re.compile(
+    r"\b(?:MRI|MR\s+imaging|CT\s+(?:scan|of|shows?|showed|myelo\w*)|x-?rays?|radiographs?|"
+    r"myelogra\w*|bone\s+scan)\b",
+    re.IGNORECASE,
+)
+# A level named by an operation ("L4-S1 fusion", "L5 laminectomy") is surgical history
+# unless the operation is today's procedure (family ``other``).
+_SURGERY_AFTER = re.compile(
+    r"[\s,]*(?:\w+\s+)?(?:fusion|laminectom\w*|laminotom\w*|discectom\w*|decompression|"
+    r"arthrodesis|hardware|instrumentation|surgery|surgeries)\b",
+    re.IGNORECASE,
+)
 # Technique boilerplate ("For C3 to C6, the medial branch lies ...") names no treated level.
 _GENERIC_SENTENCE = re.compile(r"\s*(?:for|if|when|in\s+general)\b", re.IGNORECASE)
+
+
+# A learned reading of one family mention: (P(performed today), P(planned)), by its span.
+MentionStatus = Mapping[tuple[int, int], tuple[float, float]]
+PERFORMED_FROM_STATUS = 0.5
+PLANNED_FROM_STATUS = 0.5
 
 
 @dataclass(frozen=True)
@@ -93,20 +149,69 @@ class _Context:
     targets: Sequence[Target]
     has_zone: bool
     title_end: int
-    narrative: bool  # no section header at all: the note is one procedure narrative
+    times: Mapping[int, frozenset[str]]  # TIME cue values per sentence start
+    narrative: tuple[int, int] | None  # from the first to the last "done today" sentence
 
     def in_zone(self, target: Target) -> bool:
+        """In the title or procedure sections, or untitled text of a note that has them."""
         if target.section in ZONE_SECTIONS or target.end <= self.title_end:
             return True
         return target.section is None and self.has_zone
 
+    def done_today(self, target: Target) -> bool:
+        """Its sentence says something was done in this encounter (not only before it)."""
+        return bool(TODAY & self.times.get(target.sent_start, frozenset()))
+
+    def in_future(self, target: Target) -> bool:
+        """Its sentence speaks of a plan and does not say "today" in so many words."""
+        cues = self.times.get(target.sent_start, frozenset())
+        return "future" in cues and "today" not in cues
+
+    def in_past(self, target: Target) -> bool:
+        """Its sentence speaks of an earlier time and does not say "today" in so many words.
+
+        Technique words do not outweigh a past cue: an earlier injection can be told with
+        its needle and fluoroscopy too.
+        """
+        cues = self.times.get(target.sent_start, frozenset())
+        return "past" in cues and "today" not in cues
+
+    def described_today(self, target: Target) -> bool:
+        """In the account of what was done today, in a section that can hold one.
+
+        The account runs from the first to the last sentence describing technique
+        ("prepped and draped", "needle advanced under fluoroscopy", "time-out"), so
+        a sentence between them naming the targets ("the left T8 and T9 medial branches")
+        belongs to it too.
+        """
+        if target.section in NEVER_TODAY_SECTIONS or self.in_past(target):
+            return False
+        if self.done_today(target):
+            return True
+        span = self.narrative
+        return span is not None and span[0] <= target.start < span[1]
+
     def zone(self, label: str) -> list[Target]:
-        """Attribute spans of the procedure zone (the whole text of a header-less note)."""
+        """Attribute spans of the procedure zone.
+
+        The title line, the procedure sections (and the untitled text of a note that has
+        them), and any sentence that describes what was done today outside background and
+        plan sections: a technique paragraph often sits under a one-line "Dx:" header.
+        """
         return [
             t
             for t in self.targets
-            if t.label == label and (self.in_zone(t) or (self.narrative and t.section is None))
+            if t.label == label
+            and (self.in_zone(t) or self.described_today(t) or self._guidance_field(t))
         ]
+
+    def _guidance_field(self, target: Target) -> bool:
+        """A template's "Imaging: Fluoroscopy" field names the guidance, not findings."""
+        return (
+            target.label == "GUIDANCE"
+            and target.section == "imaging"
+            and not _IMAGING.search(self.text, target.sent_start, target.sent_end)
+        )
 
 
 def as_family(value: str) -> Family:
@@ -120,21 +225,66 @@ def _is_asserted(target: Target) -> bool:
     return target.assertion in _ASSERTED and not target.planned
 
 
-def _performed_mentions(ctx: _Context) -> list[Target]:
-    """Asserted family mentions that document a procedure done in this note."""
+def _performed_by_rule(ctx: _Context, target: Target) -> bool:
+    """Asserted, not past or planned, and in the procedure zone or said to be done today."""
+    if not _is_asserted(target) or ctx.in_past(target) or ctx.in_future(target):
+        return False
+    return ctx.in_zone(target) or ctx.described_today(target)
+
+
+def _performed_mentions(ctx: _Context, status: MentionStatus | None) -> list[Target]:
+    """Family mentions that document a procedure done in this note."""
     mentions: list[Target] = []
     for target in ctx.targets:
-        if target.label != "FAMILY" or not _is_asserted(target):
+        if target.label != "FAMILY" or target.assertion in {"negated", "family"}:
             continue
-        if ctx.in_zone(target):
+        learned = status.get((target.start, target.end)) if status is not None else None
+        if learned is not None:
+            performed = learned[0] >= PERFORMED_FROM_STATUS
+        else:
+            performed = _performed_by_rule(ctx, target)
+        if performed:
             mentions.append(target)
-            continue
-        if target.section in NOT_PERFORMED_SECTIONS:
-            continue
-        sentence = ctx.text[target.sent_start : target.sent_end]
-        if _PERFORMED_CUE.search(sentence):
-            mentions.append(target)
-    return _drop_nested(mentions)
+    if not mentions and status is None:
+        mentions = _named_before_technique(ctx)
+    return _yield_generic(_drop_nested(mentions))
+
+
+def _named_before_technique(ctx: _Context) -> list[Target]:
+    """A note that tells the technique but names the procedure only as scheduled or listed.
+
+    "Scheduled: lumbar medial branch block ... 08:09 needles placed under fluoroscopy":
+    the procedure named up to the end of the technique account is the one done, unless it
+    is negated, hypothetical, in the past, or in a plan or background section.
+    """
+    if ctx.narrative is None:
+        return []
+    return [
+        t
+        for t in ctx.targets
+        if t.label == "FAMILY"
+        and t.start < ctx.narrative[1]
+        and t.assertion == "affirmed"
+        and t.section not in NEVER_TODAY_SECTIONS
+        and not ctx.in_past(t)
+    ]
+
+
+def _yield_generic(mentions: list[Target]) -> list[Target]:
+    """Drop a broad name (lexicon ``generic``) that a specific mention makes redundant.
+
+    It gives way to any specific family in its sentence, and to a specific mention of a
+    related family anywhere ("facet injection ... contrast was injected into the joint").
+    """
+    specific = [m for m in mentions if broad_name(m.rule) is None]
+    sentences = {m.sent_start for m in specific}
+    families = {m.value for m in specific}
+    kept = []
+    for mention in mentions:
+        related = broad_name(mention.rule)
+        if related is None or (mention.sent_start not in sentences and not related & families):
+            kept.append(mention)
+    return kept
 
 
 def _drop_nested(mentions: list[Target]) -> list[Target]:
@@ -157,13 +307,14 @@ def _same_sentence(a: Target, b: Target) -> bool:
 def _attribute_targets(
     ctx: _Context, label: str, family_mentions: Sequence[Target], others: Sequence[Target]
 ) -> list[Target]:
-    """Zone targets of ``label`` for one family: its own sentences first, else shared ones."""
-    candidates = [t for t in ctx.zone(label) if t.assertion not in _NOT_TODAY]
-    own = [t for t in candidates if any(_same_sentence(t, m) for m in family_mentions)]
+    """Targets of ``label`` for one family: in its own sentences first, else the zone's."""
+    usable = [t for t in ctx.targets if t.label == label and t.assertion not in _NOT_TODAY]
+    own = [t for t in usable if any(_same_sentence(t, m) for m in family_mentions)]
     if own:
         return own
-    claimed = [t for t in candidates if any(_same_sentence(t, m) for m in others)]
-    return [t for t in candidates if t not in claimed]
+    zone = [t for t in ctx.zone(label) if t.assertion not in _NOT_TODAY]
+    claimed = [t for t in zone if any(_same_sentence(t, m) for m in others)]
+    return [t for t in zone if t not in claimed]
 
 
 def _levels(ctx: _Context, mentions: Sequence[Target], others: Sequence[Target]) -> list[Target]:
@@ -183,9 +334,25 @@ def _levels(ctx: _Context, mentions: Sequence[Target], others: Sequence[Target])
     if foramina:
         return foramina
     level_targets = _attribute_targets(ctx, "LEVEL", mentions, others)
+    family = mentions[0].value if mentions else None
+    if family in OWN_LEVEL_FAMILIES:
+        level_targets = [t for t in level_targets if any(_same_sentence(t, m) for m in mentions)]
     level_targets = [
-        t for t in level_targets if not _GENERIC_SENTENCE.match(ctx.text, t.sent_start, t.sent_end)
+        t
+        for t in level_targets
+        if not _GENERIC_SENTENCE.match(ctx.text, t.sent_start, t.sent_end)
+        and not _SPREAD_BEFORE.search(ctx.text, max(t.sent_start, t.start - 90), t.start)
+        and not (_IMAGING.search(ctx.text, t.sent_start, t.sent_end) and not ctx.done_today(t))
+        and not (family != "other" and _SURGERY_AFTER.match(ctx.text, t.end))
     ]
+    if family in NERVE_LEVEL_FAMILIES:
+        # "L3 and L4 medial branches (for the L4-5 and L5-S1 joints)": the nerves treated.
+        nerves = [
+            t
+            for t in level_targets
+            if not _JOINT_TEXT.search(t.text) and _NERVE_AFTER.match(ctx.text, t.end)
+        ]
+        level_targets = nerves or level_targets
     titled = [t for t in level_targets if t.section in TITLE_SECTIONS or t.section is None]
     return titled or level_targets
 
@@ -199,15 +366,24 @@ def drop_joint_endpoints(levels: Sequence[str]) -> list[str]:
     return [level for level in levels if "-" in level or level not in endpoints]
 
 
-def canonical_from_targets(text: str, targets: Iterable[Target]) -> list[str]:
-    """Canonical levels of level spans, reading a few words after each for segment cues."""
+def canonical_from_targets(text: str, targets: Iterable[Target], joints: bool = True) -> list[str]:
+    """Canonical levels of level spans, reading a few words after each for segment cues.
+
+    With ``joints`` false (nerves, ganglia, vertebral bodies), a range names segments.
+    """
     found: list[str] = []
     for target in targets:
         after = text[target.end : target.end + 40]
-        found.extend(
-            canonical_levels(target.text, range_as_segments=bool(_SEGMENT_CUE.match(after)))
-        )
+        segments = not joints or bool(_SEGMENT_CUE.match(after))
+        found.extend(canonical_levels(target.text, range_as_segments=segments))
     return sort_levels(found)
+
+
+def side_value(target: Target) -> str:
+    """A LATERALITY span's side: its value, or the letter of an "R"/"L" shorthand."""
+    if target.value == "shorthand":
+        return "right" if target.text.lower() == "r" else "left"
+    return target.value
 
 
 def decide_laterality(values: Iterable[str]) -> Laterality | None:
@@ -287,19 +463,45 @@ def _split_by_region(procedure: Procedure) -> list[Procedure]:
     ]
 
 
-def _planned(ctx: _Context, performed: set[str]) -> tuple[list[Family], list[Evidence]]:
+def _nearest_time(ctx: _Context, target: Target) -> str | None:
+    """The time cue nearest the mention in its sentence ("MBBs in 2025 -> schedule RFA")."""
+    cues = [t for t in ctx.targets if t.label == "TIME" and t.sent_start == target.sent_start]
+    if not cues:
+        return None
+    return min(cues, key=lambda t: max(t.start - target.end, target.start - t.end, 0)).value
+
+
+def _planned_by_rule(ctx: _Context, target: Target, performed: set[str]) -> bool:
+    """A future or conditional mention, or one in a plan section (not today's consent text)."""
+    future = target.planned or target.assertion == "hypothetical" or ctx.in_future(target)
+    if target.assertion == "historical" or (
+        ctx.in_past(target) and _nearest_time(ctx, target) != "future"
+    ):
+        return False  # "2 MBBs in 2025 -> schedule the RFA" plans the RFA, not the MBBs
+    if not (future or target.section in PLAN_SECTIONS):
+        return False
+    return not (target.value in performed and (ctx.in_zone(target) or target.section == "consent"))
+
+
+def _planned(
+    ctx: _Context, performed: set[str], status: MentionStatus | None
+) -> tuple[list[Family], list[Evidence]]:
     """Families the note recommends, schedules or conditionally plans."""
     families: list[Family] = []
     evidence: list[Evidence] = []
+    mentions: list[Target] = []
     for target in ctx.targets:
-        if target.label != "FAMILY" or target.assertion in {"negated", "family", "historical"}:
+        if target.label != "FAMILY" or target.assertion in {"negated", "family"}:
             continue
-        future = target.planned or target.assertion == "hypothetical"
-        in_plan = target.section in PLAN_SECTIONS
-        if not (future or in_plan):
-            continue
-        if target.value in performed and (ctx.in_zone(target) or target.section == "consent"):
-            continue  # consent and technique text about today's procedure
+        learned = status.get((target.start, target.end)) if status is not None else None
+        if learned is not None:
+            planned = learned[1] >= PLANNED_FROM_STATUS
+        else:
+            planned = _planned_by_rule(ctx, target, performed)
+        if planned:
+            mentions.append(target)
+    # "genicular nerve blocks, followed by radiofrequency ablation": the RFA is genicular
+    for target in _yield_generic(mentions):
         if target.value not in families:
             families.append(as_family(target.value))
         evidence.append(target.evidence("planned_procedures"))
@@ -316,15 +518,29 @@ class AssembledProcedures:
     in_zone: bool  # a performed procedure is named in the title or procedure sections
 
 
-def _title_end(text: str) -> int:
-    """End of a leading title line ("BILATERAL SACROILIAC JOINT INJECTIONS"), else 0."""
+def _title_end(text: str, targets: Sequence[Target]) -> int:
+    """End of a leading title, else 0.
+
+    The title is the note's first line, or its first sentence when the line runs on. It
+    counts when it is short and written in capitals ("BILATERAL SACROILIAC JOINT
+    INJECTIONS") or names a procedure without speaking of the past or the future ("rt L5
+    SNRB", "Lumbar interlaminar epidural steroid injection at L4-5.").
+    """
     first = text.lstrip("\ufeff \t\r\n")
     offset = len(text) - len(first)
-    line = first.split("\n", 1)[0]
+    line = _SENTENCE_END.split(first.split("\n", 1)[0], maxsplit=1)[0]
+    end = offset + len(line)
+    if not line.strip() or len(line) > TITLE_MAX:
+        return 0
     letters = [c for c in line if c.isalpha()]
-    if letters and len(line) <= 120 and sum(c.isupper() for c in letters) / len(letters) > 0.8:
-        return offset + len(line)
-    return 0
+    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+        return end
+    on_line = [t for t in targets if t.end <= end]
+    names = any(
+        t.label == "FAMILY" and t.assertion == "affirmed" and not t.planned for t in on_line
+    )
+    past = any(t.label == "TIME" and t.value == "past" for t in on_line)
+    return end if names and not past else 0
 
 
 def _drop_anesthesia_adjuncts(ctx: _Context, mentions: list[Target]) -> list[Target]:
@@ -338,6 +554,25 @@ def _drop_anesthesia_adjuncts(ctx: _Context, mentions: list[Target]) -> list[Tar
     return [m for m in mentions if m.value not in ANESTHESIA_ADJUNCT_FAMILIES]
 
 
+def _surgeries(ctx: _Context) -> list[Target]:
+    """A surgery named as the note's procedure is a performed procedure of family "other".
+
+    Named means in the title, or in the sentence a "Procedure:"/"Operation:" header opens.
+    """
+    return [
+        replace(t, value="other")
+        for t in ctx.targets
+        if t.label == "SURGERY"
+        and t.assertion == "affirmed"
+        and not ctx.in_past(t)
+        and not _SURGERY_BEFORE.search(ctx.text, max(0, t.start - 30), t.start)
+        and (
+            t.end <= ctx.title_end
+            or _PROCEDURE_HEADER.search(ctx.text, max(0, t.start - HEADER_REACH), t.start)
+        )
+    ][:1]
+
+
 def _supersede(mentions: list[Target]) -> list[Target]:
     """Drop a block whose family the same note also ablates (the RF includes the block)."""
     families = {m.value for m in mentions}
@@ -346,12 +581,81 @@ def _supersede(mentions: list[Target]) -> list[Target]:
     return mentions
 
 
-def assemble_procedures(text: str, targets: Sequence[Target]) -> AssembledProcedures:
-    """Performed procedures, planned families and the evidence for both."""
+def time_cues(targets: Sequence[Target]) -> dict[int, frozenset[str]]:
+    """TIME cue values (``today``, ``past``) per sentence start."""
+    found: dict[int, set[str]] = {}
+    for target in targets:
+        if target.label == "TIME" and target.assertion not in {"negated", "hypothetical"}:
+            found.setdefault(target.sent_start, set()).add(target.value)
+    return {start: frozenset(values) for start, values in found.items()}
+
+
+@dataclass(frozen=True)
+class MentionSignals:
+    """What the rules see around one family mention (features for the learned status)."""
+
+    in_zone: bool
+    in_title: bool
+    today: bool
+    past: bool
+    performed: bool  # the rules' own decision
+    planned: bool
+
+
+def _narrative(
+    targets: Sequence[Target], times: Mapping[int, frozenset[str]]
+) -> tuple[int, int] | None:
+    """From the first to the last sentence describing technique (needles, prep, guidance)."""
+    spans = [
+        (t.sent_start, t.sent_end)
+        for t in targets
+        if t.label == "TIME"
+        and t.value == "technique"
+        and t.section not in NEVER_TODAY_SECTIONS
+        and "past" not in times.get(t.sent_start, frozenset())
+    ]
+    if not spans:
+        return None
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def _context(text: str, targets: Sequence[Target]) -> _Context:
     has_zone = any(t.section in ZONE_SECTIONS for t in targets)
-    narrative = all(t.section is None for t in targets)
-    ctx = _Context(text, targets, has_zone, _title_end(text), narrative)
-    mentions = _supersede(_drop_anesthesia_adjuncts(ctx, _performed_mentions(ctx)))
+    times = time_cues(targets)
+    return _Context(
+        text, targets, has_zone, _title_end(text, targets), times, _narrative(targets, times)
+    )
+
+
+def mention_signals(text: str, targets: Sequence[Target]) -> dict[tuple[int, int], MentionSignals]:
+    """The rules' signals for every family mention, keyed by its span."""
+    ctx = _context(text, targets)
+    performed = {m.value for m in _performed_mentions(ctx, None)}
+    return {
+        (t.start, t.end): MentionSignals(
+            in_zone=ctx.in_zone(t),
+            in_title=t.end <= ctx.title_end,
+            today=ctx.done_today(t),
+            past=ctx.in_past(t),
+            performed=_performed_by_rule(ctx, t),
+            planned=_planned_by_rule(ctx, t, performed),
+        )
+        for t in targets
+        if t.label == "FAMILY"
+    }
+
+
+def assemble_procedures(
+    text: str, targets: Sequence[Target], status: MentionStatus | None = None
+) -> AssembledProcedures:
+    """Performed procedures, planned families and the evidence for both.
+
+    ``status`` (from the learned layer) decides performed/planned per family mention;
+    without it, the rules in :func:`_performed_by_rule` and :func:`_planned_by_rule` do.
+    """
+    ctx = _context(text, targets)
+    mentions = _supersede(_drop_anesthesia_adjuncts(ctx, _performed_mentions(ctx, status)))
+    mentions += _surgeries(ctx)
     by_family: dict[str, list[Target]] = {}
     for mention in mentions:
         by_family.setdefault(mention.value, []).append(mention)
@@ -361,10 +665,22 @@ def assemble_procedures(text: str, targets: Sequence[Target]) -> AssembledProced
     for family, own in by_family.items():
         others = [m for m in mentions if m.value != family]
         level_targets = _levels(ctx, own, others)
-        levels = canonical_from_targets(text, level_targets)
+        joints = family in JOINT_LEVEL_FAMILIES
+        levels = canonical_from_targets(text, level_targets, joints)
         if family in JOINT_LEVEL_FAMILIES:
             levels = drop_joint_endpoints(levels)
         side_targets = _attribute_targets(ctx, "LATERALITY", own, others)
+        if family == "esi" and decide_approach(
+            _attribute_targets(ctx, "APPROACH", own, others)
+        ) in {"interlaminar", "caudal"}:
+            # a midline injection has a side only when its own sentences (or a
+            # paramedian entry) give one
+            side_targets = [
+                t
+                for t in side_targets
+                if any(_same_sentence(t, m) for m in own)
+                or _PARAMEDIAN.search(text, t.sent_start, t.sent_end)
+            ]
         guidance_targets = _attribute_targets(ctx, "GUIDANCE", own, others)
         contrast_targets = _attribute_targets(ctx, "CONTRAST", own, others)
         approach_targets = (
@@ -379,7 +695,9 @@ def assemble_procedures(text: str, targets: Sequence[Target]) -> AssembledProced
                 family, levels, approach, [t.value for t in region_targets], own[0].text
             ),
             levels=levels,
-            laterality=decide_laterality(t.value for t in side_targets if t.assertion != "negated"),
+            laterality=decide_laterality(
+                side_value(t) for t in side_targets if t.assertion != "negated"
+            ),
             guidance=decide_guidance(guidance_targets),
             contrast=decide_contrast(contrast_targets),
         )
@@ -393,6 +711,6 @@ def assemble_procedures(text: str, targets: Sequence[Target]) -> AssembledProced
             evidence.extend(t.evidence(f"{path}.guidance") for t in guidance_targets)
             evidence.extend(t.evidence(f"{path}.contrast") for t in contrast_targets)
             evidence.extend(t.evidence(f"{path}.approach") for t in approach_targets)
-    planned, planned_evidence = _planned(ctx, set(by_family))
+    planned, planned_evidence = _planned(ctx, set(by_family), status)
     in_zone = any(ctx.in_zone(m) for m in mentions)
     return AssembledProcedures(procedures, planned, evidence + planned_evidence, in_zone)

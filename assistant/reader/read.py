@@ -1,21 +1,30 @@
-"""Read a note: run the pipeline and assemble :class:`NoteFacts` with evidence."""
+"""Read a note: run the pipeline, then assemble :class:`NoteFacts` with evidence.
+
+The rules assemble procedures, the note kind and the elements from the note's reading;
+the learned layer (:mod:`assistant.learned`, on by default, ``CHARTREADY_LEARNED=0`` turns
+it off) decides performed/planned per family mention, the note kind, and adds elements the
+rules missed, wherever its held-out results beat the rules (see its model card).
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc
 
 from assistant import __version__
 from assistant.facts import NoteFacts
-from assistant.reader.doc_text import doc_text
 from assistant.reader.elements import assemble_elements
-from assistant.reader.note_kind import classify_note_kind
+from assistant.reader.note_kind import TITLE_MAX, classify_note_kind
 from assistant.reader.pipeline import get_reader, rule_versions
-from assistant.reader.procedures import assemble_procedures
-from assistant.reader.spans import iter_targets
+from assistant.reader.procedures import assemble_procedures, mention_signals
+from assistant.reader.reading import NoteReading, reading_of
+
+if TYPE_CHECKING:
+    from assistant.learned.layer import LearnedLayer
 
 
 @lru_cache(maxsize=1)
@@ -26,27 +35,39 @@ def reader_version() -> str:
 
 
 def learned_enabled() -> bool:
-    """Whether the learned second opinion runs (``CHARTREADY_LEARNED=1``; off by default).
-
-    Off by default: on the dev gold it added no correct element and costs 6-9x throughput
-    (models/learned/MODEL_CARD.md).
-    """
-    return os.environ.get("CHARTREADY_LEARNED", "0").lower() in {"1", "true", "yes"}
+    """Whether the learned layer runs (``CHARTREADY_LEARNED``; on unless set to 0/false/no)."""
+    return os.environ.get("CHARTREADY_LEARNED", "1").lower() not in {"0", "false", "no"}
 
 
-def facts_from_doc(doc: Doc, note_id: str, learned: bool | None = None) -> NoteFacts:
-    """Assemble NoteFacts from a processed Doc (pure over the Doc's spans)."""
-    text = doc_text(doc)
-    found = list(iter_targets(doc))
-    assembled = assemble_procedures(text, found)
+def _layer(learned: bool | None) -> LearnedLayer | None:
+    if not (learned_enabled() if learned is None else learned):
+        return None
+    from assistant.learned import default_layer
+
+    return default_layer()
+
+
+def facts_from_reading(
+    reading: NoteReading, note_id: str, layer: LearnedLayer | None = None
+) -> NoteFacts:
+    """Assemble NoteFacts from a note's reading (rules, then the learned layer if given)."""
+    text, found = reading.text, list(reading.targets)
+    status = layer.mention_status(reading, mention_signals(text, found)) if layer else None
+    assembled = assemble_procedures(text, found, status)
     procedures, planned = assembled.procedures, assembled.planned
-    kind, kind_evidence = classify_note_kind(found, procedures, assembled.in_zone)
-    elements, element_evidence = assemble_elements(text, found, kind, procedures)
-    if learned_enabled() if learned is None else learned:
-        from assistant.learned import learned_elements
+    title = text.split("\n", 1)[0]
+    title = title if len(title) <= TITLE_MAX else ""
+    kind, kind_evidence = classify_note_kind(found, procedures, assembled.in_zone, title)
+    if layer is not None:
+        from assistant.learned.layer import kind_signals
 
-        sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
-        elements, added = learned_elements(text, sentences, elements)
+        signals = kind_signals(reading, kind, len(procedures), len(planned), assembled.in_zone)
+        learned_kind = layer.note_kind(reading, signals)
+        if learned_kind is not None and learned_kind != kind:
+            kind, kind_evidence = learned_kind, []
+    elements, element_evidence = assemble_elements(text, found, kind, procedures)
+    if layer is not None:
+        elements, added = layer.elements(reading, elements, procedures)
         element_evidence = [*element_evidence, *added]
     return NoteFacts(
         note_id=note_id,
@@ -55,8 +76,13 @@ def facts_from_doc(doc: Doc, note_id: str, learned: bool | None = None) -> NoteF
         planned_procedures=planned,
         elements=elements,
         evidence=[*kind_evidence, *assembled.evidence, *element_evidence],
-        reader_version=reader_version(),
+        reader_version=reader_version() + (f" + {layer.version}" if layer is not None else ""),
     )
+
+
+def facts_from_doc(doc: Doc, note_id: str, learned: bool | None = None) -> NoteFacts:
+    """Assemble NoteFacts from a processed Doc."""
+    return facts_from_reading(reading_of(doc), note_id, _layer(learned))
 
 
 def read_note(text: str, note_id: str = "note", learned: bool | None = None) -> NoteFacts:

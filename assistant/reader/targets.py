@@ -15,14 +15,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from assistant.errors import RuleFileError, validation_paths
+from assistant.datafiles import LinearRegex, load_yaml
+from assistant.errors import Errors, RuleFileError
 from assistant.patterns import lower_pattern
 from assistant.reader.doc_text import doc_text
+from assistant.reader.lexicon import lexicon_rules
 from assistant.regex_prefilter import LoweredPrefilter
 
 TargetLabel = Literal[
@@ -37,6 +38,7 @@ TargetLabel = Literal[
     "LEVEL",
     "SURGERY",
     "PLACEHOLDER",
+    "TIME",
 ]
 SPAN_KEY = "chartready_targets"
 
@@ -49,7 +51,7 @@ class TargetRule(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9_.-]+$")
     label: TargetLabel
     value: str
-    regex: str
+    regex: LinearRegex
     case_sensitive: bool = False
     sections: list[str] | None = Field(
         default=None,
@@ -57,15 +59,6 @@ class TargetRule(BaseModel):
         "first header); None matches everywhere",
     )
     note: str | None = None
-
-    @field_validator("regex")
-    @classmethod
-    def _compiles(cls, pattern: str) -> str:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"invalid regex: {exc}") from exc
-        return pattern
 
 
 class TargetRuleFile(BaseModel):
@@ -91,24 +84,16 @@ class CompiledRule:
     lowered: re.Pattern[str] | None  # None for case-sensitive rules
 
 
-def load_rule_file(path: Path | str, text: str | None = None) -> TargetRuleFile:
-    """Parse and validate one rule file; errors name the file and the path inside it."""
-    raw = yaml.safe_load(text if text is not None else Path(path).read_text(encoding="utf-8"))
-    try:
-        return TargetRuleFile.model_validate(raw)
-    except ValidationError as exc:
-        raise RuleFileError(f"{path}: {validation_paths(exc)}") from exc
-
-
 @lru_cache(maxsize=1)
 def default_rule_files() -> tuple[TargetRuleFile, ...]:
-    """The packaged target rule files (``assistant/reader/rules/*.targets.yaml``)."""
+    """The packaged target rules: ``rules/*.targets.yaml`` and the procedure lexicon."""
     folder = resources.files("assistant.reader") / "rules"
     files = sorted(
         (item for item in folder.iterdir() if item.name.endswith(".targets.yaml")),
         key=lambda item: item.name,
     )
-    return tuple(load_rule_file(item.name, item.read_text(encoding="utf-8")) for item in files)
+    written = tuple(load_yaml(item, TargetRuleFile) for item in files)
+    return (*written, TargetRuleFile.model_validate(lexicon_rules()))
 
 
 def rules_version() -> str:
@@ -123,7 +108,9 @@ def compile_rules(files: Iterable[TargetRuleFile]) -> list[CompiledRule]:
     for rule_file in files:
         for rule in rule_file.rules:
             if rule.id in seen:
-                raise RuleFileError(f"duplicate target rule id {rule.id!r}")
+                raise RuleFileError(
+                    Errors.E001, file="*.targets.yaml", errors=f"rule id {rule.id!r} is used twice"
+                )
             seen.add(rule.id)
             if rule.case_sensitive:
                 compiled.append(CompiledRule(rule, re.compile(rule.regex, re.MULTILINE), None))
@@ -252,5 +239,5 @@ def make_target_ruler(nlp: Language, name: str, rules: str, span_key: str) -> Ta
     if rules == "default":
         files: Iterable[TargetRuleFile] = default_rule_files()
     else:
-        files = [load_rule_file(p) for p in sorted(Path(rules).glob("*.targets.yaml"))]
+        files = [load_yaml(p, TargetRuleFile) for p in sorted(Path(rules).glob("*.targets.yaml"))]
     return TargetRuler(files, span_key)

@@ -4,7 +4,7 @@ The model is a plain logistic regression, so its logit is exactly
 ``intercept + sum(coef_i * x_i)``. Each non-zero term is one factor (with the findings that
 produced it) and the intercept is the ``baseline`` factor, so the factors add up to the
 logit that the probability comes from. A post-hoc calibrator (Platt/isotonic) would break
-that identity; calibration is checked on held-out data instead (see ``train.py``).
+that identity; calibration is checked on held-out data instead (see ``fit.py``).
 """
 
 from __future__ import annotations

@@ -13,28 +13,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.errors import RuleFileError, validation_paths
-from assistant.risk.schema import SEVERITIES, STATUSES, FeatureConfig, Severity, Status
+from assistant.datafiles import load_yaml
+from assistant.findings import SEVERITIES, STATUSES, FindingCore, Severity, Status
+from assistant.risk.schema import FeatureConfig
 
 FEATURES_FILE = "features.v1.yaml"
-_M = TypeVar("_M", bound=BaseModel)
-
-
-class RiskFinding(BaseModel):
-    """The part of a checker finding that the risk model uses."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    rule_id: str
-    severity: Severity
-    status: Status
-    concerns: list[str] = Field(default_factory=list)
+DATA = resources.files("assistant.risk")
 
 
 class RiskInput(BaseModel):
@@ -43,37 +32,17 @@ class RiskInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     families: list[str] = Field(default_factory=list)
-    findings: list[RiskFinding] = Field(default_factory=list)
+    findings: list[FindingCore] = Field(default_factory=list)
     verdict: str | None = None
     payer: str | None = None
     total_charge: float | None = Field(default=None, ge=0)
     has_claim: bool = False
 
 
-def format_validation_error(exc: ValidationError) -> str:
-    """Path-precise messages: ``[families -> esi -> weight] Field required``."""
-    return validation_paths(exc)
-
-
-def load_yaml_model(model: type[_M], name: str, text: str | None = None) -> _M:
-    """Load a packaged YAML data file (or ``text``) into ``model``; coded error if invalid."""
-    if text is None:
-        text = resources.files("assistant.risk").joinpath(name).read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-        return model.model_validate(data)
-    except yaml.YAMLError as exc:
-        raise RuleFileError(f"{RuleFileError.code} risk data '{name}': {exc}") from exc
-    except ValidationError as exc:
-        raise RuleFileError(
-            f"{RuleFileError.code} risk data '{name}': {format_validation_error(exc)}"
-        ) from exc
-
-
 @lru_cache(maxsize=1)
 def feature_config() -> FeatureConfig:
     """The packaged feature vocabularies (loaded once)."""
-    return load_yaml_model(FeatureConfig, FEATURES_FILE)
+    return load_yaml(DATA / FEATURES_FILE, FeatureConfig)
 
 
 @dataclass(frozen=True)
@@ -202,59 +171,3 @@ def design_matrix(
     if not rows:
         return np.zeros((0, len(build_space(config).names)), dtype=np.float64)
     return np.vstack(rows)
-
-
-# ---- duck-typed adapter for the findings engine ------------------------------------------
-
-
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def _claim_total(claim: Any) -> float | None:
-    lines = _get(claim, "lines") or []
-    charges = [_get(line, "charge") for line in lines]
-    known = [float(c) for c in charges if c is not None]
-    if known:
-        return sum(known)
-    total = _get(claim, "total_charge")
-    return None if total is None else float(total)
-
-
-def risk_input_from_check(result: Any, claim: Any = None) -> RiskInput:
-    """Build a ``RiskInput`` from a CheckResult-like object (attributes or dict keys).
-
-    Reads ``facts.procedures[].family``, ``findings[].rule_id/severity/status/concerns``,
-    ``verdict`` and ``payer``; ``claim`` (or ``result.claim``) needs ``lines[].charge``.
-    """
-    facts = _get(result, "facts")
-    procedures = (_get(facts, "procedures") or []) if facts is not None else []
-    families: list[str] = []
-    for procedure in procedures:
-        family = _get(procedure, "family")
-        if family and family not in families:
-            families.append(str(family))
-    findings = [
-        RiskFinding(
-            rule_id=str(_get(f, "rule_id")),
-            severity=_get(f, "severity"),
-            status=_get(f, "status"),
-            concerns=[str(c) for c in (_get(f, "concerns") or [])],
-        )
-        for f in (_get(result, "findings") or [])
-    ]
-    claim = claim if claim is not None else _get(result, "claim")
-    verdict = _get(result, "verdict")
-    payer = _get(result, "payer")
-    if payer is None and claim is not None:
-        payer = _get(claim, "payer")
-    return RiskInput(
-        families=families,
-        findings=findings,
-        verdict=None if verdict is None else str(getattr(verdict, "value", verdict)),
-        payer=None if payer is None else str(getattr(payer, "value", payer)),
-        total_charge=_claim_total(claim) if claim is not None else None,
-        has_claim=claim is not None,
-    )

@@ -25,29 +25,18 @@ from pydantic import ValidationError
 from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.linear_model import LogisticRegression
 
-from assistant.errors import ChartReadyError
-from assistant.risk.features import build_space, feature_config, format_validation_error
+from assistant.errors import Errors, RiskModelError, RiskModelVersionError, validation_paths
+from assistant.risk.features import build_space, feature_config
 from assistant.risk.schema import ModelManifest
 
 MODEL_FILE = "model.joblib"
 MANIFEST_FILE = "manifest.json"
 CARD_FILE = "MODEL_CARD.md"
+PLOT_FILE = "calibration.png"
 ACTIVE_FILE = "ACTIVE"
 ENV_MODEL = "CHARTREADY_RISK_MODEL"
 ENV_MODELS_DIR = "CHARTREADY_MODELS_DIR"
 _VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-
-class RiskModelError(ChartReadyError):
-    """A risk model is missing, incomplete or does not match the feature definitions."""
-
-    code = "E301"
-
-
-class RiskModelVersionError(RiskModelError):
-    """A risk model was saved by another scikit-learn version than the one installed."""
-
-    code = "E302"
 
 
 def models_dir() -> Path:
@@ -88,7 +77,9 @@ class RiskModel:
 def validate_version_name(version: str) -> str:
     """Refuse names that could escape ``models/risk`` or clash with ``ACTIVE``."""
     if not _VERSION_NAME.match(version) or version == ACTIVE_FILE:
-        raise RiskModelError(f"{RiskModelError.code} invalid model version name {version!r}")
+        raise RiskModelError(
+            Errors.E301, where=f"risk model {version!r}", problem="not a valid version name"
+        )
     return version
 
 
@@ -102,19 +93,14 @@ def _read_manifest(directory: Path) -> ModelManifest:
     try:
         return ModelManifest.model_validate_json(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise RiskModelError(f"{RiskModelError.code} {path}: cannot read ({exc})") from exc
+        raise RiskModelError(Errors.E301, where=path, problem=f"cannot read ({exc})") from exc
     except ValidationError as exc:
-        raise RiskModelError(
-            f"{RiskModelError.code} {path}: {format_validation_error(exc)}"
-        ) from exc
+        raise RiskModelError(Errors.E301, where=path, problem=validation_paths(exc)) from exc
 
 
 def _version_mismatch(version: str, saved: str) -> RiskModelVersionError:
     return RiskModelVersionError(
-        f"{RiskModelVersionError.code} risk model {version!r} was saved with scikit-learn "
-        f"{saved}, but scikit-learn {sklearn.__version__} is installed. Retrain it with "
-        f"`chartready train` (or install scikit-learn=={saved}); refusing to load a pickle "
-        "across versions."
+        Errors.E302, version=version, saved=saved, installed=sklearn.__version__
     )
 
 
@@ -126,8 +112,10 @@ def load_model_dir(directory: Path) -> RiskModel:
     expected = build_space(feature_config())
     if manifest.features_version != expected.version or tuple(manifest.features) != expected.names:
         raise RiskModelError(
-            f"{RiskModelError.code} risk model {manifest.version!r} uses features "
-            f"{manifest.features_version}, this code computes {expected.version}; retrain it."
+            Errors.E301,
+            where=f"risk model {manifest.version!r}",
+            problem=f"uses features {manifest.features_version}, this code computes "
+            f"{expected.version}; retrain it.",
         )
     path = directory / MODEL_FILE
     try:
@@ -137,15 +125,13 @@ def load_model_dir(directory: Path) -> RiskModel:
     except InconsistentVersionWarning as exc:
         raise _version_mismatch(manifest.version, exc.original_sklearn_version) from exc
     except (OSError, EOFError, ValueError) as exc:
-        raise RiskModelError(f"{RiskModelError.code} {path}: cannot load ({exc})") from exc
+        raise RiskModelError(Errors.E301, where=path, problem=f"cannot load ({exc})") from exc
     if not isinstance(estimator, LogisticRegression) or estimator.coef_.shape != (
         1,
         len(expected.names),
     ):
-        raise RiskModelError(
-            f"{RiskModelError.code} {path}: not a logistic regression over "
-            f"{len(expected.names)} features"
-        )
+        problem = f"not a logistic regression over {len(expected.names)} features"
+        raise RiskModelError(Errors.E301, where=path, problem=problem)
     return RiskModel(manifest.version, estimator, manifest, directory)
 
 
@@ -154,7 +140,8 @@ def load_model(version: str, root: Path | None = None) -> RiskModel:
     root = root or models_dir()
     directory = root / validate_version_name(version)
     if not directory.is_dir():
-        raise RiskModelError(f"{RiskModelError.code} no risk model {version!r} in {root}")
+        where, problem = f"risk model {version!r}", f"not found in {root}"
+        raise RiskModelError(Errors.E301, where=where, problem=problem)
     return load_model_dir(directory)
 
 
@@ -170,9 +157,8 @@ def active_version(root: Path | None = None) -> str:
         stat = path.stat()
         return _read_active(path, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
     except OSError as exc:
-        raise RiskModelError(
-            f"{RiskModelError.code} {path}: no active risk model ({exc.strerror})"
-        ) from exc
+        problem = f"no active risk model ({exc.strerror})"
+        raise RiskModelError(Errors.E301, where=path, problem=problem) from exc
 
 
 @lru_cache(maxsize=8)
@@ -236,9 +222,7 @@ def save_model(
     root = root or models_dir()
     directory = root / validate_version_name(manifest.version)
     if directory.exists():
-        raise RiskModelError(
-            f"{RiskModelError.code} {directory} exists; model versions are never overwritten"
-        )
+        raise RiskModelError(Errors.E304, directory=directory)
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f".{manifest.version}.partial"
     tmp.mkdir()

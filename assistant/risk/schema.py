@@ -15,13 +15,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from assistant.facts import FAMILIES
+from assistant.findings import Severity
 
 Band = Literal["low", "medium", "high"]
-Severity = Literal["block", "warn", "info"]
-Status = Literal["missing", "contradicted", "unsupported_code", "limit_exceeded"]
 Outcome = Literal["paid", "denied", "partial"]
-SEVERITIES: tuple[Severity, ...] = ("block", "warn", "info")
-STATUSES: tuple[Status, ...] = ("missing", "contradicted", "unsupported_code", "limit_exceeded")
 MANIFEST_SCHEMA = "risk-model/v1"
 
 

@@ -17,8 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from assistant.risk.features import RiskFinding, RiskInput, feature_config, load_yaml_model
-from assistant.risk.schema import Outcome, Severity, SimulatorConfig, Status
+from assistant.datafiles import load_yaml
+from assistant.errors import Errors, RuleFileError
+from assistant.findings import FindingCore, Severity, Status
+from assistant.risk.features import DATA, RiskInput, feature_config
+from assistant.risk.schema import Outcome, SimulatorConfig
 
 SIMULATOR_FILE = "simulator.v1.yaml"
 _FAMILY_EXAMPLE = {
@@ -46,13 +49,12 @@ class SimulatedCase:
 @lru_cache(maxsize=1)
 def simulator_config() -> SimulatorConfig:
     """The packaged simulator assumptions (loaded once)."""
-    config = load_yaml_model(SimulatorConfig, SIMULATOR_FILE)
+    config = load_yaml(DATA / SIMULATOR_FILE, SimulatorConfig)
     families = set(config.families) - {"none"}
     unknown = sorted(families - set(feature_config().family_groups))
     if unknown:
-        from assistant.errors import RuleFileError
-
-        raise RuleFileError(f"{RuleFileError.code} {SIMULATOR_FILE}: unknown families {unknown}")
+        errors = f"[families] unknown families {unknown}"
+        raise RuleFileError(Errors.E001, file=SIMULATOR_FILE, errors=errors)
     return config
 
 
@@ -62,14 +64,14 @@ def _choice(rng: np.random.Generator, weights: dict[str, float]) -> str:
     return names[min(bisect_right(cumulative, rng.random() * cumulative[-1]), len(names) - 1)]
 
 
-def _findings(status: Status, severity: Severity, n: int, start: int) -> list[RiskFinding]:
+def _findings(status: Status, severity: Severity, n: int, start: int) -> list[FindingCore]:
     return [
-        RiskFinding(rule_id=f"SIM-{status.upper()}-{start + k}", severity=severity, status=status)
+        FindingCore(rule_id=f"SIM-{status.upper()}-{start + k}", severity=severity, status=status)
         for k in range(n)
     ]
 
 
-def _verdict(findings: list[RiskFinding]) -> str:
+def _verdict(findings: list[FindingCore]) -> str:
     if any(f.severity == "block" for f in findings):
         return "not_billable"
     if any(f.severity == "warn" for f in findings):
@@ -97,7 +99,7 @@ def simulate_case(rng: np.random.Generator, config: SimulatorConfig) -> Simulate
             problems.append("unsupported_code")
 
     det = config.detection
-    findings: list[RiskFinding] = []
+    findings: list[FindingCore] = []
     for status in problems:
         n = 1 + int(rng.poisson(det.extra_findings_mean.value))
         severity: Severity = "block" if rng.random() < det.sensitivity.value else "warn"

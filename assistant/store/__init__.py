@@ -28,9 +28,9 @@ from assistant.store.repositories import (
     NewApiKey,
     hash_api_key,
 )
-from assistant.store.staff import SessionRepository, SignedIn, UserRepository
-from assistant.store.worker import CheckWorker
+from assistant.store.staff import SignedIn, UserRepository, WebSessionRepository
 from assistant.store.worklist import WorklistFilter, WorklistRepository, month_bounds
+from assistant.store.worklist_queue import WorklistQueue, check_queue, worklist_check_args
 
 __all__ = [
     "REVIEW_STATUSES",
@@ -43,24 +43,26 @@ __all__ = [
     "BatchImportError",
     "CdsFeedback",
     "CheckRepository",
-    "CheckWorker",
     "Database",
     "FeedbackRepository",
     "ImportRow",
     "NewApiKey",
     "Override",
-    "SessionRepository",
     "SignedIn",
     "StoredCheck",
     "User",
     "UserRepository",
     "WebSession",
+    "WebSessionRepository",
     "WorklistFilter",
     "WorklistItem",
+    "WorklistQueue",
     "WorklistRepository",
+    "check_queue",
     "database_url",
     "default_database_url",
     "hash_api_key",
     "month_bounds",
     "parse_batch",
+    "worklist_check_args",
 ]

@@ -50,7 +50,7 @@ class Database:
         parsed = make_url(self.url)
         connect_args: dict[str, object] = {}
         if parsed.get_backend_name() == "sqlite":
-            # The API runs repositories from worker threads.
+            # The API runs repositories from its thread pool.
             connect_args["check_same_thread"] = False
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -129,7 +129,7 @@ class Batch(Base):
 class WorklistItem(Base):
     """One imported note: its text (explicitly imported), claim, queue state and result.
 
-    ``queue_status`` drives the background checker (see ``assistant.store.worker``);
+    ``queue_status`` drives the background checks (see ``assistant.store.worklist_queue``);
     ``review_status`` is the coder's own progress on the item.
     """
 

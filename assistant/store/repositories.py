@@ -141,8 +141,3 @@ class FeedbackRepository:
         self.session.add(row)
         self.session.flush()
         return row
-
-    def for_card(self, card_uuid: str) -> Sequence[CdsFeedback]:
-        """All feedback on one card, oldest first."""
-        stmt = select(CdsFeedback).where(CdsFeedback.card_uuid == card_uuid)
-        return self.session.scalars(stmt.order_by(CdsFeedback.id)).all()

@@ -76,8 +76,8 @@ class UserRepository:
         return self.session.scalars(select(User).order_by(User.id)).all()
 
 
-class SessionRepository:
-    """Server-side sessions: the cookie's token is looked up by hash and expires."""
+class WebSessionRepository:
+    """Staff sign-in sessions, server-side: the cookie's token is looked up by hash; they expire."""
 
     def __init__(self, session: Session) -> None:
         self.session = session

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.cds import choose_payer, load_coverage_map
+from api.cds.payer_choice import cds_coverage_map, choose_payer
 from api.fhir import document_reference
 from api.main import create_app
 from api.settings import Settings
+from assistant.checks.coverage import COVERAGE_MAP_FILE
+from assistant.checks.registry import default_checklist_dir
 from assistant.errors import RuleFileError
 from assistant.store import CdsFeedback, Database
 
@@ -381,47 +384,42 @@ def test_cds_mapped_payer_is_the_one_checked(
     ],
 )
 def test_choose_payer_cases(coverage: object, payer: str, reason: str) -> None:
-    choice = choose_payer(coverage, load_coverage_map(), "dflt")
+    choice = choose_payer(coverage, cds_coverage_map(), "dflt")
     assert (choice.payer, choice.from_coverage) == (payer, payer != "dflt")
     assert choice.reason.startswith(reason)
 
 
 def test_choose_payer_never_echoes_member_identifiers() -> None:
     coverage = _coverage("121") | {"subscriberId": "1EG4-TE5-MK73", "order": "first"}
-    choice = choose_payer(coverage, load_coverage_map(), "dflt")
+    choice = choose_payer(coverage, cds_coverage_map(), "dflt")
     assert "1EG4" not in choice.reason
     assert "first" not in choice.reason
 
 
-@pytest.mark.parametrize(
-    ("text", "error"),
-    [
-        ("version: 1\nrules:\n  - {id: a, payer: medicare, description: d}\n", "[rules -> 0]"),
-        (
-            "version: 1\nrules:\n  - {id: a, payer: medicare, description: d, typo: 1}\n",
-            "[rules -> 0 -> typo] Extra inputs are not permitted",
-        ),
-        (
-            "version: 1\nrules:\n  - id: a\n    payer: medicare\n    description: d\n"
-            "    type_codings: [{systems: [s]}]\n",
-            "[rules -> 0 -> type_codings -> 0]",
-        ),
-        (
-            "version: 1\nrules:\n  - {id: a, payer: medicare, description: d, class_text: ['(']}\n",
-            "[rules -> 0 -> class_text] Value error, invalid regular expression",
-        ),
-        (
-            "version: 1\nrules:\n  - {id: a, payer: medicare, description: d, class_text: [x]}\n"
-            "  - {id: b, payer: nobody, description: d, class_text: [x]}\n",
-            "[rules -> 1 -> payer] unknown payer 'nobody'",
-        ),
-    ],
-    ids=["no-criteria", "unknown-key", "coding-without-codes", "bad-regex", "unknown-payer"],
-)
-def test_coverage_map_errors_are_path_precise(tmp_path: Path, text: str, error: str) -> None:
+def test_cds_coverage_map_setting_is_validated_against_the_registry(tmp_path: Path) -> None:
     path = tmp_path / "coverage-map.v1.yaml"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(
+        "version: 1\nrules:\n  - {id: a, payer: nobody, description: d, class_text: [x]}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(RuleFileError) as caught:
-        load_coverage_map(str(path))
-    assert str(path) in str(caught.value)
-    assert error in str(caught.value)
+        cds_coverage_map(str(path))
+    assert f"{path}: [rules -> 0 -> payer] unknown payer 'nobody'" in str(caught.value)
+
+
+def test_cds_without_coverage_map_uses_the_default_payer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "checklists"
+    shutil.copytree(default_checklist_dir(), root)
+    (root / COVERAGE_MAP_FILE).unlink()
+    monkeypatch.setenv("CHARTREADY_CHECKLIST_DIR", str(root))
+    cds_coverage_map.cache_clear()
+    try:
+        choice = choose_payer(_coverage("121"), cds_coverage_map(), "dflt")
+    finally:
+        cds_coverage_map.cache_clear()
+    assert (choice.payer, choice.reason) == (
+        "dflt",
+        "default: the Coverage matched no coverage-map rule",
+    )

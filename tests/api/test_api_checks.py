@@ -4,7 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.fhir import document_reference
-from api.reader_pool import ReaderUnavailable
+from assistant.errors import Errors, ReaderUnavailable
 from assistant.store import CheckRepository, Database
 
 
@@ -115,7 +115,7 @@ def test_checks_answer_503_with_retry_after_when_a_reader_stops(
     client: TestClient, auth: dict[str, str], note: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def stopped(*_args: object, **_kwargs: object) -> None:
-        raise ReaderUnavailable("a reader process stopped during this check; please retry")
+        raise ReaderUnavailable(Errors.E503, reason="a reader process stopped during this check")
 
     runner = client.app.state.runner  # type: ignore[attr-defined]
     monkeypatch.setattr(runner, "run", stopped)
@@ -126,4 +126,5 @@ def test_checks_answer_503_with_retry_after_when_a_reader_stops(
     body = response.json()
     assert body["type"].endswith("reader-unavailable")
     assert body["code"] == "E503"
+    assert body["detail"].startswith("a reader process stopped during this check; please retry.")
     assert note not in response.text

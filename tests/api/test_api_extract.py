@@ -4,6 +4,7 @@ import base64
 
 import pytest
 from fastapi.testclient import TestClient
+from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from api.fhir import document_reference
 
@@ -59,6 +60,7 @@ def test_extract_bad_document_reference_is_operation_outcome(
     body = response.json()
     assert body["resourceType"] == "OperationOutcome"
     assert body["issue"][0]["code"] == code
+    assert OperationOutcome.model_validate(body).model_dump(mode="json", exclude_none=True) == body
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ from typing import TypeVar
 
 import pytest
 
-from api.reader_pool import ReaderPool, ReaderUnavailable
-from assistant.errors import NoteInputError
+from api.reader_pool import ReaderPool
+from assistant.errors import Errors, NoteInputError, ReaderUnavailable
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +40,7 @@ def echo(value: str) -> str:
 
 
 def refuse_note() -> None:
-    raise NoteInputError("the note is empty")
+    raise NoteInputError(Errors.E002, source="note", problem="the note is empty")
 
 
 class Unpicklable(Exception):
@@ -125,7 +125,7 @@ def test_reader_pool_balances_calls_not_connections() -> None:
 @pytest.mark.parametrize(
     ("func", "expected", "message"),
     [
-        (refuse_note, NoteInputError, "the note is empty"),
+        (refuse_note, NoteInputError, "note: the note is empty"),
         (raise_unpicklable, RuntimeError, "Unpicklable in a reader process"),
     ],
 )

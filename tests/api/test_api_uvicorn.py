@@ -15,7 +15,7 @@ import pytest
 
 from api.fhir import document_reference
 from api.service import to_public
-from assistant.checks import check_note
+from assistant.pipeline import check_note
 
 STARTUP_SECONDS = 60
 

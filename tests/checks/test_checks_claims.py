@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 
-from assistant.checks import check_note, load_registry
-from assistant.checks.claims import ClaimInputError, parse_claim, parse_history
+from assistant.checks import load_registry
+from assistant.checks.claims import parse_claim, parse_history
 from assistant.checks.coding import ClaimContext, rfa_prior_blocks
 from assistant.checks.detectors import Detections
+from assistant.errors import ClaimInputError
 from assistant.facts import NoteFacts
+from assistant.pipeline import check_note
 
 TFESI = (
     "PROCEDURE: Left L4-L5 and L5-S1 transforaminal epidural steroid injection under "

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.checks import check_note
-from assistant.checks.result import Finding, verdict_for
 from assistant.facts import NoteFacts
+from assistant.findings import Finding, verdict_for
+from assistant.pipeline import check_note
 
 NOTES = Path(__file__).parent / "notes"
 _MARK = re.compile(r"\s*## ([A-Z0-9, -]+)$")
@@ -66,7 +66,7 @@ def _finding(severity: str) -> Finding:
             "status": "missing",
             "message": "m",
             "fix": "f",
-            "query": {"question": "q", "options": ["a", "Other"]},
+            "query": {"question": "q", "options": ["a", "Other", "Unable to determine"]},
             "source": {"policy": "p", "basis": "general_knowledge"},
         }
     )
@@ -94,7 +94,8 @@ def test_check_note_missing_levels_blocks(read: Callable[[str], NoteFacts]) -> N
 
 
 def test_check_note_unknown_payer_is_an_error(read: Callable[[str], NoteFacts]) -> None:
-    from assistant.errors import RuleFileError
+    from assistant.errors import UnknownPayerError
 
-    with pytest.raises(RuleFileError, match="unknown payer"):
+    with pytest.raises(UnknownPayerError, match="unknown payer 'nobody'; known payers: ") as info:
         check_note("x", payer="nobody", facts=read("x"))
+    assert info.value.code == "E011"

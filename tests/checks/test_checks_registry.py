@@ -1,34 +1,25 @@
-"""Registry: files validate, ids are stable, errors are path-precise, golden examples hold."""
+"""Registry: files validate, ids are stable, errors are path-precise.
+
+Every element's examples run through the whole pipeline in ``test_checks_examples.py``.
+"""
 
 from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from assistant.checks import load_registry
-from assistant.checks.detectors import Detections
-from assistant.checks.predicates import CheckContext, evaluate
 from assistant.checks.registry import default_checklist_dir, load_registry_from
-from assistant.checks.schema import ChecklistElement
 from assistant.errors import RuleFileError
-from assistant.facts import FAMILIES, NoteFacts
+from assistant.facts import FAMILIES
 
 SNAPSHOT = Path(__file__).parent / "rule_ids.json"
-REQUIRED_FAMILIES = set(FAMILIES) - {
-    "neurolysis_other",
-    "epidural_blood_patch",
-    "discography",
-    "chemodenervation",
-    "other",
-}
-
-
-def _elements() -> list[tuple[str, ChecklistElement]]:
-    return [(c.id, e) for c in load_registry().all() for e in c.elements]
+# neurolysis_other and other have no checklist of their own; detected-scope checklists
+# (basivertebral ablation, peripheral nerve stimulation) claim some of their notes.
+REQUIRED_FAMILIES = set(FAMILIES) - {"neurolysis_other", "other"}
 
 
 def test_registry_every_required_family_has_a_checklist() -> None:
@@ -56,7 +47,7 @@ def test_registry_ids_match_snapshot() -> None:
     [
         (("severity: warn", "severty: warn"), r"procedure_baseline\.v1\.yaml: \[elements -> 0"),
         (("severity: warn", "severity: maybe"), r"\[elements -> 0 -> severity\]"),
-        (('"Other / undetermined"]', '"Nope"]'), r"Other' or 'Undetermined"),
+        (('"Other (please specify)", "Unable', '"Unable'), r"must include 'Other"),
     ],
 )
 def test_registry_bad_file_error_names_file_and_path(
@@ -93,29 +84,3 @@ def test_registry_payer_override_without_code(tmp_path: Path) -> None:
     assert acme.thresholds["esi_sessions_per_region_12mo"] == 3
     assert acme.severity("BASE-001", "warn") == "block"
     assert acme.chain == ("acme", "commercial", "medicare")
-
-
-def _holds(element: ChecklistElement, text: str, facts: NoteFacts) -> bool:
-    registry = load_registry()
-    procs = list(enumerate(facts.procedures)) or [(None, None)]
-    index, proc = procs[0]
-    ctx = CheckContext(
-        text,
-        facts,
-        Detections(text, registry.detectors),
-        registry.payer("medicare").thresholds,
-        proc,
-        index,
-    )
-    return evaluate(element.requires, ctx).ok
-
-
-@pytest.mark.parametrize(("checklist", "element"), _elements(), ids=lambda v: getattr(v, "id", v))
-def test_golden_example_present_holds_missing_fails(
-    checklist: str, element: ChecklistElement, read: Callable[[str], NoteFacts]
-) -> None:
-    # Procedure-field rules need a performed procedure, which the reader takes from a heading.
-    prefix = "PROCEDURE: " if "'procedure':" in str(element.requires.model_dump()) else ""
-    present, missing = prefix + element.examples.present, prefix + element.examples.missing
-    assert _holds(element, present, read(present)), f"{checklist}:{element.id} present"
-    assert not _holds(element, missing, read(missing)), f"{checklist}:{element.id} missing"

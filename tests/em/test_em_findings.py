@@ -5,10 +5,11 @@ from __future__ import annotations
 import em_notes as N
 import pytest
 
-from assistant.em import EMFinding, assess_em, em_findings
+from assistant.em import assess_em, em_findings
 from assistant.em.loader import finding_file
 from assistant.em.modifier25 import is_procedure_code
 from assistant.facts import NoteFacts, Procedure
+from assistant.findings import Finding
 
 TFESI = ("64483", ["RT"], 1)
 
@@ -21,7 +22,7 @@ def facts(kind: str = "office_visit", procedures: int = 0) -> NoteFacts:
     )
 
 
-def ids(found: list[EMFinding]) -> list[str]:
+def ids(found: list[Finding]) -> list[str]:
     return sorted(f.rule_id for f in found)
 
 

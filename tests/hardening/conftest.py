@@ -20,14 +20,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.routes.auth import SESSION_COOKIE
 from api.settings import Settings
+from api.web.access import SESSION_COOKIE
 from assistant.audit import run_audit
 from assistant.store import (
     ApiKeyRepository,
     Database,
-    SessionRepository,
     UserRepository,
+    WebSessionRepository,
     WorklistRepository,
 )
 from assistant.store.models import ROLES, User, utcnow
@@ -87,8 +87,8 @@ class Callers:
         with self.database.session() as session:
             user = UserRepository(session).find(f"{role}-user")
             assert user is not None
-            token = SessionRepository(session).start(user)
-            signed_in = SessionRepository(session).resolve(token)
+            token = WebSessionRepository(session).start(user)
+            signed_in = WebSessionRepository(session).resolve(token)
             assert signed_in is not None
             return token, signed_in.csrf_token
 
@@ -140,7 +140,7 @@ def callers(hard_client: TestClient, hard_db_url: str) -> Iterator[Callers]:
     found = Callers(client=hard_client, database=database, api_key=active, revoked_key=revoked)
     with database.session() as session:
         users = UserRepository(session)
-        sessions = SessionRepository(session)
+        sessions = WebSessionRepository(session)
         password_hash = hash_password(PASSWORD)  # once: scrypt is slow by design
         for role in ROLES:
             user = User(name=f"{role}-user", role=role, password_hash=password_hash)

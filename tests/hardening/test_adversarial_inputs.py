@@ -9,13 +9,13 @@ from collections.abc import Callable
 
 import pytest
 
-from assistant.checks import check_note
-from assistant.checks.claims import ClaimInputError, parse_claim, parse_history
+from assistant.checks.claims import parse_claim, parse_history
 from assistant.checks.detectors import run_detector
 from assistant.checks.registry import load_registry
-from assistant.errors import NoteInputError
+from assistant.errors import ClaimInputError, NoteInputError
 from assistant.facts import NoteFacts
 from assistant.notes import MAX_NOTE_CHARS, decode_note, validate_note_text
+from assistant.pipeline import check_note
 
 PROCEDURE = (
     "PROCEDURE: Left L4-5 transforaminal epidural steroid injection under fluoroscopy.\n"

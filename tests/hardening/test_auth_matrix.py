@@ -19,11 +19,11 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from api.cds import SERVICE_ID
+from api.cds.discovery import SERVICE_ID
 from api.fhir import document_reference
 from api.main import create_app
-from api.routes.web import NAV
 from api.settings import Settings
+from api.web.rendering import NAV
 from assistant.store import Audit, Batch, Override, WorklistItem
 
 if TYPE_CHECKING:

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.checks import check_note
 from assistant.errors import NoteInputError
 from assistant.facts import NoteFacts
 from assistant.notes import MAX_NOTE_CHARS, validate_note_text
+from assistant.pipeline import check_note
 
 # Any code point but surrogates, plus bidi marks, and words the rules react to.
 _ANY = st.text(st.characters(exclude_categories=("Cs",)), max_size=400)

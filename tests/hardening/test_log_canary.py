@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fastapi import FastAPI
 
-from api.cds import SERVICE_ID
+from api.cds.discovery import SERVICE_ID
 from api.fhir import document_reference
 from assistant.store import WorklistRepository
 
@@ -466,7 +466,7 @@ def test_log_canary_worklist_checker_never_logs_note(
         def crash(text: str, **_: object) -> None:
             raise RuntimeError(f"checker failed on: {text}")
 
-        monkeypatch.setattr("assistant.checks.check_note", crash)
+        monkeypatch.setattr("assistant.pipeline.check_note", crash)
     note = _note(callers.note, marker)
     batch = _jsonl(note_id="ok", note_text=note) + _jsonl(
         note_id="bad", note_text=note, payer="acme-health"

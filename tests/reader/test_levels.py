@@ -3,7 +3,6 @@ import pytest
 from assistant.reader.levels import (
     canonical_levels,
     count_levels,
-    find_level_mentions,
     region_of,
     sort_levels,
 )
@@ -57,12 +56,6 @@ def test_sort_levels_orders_head_to_tail_and_dedupes() -> None:
         "L4-L5",
         "L5-S1",
     ]
-
-
-def test_find_level_mentions_reports_offsets() -> None:
-    text = "Left L4-5 and L5/S1 TFESI"
-    mentions = find_level_mentions(text)
-    assert [text[s:e] for s, e, _ in mentions] == ["L4-5", "L5/S1"]
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,16 @@ from pathlib import Path
 
 import pytest
 
+from assistant.datafiles import load_yaml
 from assistant.errors import RuleFileError
 from assistant.patterns import lower_pattern
 from assistant.reader.targets import (
     CompiledRule,
+    TargetRule,
+    TargetRuleFile,
     compile_rules,
     default_rule_files,
     find_targets,
-    load_rule_file,
 )
 
 RULES = compile_rules(default_rule_files())
@@ -50,7 +52,7 @@ def test_rule_file_errors_name_file_and_path(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(RuleFileError, match=r"x.targets.yaml: \[rules -> 0 -> label\]"):
-        load_rule_file(bad)
+        load_yaml(bad, TargetRuleFile)
 
 
 def test_rule_file_rejects_bad_regex(tmp_path: Path) -> None:
@@ -60,23 +62,22 @@ def test_rule_file_rejects_bad_regex(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(RuleFileError, match="invalid regex"):
-        load_rule_file(bad)
+        load_yaml(bad, TargetRuleFile)
 
 
-def test_section_restricted_rules_cover_the_procedure_zone() -> None:
-    """Attribute rules must run wherever procedures.py reads attributes (zone + preamble)."""
-    from assistant.reader.procedures import ZONE_SECTIONS
-
+def test_attribute_rules_run_everywhere() -> None:
+    """Levels, sides, guidance ... are found in any section; the assembler decides."""
     for rule in (c.rule for c in RULES):
         if rule.label in {"LEVEL", "LATERALITY", "REGION", "GUIDANCE", "CONTRAST", "APPROACH"}:
-            assert rule.sections is not None
-            assert set(ZONE_SECTIONS) | {"preamble"} <= set(rule.sections), rule.id
+            assert rule.sections is None, rule.id
 
 
 def test_find_targets_respects_section_windows() -> None:
     text = "PLAN: left side. PROCEDURE: right L4-5 TFESI."
     ranges = {"procedure": [(17, len(text))], "observation_and_plan": [(0, 17)]}
-    sides = [
-        text[s:e] for s, e, c in find_targets(text, RULES, ranges) if c.rule.label == "LATERALITY"
-    ]
-    assert sides == ["right"]
+    rule = TargetRule(
+        id="t.side", label="LATERALITY", value="any", regex=r"\b(?:left|right)\b",
+        sections=["procedure"],
+    )  # fmt: skip
+    found = find_targets(text, compile_rules([TargetRuleFile(version="t", rules=[rule])]), ranges)
+    assert [text[s:e] for s, e, _ in found] == ["right"]

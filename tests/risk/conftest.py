@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.risk.features import RiskFinding, RiskInput, build_space, feature_config, vectorize
+from assistant.findings import FindingCore
+from assistant.risk.features import RiskInput, build_space, feature_config, vectorize
 from assistant.risk.model import clear_model_cache
-from assistant.risk.train import TrainingRow, TrainResult, train_and_save
+from assistant.risk.train import TrainResult, train_and_save
+from assistant.risk.training_data import TrainingRow
 
 # The generating model: logit = INTERCEPT + sum(TRUE_WEIGHTS[f] * x_f); other weights are 0.
 TRUE_WEIGHTS = {
@@ -26,15 +28,15 @@ FAMILIES = ["esi", "facet_mbb", "trigger_point", "si_joint_injection"]
 PAYERS = ["medicare", "commercial", None]
 
 
-def _findings(rng: np.random.Generator) -> list[RiskFinding]:
-    out: list[RiskFinding] = []
+def _findings(rng: np.random.Generator) -> list[FindingCore]:
+    out: list[FindingCore] = []
     for severity, status, high in (
         ("block", "missing", 3),
         ("block", "limit_exceeded", 1),
         ("warn", "missing", 3),
     ):
         for k in range(int(rng.integers(0, high + 1)) if rng.random() < 0.5 else 0):
-            out.append(RiskFinding(rule_id=f"T-{status}-{k}", severity=severity, status=status))
+            out.append(FindingCore(rule_id=f"T-{status}-{k}", severity=severity, status=status))
     return out
 
 

@@ -2,21 +2,23 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
+import shutil
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from assistant import pipeline
 from assistant.cli import app
-from assistant.risk.train import (
-    CheckerUnavailableError,
-    TrainingDataError,
+from assistant.errors import Errors, TrainingDataError, UnknownPayerError
+from assistant.facts import NoteFacts, Procedure
+from assistant.findings import Finding, Query, SourceRef
+from assistant.pipeline import CheckResult, training_rows
+from assistant.risk.train import TrainResult
+from assistant.risk.training_data import (
     read_features_jsonl,
     read_outcomes_csv,
-    rows_from_outcomes,
     write_features_jsonl,
 )
 
@@ -24,28 +26,34 @@ runner = CliRunner()
 
 
 def _fake_check_note(
-    text: str, *, note_id: str = "n", payer: str = "commercial", claim: dict[str, Any] | None = None
-) -> SimpleNamespace:
+    text: str, *, note_id: str = "n", payer: str = "commercial", **_: object
+) -> CheckResult:
     """A stand-in checker: 'gap' in the text becomes a block finding."""
     findings = [
-        SimpleNamespace(rule_id=f"GAP-{i}", severity="block", status="missing", concerns=["x"])
+        Finding(
+            rule_id=f"GAP-{i}",
+            severity="block",
+            status="missing",
+            concerns=["x"],
+            message="m",
+            fix="f",
+            query=Query(question="q?", options=["a", "Other", "Unable to determine"]),
+            source=SourceRef(policy="p", basis="verified"),
+        )
         for i in range(text.count("gap"))
     ]
-    return SimpleNamespace(
-        facts=SimpleNamespace(procedures=[SimpleNamespace(family="esi")]),
+    return CheckResult(
+        facts=NoteFacts(note_id=note_id, procedures=[Procedure(family="esi")]),
+        checklists=[],
         findings=findings,
         verdict="not_billable_as_documented" if findings else "ready",
         payer=payer,
-        note_id=note_id,
-        claim=claim,
     )
 
 
 @pytest.fixture
 def fake_checks(monkeypatch: pytest.MonkeyPatch) -> None:
-    module = ModuleType("assistant.checks")
-    module.check_note = _fake_check_note  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "assistant.checks", module)
+    monkeypatch.setattr(pipeline, "check_note", _fake_check_note)
 
 
 def _outcomes(path: Path, n: int, one_class: bool = False) -> Path:
@@ -90,9 +98,23 @@ def test_cli_train_outcomes_writes_new_version(tmp_path: Path) -> None:
     assert (root / "ACTIVE").read_text().strip() == "p1"
 
 
+def test_cli_broken_risk_model_shows_its_code_once(tmp_path: Path, trained: TrainResult) -> None:
+    assert trained.path is not None
+    root = tmp_path / "risk"
+    shutil.copytree(trained.path, root / "t1")
+    manifest = root / "t1" / "manifest.json"
+    manifest.write_text(
+        manifest.read_text().replace('"features_version": "', '"features_version": "x')
+    )
+    result = runner.invoke(app, ["models", "use", "t1", "--models-dir", str(root)])
+    assert result.exit_code == 2
+    assert result.output.count("E301") == 1
+    assert "error E301 risk model 't1': uses features x" in result.output
+
+
 @pytest.mark.usefixtures("fake_checks")
 @pytest.mark.parametrize(
-    ("n", "one_class", "message"), [(240, True, "one-class"), (30, False, "E303")]
+    ("n", "one_class", "message"), [(240, True, "E303 training data: all 240"), (30, False, "E303")]
 )
 def test_cli_train_refuses_unusable_outcomes(
     tmp_path: Path, n: int, one_class: bool, message: str
@@ -139,17 +161,7 @@ def test_read_outcomes_csv_errors(tmp_path: Path, header: str, row: str, message
         read_outcomes_csv(path)
 
 
-def test_rows_from_outcomes_without_checker(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "assistant.checks", None)
-    rows = read_outcomes_csv(_outcomes(tmp_path / "o.csv", 2))
-    with pytest.raises(CheckerUnavailableError, match=r"E304.*--features"):
-        rows_from_outcomes(rows)
-
-
-def test_rows_from_outcomes_with_real_checker(tmp_path: Path) -> None:
-    pytest.importorskip("assistant.checks")
+def test_training_rows_run_the_real_checker(tmp_path: Path) -> None:
     note = (
         "PROCEDURE: Right L5-S1 transforaminal epidural steroid injection under fluoroscopy.\n"
         "Informed consent was obtained. Contrast confirmed epidural spread.\n"
@@ -163,7 +175,7 @@ def test_rows_from_outcomes_with_real_checker(tmp_path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["note_text", "claim", "payer", "outcome"])
         writer.writerow([note, json.dumps(claim), "medicare", "denied"])
-    (row,) = rows_from_outcomes(read_outcomes_csv(path))
+    (row,) = training_rows(read_outcomes_csv(path))
     assert row.input.families == ["esi"]
     assert row.input.has_claim and row.input.total_charge == pytest.approx(690.0)
     assert row.input.payer == "medicare"
@@ -171,18 +183,15 @@ def test_rows_from_outcomes_with_real_checker(tmp_path: Path) -> None:
     assert row.outcome == "denied"
 
 
-def test_rows_from_outcomes_names_the_row_the_checker_refused(
+def test_training_rows_name_the_row_the_checker_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.errors import RuleFileError
+    def refuse(_text: str, **kwargs: object) -> None:
+        raise UnknownPayerError(Errors.E011, payer=kwargs["payer"], known="commercial")
 
-    def refuse(_text: str, *, payer: str = "commercial") -> None:
-        raise RuleFileError(f"unknown payer {payer!r}")
-
-    module = ModuleType("assistant.checks")
-    module.check_note = refuse  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "assistant.checks", module)
+    monkeypatch.setattr(pipeline, "check_note", refuse)
     path = tmp_path / "o.csv"
     path.write_text("note_id,note_text,payer,outcome\nA7,some note,tricare,paid\n")
-    with pytest.raises(TrainingDataError, match=r"E303 row 2 \(A7\): unknown payer 'tricare'"):
-        rows_from_outcomes(read_outcomes_csv(path))
+    with pytest.raises(TrainingDataError, match=r"^row 2 \(A7\): unknown payer 'tricare'") as info:
+        training_rows(read_outcomes_csv(path))
+    assert info.value.code == "E303"

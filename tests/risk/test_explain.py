@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from assistant.risk import RiskFinding, RiskInput, load_active_model, score_risk
+from assistant.findings import FindingCore
+from assistant.risk import RiskInput, load_active_model, score_risk
 from assistant.risk.explain import band_for, sigmoid
 from assistant.risk.features import vectorize
 from assistant.risk.model import RiskModel
@@ -23,10 +24,10 @@ SCENARIOS = [
         has_claim=True,
         total_charge=2400,
         findings=[
-            RiskFinding(rule_id="FAC-002", severity="block", status="missing"),
-            RiskFinding(rule_id="COD-007", severity="block", status="unsupported_code"),
-            RiskFinding(rule_id="PRE-010", severity="warn", status="missing"),
-            RiskFinding(rule_id="PROC-11", severity="info", status="missing"),
+            FindingCore(rule_id="FAC-002", severity="block", status="missing"),
+            FindingCore(rule_id="COD-007", severity="block", status="unsupported_code"),
+            FindingCore(rule_id="PRE-010", severity="warn", status="missing"),
+            FindingCore(rule_id="PROC-11", severity="info", status="missing"),
         ],
     ),
 ]
@@ -81,8 +82,8 @@ def _not_billable(family: str, status: str) -> RiskInput:
         has_claim=True,
         total_charge=800,
         findings=[
-            RiskFinding(rule_id="X-001", severity="block", status=status),  # type: ignore[arg-type]
-            RiskFinding(rule_id="X-002", severity="warn", status="missing"),
+            FindingCore(rule_id="X-001", severity="block", status=status),  # type: ignore[arg-type]
+            FindingCore(rule_id="X-002", severity="warn", status="missing"),
         ],
     )
 

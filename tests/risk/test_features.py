@@ -1,20 +1,18 @@
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from assistant.datafiles import load_yaml
 from assistant.errors import RuleFileError
+from assistant.findings import FindingCore
 from assistant.risk.features import (
-    RiskFinding,
     RiskInput,
     build_space,
     feature_config,
-    load_yaml_model,
     match_group,
-    risk_input_from_check,
     vectorize,
 )
 from assistant.risk.schema import FeatureConfig, SimulatorConfig
@@ -31,14 +29,14 @@ def test_vectorize_clean_note_is_all_zero() -> None:
 
 @pytest.mark.parametrize(("n", "value"), [(1, 1.0), (3, 2.0), (7, 3.0)])
 def test_vectorize_counts_saturate_as_log2(n: int, value: float) -> None:
-    findings = [RiskFinding(rule_id=f"R-{i}", severity="block", status="missing") for i in range(n)]
+    findings = [FindingCore(rule_id=f"R-{i}", severity="block", status="missing") for i in range(n)]
     assert _values(RiskInput(findings=findings)) == {"findings.block.missing": value}
 
 
 def test_vectorize_info_findings_pool_statuses() -> None:
     findings = [
-        RiskFinding(rule_id="A", severity="info", status="missing"),
-        RiskFinding(rule_id="B", severity="info", status="limit_exceeded"),
+        FindingCore(rule_id="A", severity="info", status="missing"),
+        FindingCore(rule_id="B", severity="info", status="limit_exceeded"),
     ]
     assert _values(RiskInput(findings=findings)) == {"findings.info": math.log2(3)}
 
@@ -98,10 +96,10 @@ def test_vectorize_keeps_finding_ids_per_feature() -> None:
     inp = RiskInput(
         verdict="not_billable",
         findings=[
-            RiskFinding(rule_id="ESI-001", severity="block", status="missing"),
-            RiskFinding(rule_id="ESI-001", severity="block", status="missing"),
-            RiskFinding(rule_id="COD-004", severity="block", status="limit_exceeded"),
-            RiskFinding(rule_id="PRE-010", severity="warn", status="missing"),
+            FindingCore(rule_id="ESI-001", severity="block", status="missing"),
+            FindingCore(rule_id="ESI-001", severity="block", status="missing"),
+            FindingCore(rule_id="COD-004", severity="block", status="limit_exceeded"),
+            FindingCore(rule_id="PRE-010", severity="warn", status="missing"),
         ],
     )
     names = build_space(feature_config()).names
@@ -109,40 +107,6 @@ def test_vectorize_keeps_finding_ids_per_feature() -> None:
     assert ids["findings.block.missing"] == ("ESI-001",)
     assert ids["findings.block.limit_exceeded"] == ("COD-004",)
     assert ids["verdict.not_billable"] == ("ESI-001", "COD-004")
-
-
-def _check(claim: Any) -> SimpleNamespace:
-    finding = SimpleNamespace(
-        rule_id="FAC-003", severity="block", status="missing", concerns=["prior_block_relief"]
-    )
-    facts = SimpleNamespace(
-        procedures=[SimpleNamespace(family="facet_mbb"), SimpleNamespace(family="facet_mbb")]
-    )
-    return SimpleNamespace(
-        facts=facts,
-        findings=[finding],
-        verdict="not_billable_as_documented",
-        payer="medicare",
-        claim=claim,
-    )
-
-
-@pytest.mark.parametrize(
-    ("claim", "has_claim", "total"),
-    [
-        (None, False, None),
-        ({"lines": [{"charge": 400.0}, {"charge": 250.5}]}, True, 650.5),
-        (SimpleNamespace(lines=[SimpleNamespace(charge=None)]), True, None),
-    ],
-)
-def test_risk_input_from_check_duck_types(claim: Any, has_claim: bool, total: float | None) -> None:
-    inp = risk_input_from_check(_check(None), claim)
-    assert inp.families == ["facet_mbb"]
-    assert inp.findings[0].rule_id == "FAC-003"
-    assert inp.findings[0].concerns == ["prior_block_relief"]
-    assert inp.verdict == "not_billable_as_documented"
-    assert inp.payer == "medicare"
-    assert (inp.has_claim, inp.total_charge) == (has_claim, total)
 
 
 @pytest.mark.parametrize(
@@ -161,15 +125,16 @@ def test_risk_input_from_check_duck_types(claim: Any, has_claim: bool, total: fl
         ),
     ],
 )
-def test_load_yaml_model_errors_name_the_path(model: type[Any], text: str, path: str) -> None:
-    with pytest.raises(RuleFileError, match=rf"E001.*\[{path}\]"):
-        load_yaml_model(model, "test.yaml", text)
+def test_risk_data_errors_name_the_path(model: type[Any], text: str, path: str) -> None:
+    with pytest.raises(RuleFileError, match=rf"^test\.yaml: .*\[{path}\]") as info:
+        load_yaml("test.yaml", model, text)
+    assert info.value.code == "E001"
 
 
 def test_feature_config_rejects_unknown_family() -> None:
     text = feature_text().replace("esi: [esi]", "esi: [esi, lasik]")
     with pytest.raises(RuleFileError, match="lasik"):
-        load_yaml_model(FeatureConfig, "features.v1.yaml", text)
+        load_yaml("features.v1.yaml", FeatureConfig, text)
 
 
 def feature_text() -> str:

@@ -11,7 +11,7 @@ from assistant.risk.simulate import (
     simulate,
     simulator_config,
 )
-from assistant.risk.train import label
+from assistant.risk.training_data import label
 
 
 @pytest.fixture(scope="module")

@@ -5,17 +5,12 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from assistant.errors import RiskModelError, TrainingDataError
 from assistant.risk.features import RiskInput, build_space, feature_config
+from assistant.risk.fit import calibration_bins, expected_calibration_error
 from assistant.risk.model import load_model
-from assistant.risk.train import (
-    TrainingDataError,
-    TrainingRow,
-    TrainResult,
-    calibration_bins,
-    expected_calibration_error,
-    fit_model,
-    train_and_save,
-)
+from assistant.risk.train import TrainResult, fit_model, train_and_save
+from assistant.risk.training_data import TrainingRow
 
 
 def test_train_recovers_known_signal(trained: TrainResult) -> None:
@@ -67,11 +62,9 @@ def test_train_writes_loadable_version_with_plot(trained: TrainResult) -> None:
 def test_train_never_overwrites_version(
     trained: TrainResult, signal_rows: list[TrainingRow]
 ) -> None:
-    from assistant.risk.model import RiskModelError
-
     assert trained.path is not None
     before = (trained.path / "manifest.json").read_bytes()
-    with pytest.raises(RiskModelError, match=r"E301.*never overwritten"):
+    with pytest.raises(RiskModelError, match=r"never overwritten") as info:
         train_and_save(
             signal_rows[:400],
             source="x",
@@ -80,6 +73,7 @@ def test_train_never_overwrites_version(
             version="t1",
             root=trained.path.parent,
         )
+    assert info.value.code == "E304"
     assert (trained.path / "manifest.json").read_bytes() == before
 
 
@@ -98,8 +92,9 @@ def _rows(paid: int, denied: int) -> list[TrainingRow]:
     ],
 )
 def test_train_refuses_unusable_data(paid: int, denied: int, message: str) -> None:
-    with pytest.raises(TrainingDataError, match=f"E303.*{message}"):
+    with pytest.raises(TrainingDataError, match=message) as info:
         fit_model(_rows(paid, denied), source="x", sha256="0", simulated=False, version="x")
+    assert info.value.code == "E303"
 
 
 def test_train_partial_counts_as_positive(

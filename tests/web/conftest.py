@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.routes.auth import SESSION_COOKIE
 from api.settings import Settings
-from assistant.store import Database, SessionRepository, UserRepository
+from api.web.access import SESSION_COOKIE
+from assistant.store import Database, UserRepository, WebSessionRepository
 
 PASSWORD = "correct-horse-battery"
 ROLES = ("provider", "coder", "quality_lead", "admin")
@@ -64,7 +64,7 @@ def session_tokens(web_db: Database) -> dict[str, str]:
         for role in ROLES:
             user = UserRepository(session).find(f"{role}-user")
             assert user is not None
-            tokens[role] = SessionRepository(session).start(user)
+            tokens[role] = WebSessionRepository(session).start(user)
     return tokens
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.routes.auth import SESSION_COOKIE
+from api.web.access import SESSION_COOKIE
 
 AsRole = Callable[[str | None], str]
 
@@ -150,3 +151,25 @@ def test_forms_refuse_roles_without_permission(
     token = as_role(role)
     response = web_client.post(path, data={**form, "csrf": token}, follow_redirects=False)
     assert response.status_code == status
+
+
+@pytest.mark.parametrize(("role", "status"), [(None, 303), ("provider", 403)])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/worklist/items/1/status"),  # form without its required field
+        ("POST", "/worklist/items/not-a-number/overrides"),
+        ("GET", "/worklist/items/not-a-number"),
+        ("GET", "/audits/1/charts/pie.png"),  # an unknown chart
+    ],
+)
+def test_staff_pages_check_the_user_before_the_request(
+    web_client: TestClient, as_role: AsRole, role: str | None, method: str, path: str, status: int
+) -> None:
+    as_role(role)
+    response = web_client.request(method, path, follow_redirects=False)
+    assert response.status_code == status
+    if status == 303:
+        assert response.headers["location"] == f"/login?next={quote(path)}"
+    else:
+        assert f"Your role ({role}) cannot open this page." in response.text

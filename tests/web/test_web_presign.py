@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from api.routes.web import Segment, group_findings, highlight_segments, query_text, top_factors
+from api.web.rendering import Segment, group_findings, highlight_segments, query_text, top_factors
 from assistant.store import Database, StoredCheck
 
 AsRole = Callable[[str | None], str]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,16 +14,17 @@ from sqlalchemy import MetaData, create_engine, inspect, select, update
 
 from assistant.store import (
     Base,
-    CheckWorker,
     Database,
     ImportRow,
-    SessionRepository,
     UserRepository,
+    WebSessionRepository,
     WorklistItem,
+    WorklistQueue,
     WorklistRepository,
+    check_queue,
 )
 from assistant.store.passwords import hash_password, verify_password
-from assistant.store.worker import MAX_ATTEMPTS, summarise
+from assistant.store.worklist_queue import MAX_ATTEMPTS, summarise
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def test_user_create_refuses_bad_input(
 def test_sessions_expire_and_follow_disabled_users(database: Database) -> None:
     with database.session() as session:
         user = UserRepository(session).create("dana", "coder", "long enough pw")
-        sessions = SessionRepository(session)
+        sessions = WebSessionRepository(session)
         token = sessions.start(user)
         signed = sessions.resolve(token)
         assert signed is not None and signed.role == "coder" and signed.csrf_token
@@ -135,7 +136,7 @@ class Recorder:
     def __init__(self) -> None:
         self.seen: list[str] = []
 
-    def __call__(self, item: WorklistItem) -> dict[str, Any]:
+    async def __call__(self, item: WorklistItem) -> dict[str, Any]:
         self.seen.append(item.note_id)
         return _fake_result(item)
 
@@ -151,12 +152,15 @@ def _import(database: Database, count: int) -> None:
         WorklistRepository(session).import_batch("b.csv", _rows(count), "tester")
 
 
-def test_worker_checks_each_pending_item_once(database: Database) -> None:
+def _drain(database: Database, check: Any) -> int:
+    return asyncio.run(check_queue(WorklistQueue(database), check, until_empty=True))
+
+
+def test_queue_checks_each_pending_item_once(database: Database) -> None:
     _import(database, 3)
     recorder = Recorder()
-    worker = CheckWorker(database, recorder)
-    assert worker.run_pending() == 3
-    assert worker.run_pending() == 0
+    assert _drain(database, recorder) == 3
+    assert _drain(database, recorder) == 0
     assert sorted(recorder.seen) == ["n0", "n1", "n2"]
     assert set(_statuses(database).values()) == {"done"}
     with database.session() as session:
@@ -164,70 +168,75 @@ def test_worker_checks_each_pending_item_once(database: Database) -> None:
         assert item is not None and item.family == "esi" and item.priority == pytest.approx(0.25)
 
 
-def test_worker_recovers_items_interrupted_mid_check(database: Database) -> None:
+def test_queue_recovers_items_interrupted_mid_check(database: Database) -> None:
     """A crash after the claim leaves an item ``running``; recovery re-checks it once."""
     _import(database, 3)
-    crashed = CheckWorker(database, Recorder())
-    claimed = crashed.claim_next()  # then the process dies before committing
+    claimed = WorklistQueue(database).claim_next()  # then the process dies before committing
     assert claimed is not None and _statuses(database)[claimed.note_id] == "running"
     recorder = Recorder()
-    restarted = CheckWorker(database, recorder)
+    restarted = WorklistQueue(database)
     assert restarted.recover() == 1
-    assert restarted.run_pending() == 3
+    assert _drain(database, recorder) == 3
     assert sorted(recorder.seen) == ["n0", "n1", "n2"]  # each exactly once
     assert set(_statuses(database).values()) == {"done"}
     assert restarted.recover() == 0
 
 
-def test_worker_gives_up_on_an_item_that_keeps_crashing(database: Database) -> None:
+def test_queue_gives_up_on_an_item_that_keeps_crashing(database: Database) -> None:
     _import(database, 1)
     with database.session() as session:
         session.execute(update(WorklistItem).values(queue_status="running", attempts=MAX_ATTEMPTS))
-    CheckWorker(database, Recorder()).recover()
+    WorklistQueue(database).recover()
     assert _statuses(database) == {"n0": "failed"}
 
 
-def test_worker_marks_refused_notes_failed_and_goes_on(database: Database) -> None:
+def test_queue_marks_refused_notes_failed_and_goes_on(database: Database) -> None:
     _import(database, 2)
 
-    def refuse_first(item: WorklistItem) -> dict[str, Any]:
+    async def refuse_first(item: WorklistItem) -> dict[str, Any]:
         if item.note_id == "n0":
             raise ValueError("note 0 text must never be logged")
         return _fake_result(item)
 
-    assert CheckWorker(database, refuse_first).run_pending() == 2
+    assert _drain(database, refuse_first) == 2
     assert _statuses(database) == {"n0": "failed", "n1": "done"}
     with database.session() as session:
         item = session.scalar(select(WorklistItem).where(WorklistItem.note_id == "n0"))
         assert item is not None and item.error == "ValueError"  # the type, never the message
 
 
-def test_worker_does_not_overwrite_an_item_it_no_longer_owns(database: Database) -> None:
+def test_queue_does_not_overwrite_an_item_it_no_longer_owns(database: Database) -> None:
     _import(database, 1)
-    worker = CheckWorker(database, Recorder())
-    item = worker.claim_next()
+    queue = WorklistQueue(database)
+    item = queue.claim_next()
     assert item is not None
-    with database.session() as session:  # e.g. recovered and finished by another worker
+    with database.session() as session:  # e.g. recovered and finished by another loop
         session.execute(update(WorklistItem).values(queue_status="done", verdict="kept"))
-    worker.handle(item)
+    queue.record(item, _fake_result(item))
     with database.session() as session:
         row = session.get(WorklistItem, item.id)
         assert row is not None and row.verdict == "kept"
 
 
-def test_worker_thread_drains_the_queue(database: Database) -> None:
-    _import(database, 2)
-    worker = CheckWorker(database, Recorder(), poll_seconds=0.05)
-    worker.start()
-    try:
+def test_queue_loop_waits_for_a_wake_and_then_checks(database: Database) -> None:
+    recorder = Recorder()
+
+    async def scenario() -> None:
+        wake = asyncio.Event()
+        loop = asyncio.create_task(
+            check_queue(WorklistQueue(database, poll_seconds=30), recorder, wake=wake)
+        )
+        await asyncio.sleep(0.05)
+        _import(database, 2)
+        wake.set()
         for _ in range(200):
             if set(_statuses(database).values()) == {"done"}:
                 break
-            worker.wake()
-            time.sleep(0.02)
-    finally:
-        worker.stop()
-    assert set(_statuses(database).values()) == {"done"}
+            await asyncio.sleep(0.02)
+        loop.cancel()
+
+    asyncio.run(scenario())
+    assert sorted(recorder.seen) == ["n0", "n1"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,99 @@
+"""Staff access to the web pages: the session cookie, CSRF tokens, and refusals.
+
+The session cookie holds a random token; the store keeps only its SHA-256, the user and a
+per-session CSRF token (``assistant.store.staff``). Before sign-in, forms carry a
+double-submit token: a random value in a ``SameSite=Strict`` cookie that the form must echo.
+A page that needs a signed-in user raises :class:`SignInRequired` or :class:`NotAllowed`
+(see ``api.deps.require_role``); the handlers installed here turn them into a redirect to
+the sign-in page or a 403 page. The JSON API is unaffected: it uses API keys (Bearer).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.web.rendering import render
+from assistant.store import SignedIn
+
+SESSION_COOKIE = "chartready_session"
+CSRF_COOKIE = "chartready_csrf"
+
+
+class SignInRequired(Exception):
+    """Nobody is signed in on a page that needs a staff member: send them to sign in."""
+
+
+class NotAllowed(Exception):
+    """The caller may not do this (role, or a stale form): answered with a 403 page."""
+
+    def __init__(self, user: SignedIn | None, message: str) -> None:
+        super().__init__(message)
+        self.user = user
+        self.message = message
+
+
+def csrf_for(request: Request, user: SignedIn | None) -> str:
+    """The token forms on this page must carry: the session's, else the browser cookie's."""
+    if user is not None:
+        return user.csrf_token
+    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.state.new_csrf = token
+    return str(token)
+
+
+def set_csrf_cookie(request: Request, response: Response) -> Response:
+    """Send the anonymous CSRF cookie if this request created one."""
+    token = getattr(request.state, "new_csrf", None)
+    if token:
+        response.set_cookie(
+            CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+    return response
+
+
+def csrf_ok(request: Request, user: SignedIn | None, submitted: str) -> bool:
+    """True when the submitted form token matches (constant-time)."""
+    expected = user.csrf_token if user else request.cookies.get(CSRF_COOKIE, "")
+    return bool(expected) and hmac.compare_digest(expected.encode(), submitted.encode())
+
+
+def forbidden(request: Request, user: SignedIn | None, message: str) -> HTMLResponse:
+    """A 403 page saying why."""
+    csrf = csrf_for(request, user)
+    response = render(
+        request,
+        "message.html",
+        {"title": "Not allowed", "message": message},
+        user=user,
+        csrf=csrf,
+        status_code=403,
+    )
+    set_csrf_cookie(request, response)
+    return response
+
+
+async def _on_sign_in_required(request: Request, _exc: Exception) -> Response:
+    target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    return RedirectResponse(f"/login?next={target}", status_code=303)
+
+
+async def _on_not_allowed(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NotAllowed)
+    return forbidden(request, exc.user, exc.message)
+
+
+def install_access_handlers(app: FastAPI) -> None:
+    """Answer :class:`SignInRequired` and :class:`NotAllowed` on ``app``."""
+    app.add_exception_handler(SignInRequired, _on_sign_in_required)
+    app.add_exception_handler(NotAllowed, _on_not_allowed)

@@ -1,0 +1,129 @@
+"""How the web pages are rendered: templates, navigation, CSRF token, evidence and findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from assistant.findings import SEVERITIES
+from assistant.store import SignedIn
+
+# Located from this file: under pytest, ``tests/api`` can shadow the name ``api`` as a
+# namespace package, so ``importlib.resources.files("api")`` is not reliable there.
+API_DIR = Path(__file__).resolve().parents[1]
+templates = Jinja2Templates(directory=API_DIR / "templates")
+SEVERITY_LABELS = {"block": "Blocks billing", "warn": "Needs attention", "info": "For information"}
+ROLE_LABELS = {
+    "provider": "Provider",
+    "coder": "Coder",
+    "quality_lead": "Quality lead",
+    "admin": "Administrator",
+}
+# Which roles see which navigation entries (and may open the pages behind them).
+NAV = (
+    ("/", "Pre-sign check", ("provider", "coder", "quality_lead", "admin")),
+    ("/worklist", "Worklist", ("coder", "quality_lead", "admin")),
+    ("/audits", "Audits", ("quality_lead", "admin")),
+)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of note text; ``field``/``assertion`` set when it is highlighted evidence."""
+
+    text: str
+    field: str | None = None
+    assertion: str | None = None
+    value: str | None = None
+
+
+def highlight_segments(text: str, evidence: list[dict[str, Any]]) -> list[Segment]:
+    """Split ``text`` into plain and evidence segments by character offsets.
+
+    Overlapping spans keep the one that starts first (the longer on a tie), so every
+    character is shown exactly once and offsets stay those of the original text.
+    """
+    spans = sorted(
+        (e for e in evidence if 0 <= int(e.get("start", -1)) < int(e.get("end", -1)) <= len(text)),
+        key=lambda e: (int(e["start"]), -int(e["end"])),
+    )
+    segments: list[Segment] = []
+    cursor = 0
+    for span in spans:
+        start, end = int(span["start"]), int(span["end"])
+        if start < cursor:
+            continue
+        if start > cursor:
+            segments.append(Segment(text[cursor:start]))
+        segments.append(
+            Segment(
+                text[start:end],
+                field=str(span.get("field", "")),
+                assertion=str(span.get("assertion", "affirmed")),
+                value=str(span.get("value", "")),
+            )
+        )
+        cursor = end
+    if cursor < len(text):
+        segments.append(Segment(text[cursor:]))
+    return segments
+
+
+def group_findings(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Findings grouped by severity, most severe first (empty groups left out).
+
+    Each finding gains ``query_text``: its provider query ready to copy.
+    """
+    shown = [{**f, "query_text": query_text(f)} for f in findings]
+    groups = [(sev, [f for f in shown if f.get("severity") == sev]) for sev in SEVERITIES]
+    return [(sev, members) for sev, members in groups if members]
+
+
+def query_text(finding: dict[str, Any]) -> str:
+    """A finding's compliant provider query as plain text to copy into a message."""
+    query = finding.get("query") or {}
+    options = "\n".join(f"[ ] {option}" for option in query.get("options", []))
+    return f"{query.get('question', '')}\n{options}".strip()
+
+
+def top_factors(risk: dict[str, Any] | None, count: int = 3) -> list[dict[str, Any]]:
+    """The risk factors that raise the score most (the baseline left out)."""
+    if not risk:
+        return []
+    factors = [f for f in risk.get("factors", []) if f.get("name") != "baseline"]
+    raising = [f for f in factors if float(f.get("contribution", 0.0)) > 0]
+    return sorted(raising, key=lambda f: -float(f["contribution"]))[:count]
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    user: SignedIn | None,
+    csrf: str,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a page with the signed-in user, the navigation and the form CSRF token."""
+    nav = [(href, label) for href, label, roles in NAV if user is not None and user.role in roles]
+    page = {
+        "user": user,
+        "role_label": ROLE_LABELS.get(user.role, user.role) if user else None,
+        "nav": nav,
+        "csrf_token": csrf,
+        "severity_labels": SEVERITY_LABELS,
+        **context,
+    }
+    response = templates.TemplateResponse(
+        request=request, name=name, context=page, status_code=status_code
+    )
+    # Pages can show note text and findings: never keep them in shared caches.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response

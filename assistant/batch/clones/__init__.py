@@ -1,0 +1,1 @@
+"""Clone-note detection: normalised shingles, MinHash LSH, exact Jaccard, flags with evidence."""

@@ -1,0 +1,110 @@
+"""Read a number from a detector hit: a duration, a percent, a pain score, a side.
+
+Detectors (rules as data) find where a note states a value; these pure functions turn the
+hit's text into something a threshold can be compared with, so a rule can ask for "at
+least 4 weeks of conservative care" rather than "a duration is present".
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD_NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "couple of": 2,
+    "few": 2,
+    "three": 3,
+    "several": 3,
+    "many": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+_NUMBER = r"\d+(?:\.\d+)?|" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
+_DURATION = re.compile(
+    rf"\b(?P<n>{_NUMBER})?\s*(?:\+\s*)?(?:-\s*\d+\s*)?[- ]?"
+    r"(?P<unit>days?|weeks?|wks?|months?|mos?|years?|yrs?)\b",
+    re.IGNORECASE,
+)
+_DATED = re.compile(r"\b(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/(?:19|20)\d\d|(?:19|20)\d\d)\b")
+_UNIT_NAMES = {"wk": "week", "mo": "month", "yr": "year"}
+# "since 2019", "injured on 06/29/1994": the note's own date is unknown, so an onset given
+# as a past date counts as one year.
+DATED_ONSET_DAYS = 365
+_PERCENT = re.compile(r"\b(\d{1,3})\s*(?:%|percent\b)", re.IGNORECASE)
+_SCORE = re.compile(
+    r"\b(?P<name>NRS|VAS|VRS)?\s*(?:score\s*)?(?:of\s*|:\s*|=\s*)?"
+    r"(?P<value>\d{1,3})(?:\s*(?:/|out of)\s*(?P<scale>10|100)\b)?",
+    re.IGNORECASE,
+)
+_SIDE = re.compile(r"\b(left|right|bilateral(?:ly)?|both)\b", re.IGNORECASE)
+
+
+def _unit(name: str) -> str:
+    stem = name.lower().rstrip("s")
+    return _UNIT_NAMES.get(stem, stem)
+
+
+def duration_days(text: str) -> int | None:
+    """The first length of time stated in ``text``, in days (``None`` when there is none).
+
+    A range counts its lower bound ("3-4 months" = 90); "for years" counts two years; an
+    onset given as a date counts :data:`DATED_ONSET_DAYS`.
+    """
+    if _DATED.search(text):
+        return DATED_ONSET_DAYS
+    for match in _DURATION.finditer(text):
+        unit = UNIT_DAYS[_unit(match["unit"])]
+        raw = match["n"]
+        if raw is None:
+            if _unit(match["unit"]) == "year":
+                return 2 * unit
+            continue
+        count = _WORD_NUMBERS.get(raw.lower())
+        number = float(raw) if count is None else float(count)
+        return int(number * unit)
+    return None
+
+
+def first_percent(text: str) -> int | None:
+    """The first percent figure (0-100) in ``text``."""
+    for match in _PERCENT.finditer(text):
+        value = int(match.group(1))
+        if value <= 100:
+            return value
+    return None
+
+
+def pain_score(text: str) -> tuple[str, int] | None:
+    """The first pain score in ``text`` as ``(scale, value)``.
+
+    The scale is the score's range: the denominator ("7/10" -> ``"10"``), else that of the
+    named scale ("NRS 6" -> ``"10"``; a VAS above 10 is in millimetres, ``"100"``), so two
+    scores compare only when they were taken on the same range.
+    """
+    for match in _SCORE.finditer(text):
+        value = int(match["value"])
+        if match["scale"]:
+            return match["scale"], value
+        if match["name"]:
+            return ("100" if value > 10 else "10"), value
+    return None
+
+
+def sides(text: str) -> set[str]:
+    """The body sides ``text`` names (``bilateral``/``both`` name both)."""
+    found: set[str] = set()
+    for match in _SIDE.finditer(text):
+        word = match.group(1).lower()
+        found |= {"left", "right"} if word.startswith(("bilateral", "both")) else {word}
+    return found

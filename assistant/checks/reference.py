@@ -1,0 +1,245 @@
+"""The rule reference: every rule as data, rendered as one Markdown or HTML page.
+
+Pure over a :class:`~assistant.checks.registry.ChecklistRegistry`, so the CLI writes it
+(``chartready checklists docs``) and the web app can serve the same page. Each rule shows
+its id, symbol, title, severity, where it applies, what it checks (read back from its
+``requires`` expression or claim check), its public source and how sure that is, the fix,
+and its examples.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.checks.coding import CHECKS
+from assistant.checks.predicates import NAMED
+from assistant.checks.registry import ChecklistRegistry
+from assistant.checks.schema import (
+    AllOf,
+    AnyOf,
+    AppliesWhen,
+    Checklist,
+    DetectRef,
+    ElementRef,
+    Expr,
+    NotOf,
+    ProcedureRef,
+    Scope,
+)
+from assistant.findings import SourceRef
+
+Format = Literal["markdown", "html"]
+TITLE = "ChartReady rule reference"
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    """One rule as the reference page shows it."""
+
+    id: str
+    symbol: str
+    title: str
+    severity: str
+    status: str
+    applies: str
+    checks: str
+    source: SourceRef
+    fix: str
+    examples: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class SectionDoc:
+    """A checklist (or the coding table) with its rules."""
+
+    id: str
+    title: str
+    scope: str
+    frame: str | None
+    rules: tuple[RuleDoc, ...]
+
+
+def _summary(function: Callable[..., object]) -> str:
+    doc = (function.__doc__ or "").strip()
+    return doc.splitlines()[0] if doc else ""
+
+
+def describe_expr(expr: Expr) -> str:
+    """A ``requires`` expression in words ("procedure guidance is one of fluoroscopy, ct")."""
+    if isinstance(expr, AllOf | AnyOf):
+        joiner = " and " if isinstance(expr, AllOf) else " or "
+        children = expr.all if isinstance(expr, AllOf) else expr.any
+        return "(" + joiner.join(describe_expr(child) for child in children) + ")"
+    if isinstance(expr, NotOf):
+        return f"not {describe_expr(expr.not_)}"
+    if isinstance(expr, ElementRef):
+        return f"element {expr.element} documented"
+    if isinstance(expr, DetectRef):
+        return f"detector {expr.detect} matches"
+    if isinstance(expr, ProcedureRef):
+        test = expr.procedure
+        values = ", ".join(str(value) for value in test.values)
+        wording = {
+            "present": "is stated",
+            "in": f"is one of {values}",
+            "not_in": f"is none of {values}",
+            "max_count": f"has at most {test.count}",
+        }[test.op]
+        return f"procedure {test.field} {wording}"
+    args = ", ".join(f"{key}={value}" for key, value in expr.args.items())
+    return f"{expr.predicate}({args}): {_summary(NAMED[expr.predicate])}"
+
+
+def _describe_when(when: AppliesWhen) -> str:
+    parts = [
+        f"{name.replace('_', ' ')}: {', '.join(str(v) for v in values)}"
+        for name, values in when.model_dump(exclude_none=True).items()
+    ]
+    return "; ".join(parts)
+
+
+def _describe_scope(scope: Scope) -> str:
+    families = scope.families if scope.families == "any" else ", ".join(scope.families)
+    parts = [f"{scope.mode} procedures ({families})"]
+    if scope.detectors:
+        parts.append(f"when detected: {', '.join(scope.detectors)}")
+    if scope.unless_detected:
+        parts.append(f"not when detected: {', '.join(scope.unless_detected)}")
+    if scope.note_kinds:
+        parts.append(f"note kinds: {', '.join(scope.note_kinds)}")
+    return "; ".join(parts)
+
+
+def _checklist_section(checklist: Checklist) -> SectionDoc:
+    rules = []
+    for element in checklist.elements:
+        examples = [("present", element.examples.present), ("missing", element.examples.missing)]
+        if element.examples.frame is not None:
+            examples.append(("note frame", element.examples.frame))
+        if element.examples.payer != "medicare":
+            examples.append(("payer", element.examples.payer))
+        rules.append(
+            RuleDoc(
+                id=element.id,
+                symbol=element.symbol,
+                title=element.title,
+                severity=element.severity,
+                status=element.status,
+                applies=_describe_when(element.applies_when) or "every note in scope",
+                checks=describe_expr(element.requires),
+                source=element.source,
+                fix=element.fix,
+                examples=tuple(examples),
+            )
+        )
+    return SectionDoc(
+        id=checklist.id,
+        title=f"{checklist.title} (v{checklist.version})",
+        scope=_describe_scope(checklist.scope),
+        frame=checklist.example_frame,
+        rules=tuple(rules),
+    )
+
+
+def _coding_section(registry: ChecklistRegistry) -> SectionDoc:
+    rules = tuple(
+        RuleDoc(
+            id=rule.id,
+            symbol=rule.symbol,
+            title=rule.title,
+            severity=rule.severity,
+            status=rule.status,
+            applies="claim lines (with the note and history)",
+            checks=f"{rule.check}: {_summary(CHECKS[rule.check])}",
+            source=rule.source,
+            fix=rule.fix,
+            examples=(),
+        )
+        for rule in registry.coding.rules
+    )
+    title = f"Claim and coding rules (v{registry.coding.version})"
+    return SectionDoc("coding", title, "claims", None, rules)
+
+
+def reference_sections(registry: ChecklistRegistry) -> list[SectionDoc]:
+    """Every checklist, then the coding table, as the page lists them."""
+    return [*(_checklist_section(c) for c in registry.all()), _coding_section(registry)]
+
+
+def _source_text(source: SourceRef) -> str:
+    section = f", {source.section}" if source.section else ""
+    return f"{source.policy}{section} [{source.basis}]"
+
+
+def _one_line(text: str) -> str:
+    return " / ".join(line.strip() for line in text.strip().splitlines())
+
+
+def _markdown(sections: list[SectionDoc]) -> str:
+    lines = [f"# {TITLE}", "", "Generated from `checklists/` by `chartready checklists docs`.", ""]
+    for section in sections:
+        lines += [f"## {section.id}: {section.title}", "", f"Applies to: {section.scope}.", ""]
+        if section.frame:
+            lines += ["Example note frame:", "", "```", section.frame.rstrip(), "```", ""]
+        for rule in section.rules:
+            lines += [
+                f"### {rule.id} `{rule.symbol}`: {rule.title}",
+                "",
+                f"- Severity: {rule.severity} ({rule.status})",
+                f"- Applies: {rule.applies}",
+                f"- Checks: {rule.checks}",
+                f"- Source: {_source_text(rule.source)}"
+                + (f" <{rule.source.url}>" if rule.source.url else ""),
+                f"- Fix: {rule.fix}",
+            ]
+            lines += [f"- Example ({label}): {_one_line(text)}" for label, text in rule.examples]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def _html(sections: list[SectionDoc]) -> str:
+    esc = html.escape
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{TITLE}</title></head><body>",
+        f"<h1>{TITLE}</h1>",
+    ]
+    for section in sections:
+        out.append(f'<section id="{esc(section.id)}"><h2>{esc(section.title)}</h2>')
+        out.append(f"<p>Applies to: {esc(section.scope)}.</p>")
+        if section.frame:
+            out.append(f"<p>Example note frame:</p><pre>{esc(section.frame)}</pre>")
+        for rule in section.rules:
+            source = esc(_source_text(rule.source))
+            if rule.source.url:
+                source += f' <a href="{esc(rule.source.url)}">{esc(rule.source.url)}</a>'
+            rows = [
+                ("Severity", esc(f"{rule.severity} ({rule.status})")),
+                ("Applies", esc(rule.applies)),
+                ("Checks", esc(rule.checks)),
+                ("Source", source),
+                ("Fix", esc(rule.fix)),
+                *(
+                    (f"Example ({esc(label)})", f"<pre>{esc(text)}</pre>")
+                    for label, text in rule.examples
+                ),
+            ]
+            out.append(
+                f'<article id="{esc(rule.id)}"><h3>{esc(rule.id)} '
+                f"<code>{esc(rule.symbol)}</code>: {esc(rule.title)}</h3><dl>"
+            )
+            out.extend(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)
+            out.append("</dl></article>")
+        out.append("</section>")
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def rule_reference(registry: ChecklistRegistry, fmt: Format = "markdown") -> str:
+    """The whole rule reference page in ``fmt`` (Markdown or a standalone HTML page)."""
+    sections = reference_sections(registry)
+    return _markdown(sections) if fmt == "markdown" else _html(sections)

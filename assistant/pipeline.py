@@ -1,0 +1,168 @@
+"""The one orchestrator: read the note, check it, assess E/M, score denial risk.
+
+    note text -> reader (spaCy Doc) -> NoteFacts + evidence -> checklist engine + E/M rules
+              -> findings + verdict -> risk model -> CheckResult
+
+Every face (CLI, API, reader processes, worklist, risk training, notebooks, benchmarks)
+calls this module; no component imports it back. Each step below is a component that
+knows only the step before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from assistant.checks import AppliedChecklist, Claim, ProcedureHistory, load_registry, run_checks
+from assistant.checks.claims import parse_claim
+from assistant.em import ClaimLine, EMAssessment, assess_if_applicable, em_findings
+from assistant.errors import ChartReadyError, Errors, TrainingDataError, validation_paths
+from assistant.facts import NoteFacts
+from assistant.findings import Finding, Verdict
+from assistant.reader.read import read_note, read_notes
+from assistant.risk import RiskInput, RiskScore, load_active_model, score_risk
+from assistant.risk.training_data import OutcomeRow, TrainingRow
+
+__all__ = [
+    "CheckResult",
+    "check_note",
+    "check_note_json",
+    "read_note",
+    "read_notes",
+    "risk_input",
+    "training_rows",
+    "warm_up",
+]
+
+WARM_UP_NOTE = "Procedure: warm-up. Informed consent was obtained."
+
+
+class CheckResult(BaseModel):
+    """Everything one check produced: facts, checklists, verdict, findings, E/M and risk.
+
+    ``em`` is set for office/consult notes or a billed E/M line; ``risk`` is always scored.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    facts: NoteFacts
+    checklists: list[AppliedChecklist]
+    verdict: Verdict
+    findings: list[Finding]
+    payer: str
+    reader_version: str | None = None
+    em: EMAssessment | None = None
+    risk: RiskScore | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """Serialise with note-facts/v1 wire names (``schema``)."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+def claim_lines(claim: Claim | None) -> list[ClaimLine]:
+    """Claim lines as ``(cpt, modifiers, units)`` for the E/M rules."""
+    if claim is None:
+        return []
+    return [(line.cpt, list(line.modifiers), line.units) for line in claim.lines]
+
+
+def risk_input(
+    facts: NoteFacts,
+    findings: Sequence[Finding],
+    verdict: Verdict,
+    payer: str | None,
+    claim: Claim | None,
+) -> RiskInput:
+    """What the risk model is told about one check: families, findings, verdict, claim."""
+    charges = [line.charge for line in claim.lines if line.charge is not None] if claim else []
+    return RiskInput(
+        families=list(dict.fromkeys(p.family for p in facts.procedures)),
+        findings=list(findings),
+        verdict=verdict,
+        payer=payer if payer is not None else (claim.payer if claim else None),
+        total_charge=float(sum(charges)) if charges else None,
+        has_claim=claim is not None,
+    )
+
+
+def check_note(
+    text: str,
+    *,
+    note_id: str = "note",
+    payer: str = "commercial",
+    claim: Claim | None = None,
+    history: ProcedureHistory | None = None,
+    facts: NoteFacts | None = None,
+) -> CheckResult:
+    """Read the note (unless ``facts`` is given), check it, assess E/M and score its risk.
+
+    Office/consult notes (or a claim with an office E/M code) also get the E/M assessment
+    and its findings; every note gets the chronic-opioid checklist when opioids are managed.
+    """
+    if facts is None:
+        facts = read_note(text, note_id)
+    lines = claim_lines(claim)
+    em = assess_if_applicable(text, facts, lines)
+    review = run_checks(
+        text,
+        facts,
+        registry=load_registry(),
+        payer=payer,
+        claim=claim,
+        history=history,
+        extra_findings=em_findings(text, facts, em, lines),
+    )
+    risk = score_risk(
+        risk_input(facts, review.findings, review.verdict, payer, claim), load_active_model()
+    )
+    return CheckResult(
+        facts=facts,
+        checklists=review.checklists,
+        verdict=review.verdict,
+        findings=review.findings,
+        payer=payer,
+        reader_version=facts.reader_version,
+        em=em,
+        risk=risk,
+    )
+
+
+def check_note_json(
+    text: str, note_id: str, payer: str, claim: dict[str, Any] | None, label: str
+) -> dict[str, Any]:
+    """Check one note with a claim given as JSON; the result as JSON.
+
+    Plain arguments and result, so a reader process can run it for the worklist (``label``
+    names the claim in errors).
+    """
+    parsed = parse_claim(claim, label) if claim else None
+    return check_note(text, note_id=note_id, payer=payer, claim=parsed).to_json_dict()
+
+
+def warm_up() -> None:
+    """Build the reader and load checklists, E/M cues and the risk model (one throw-away check)."""
+    check_note(WARM_UP_NOTE)
+
+
+def training_rows(rows: Sequence[OutcomeRow]) -> list[TrainingRow]:
+    """Check each outcome row's note and pair its risk input with what the payer did."""
+    out = []
+    for row in rows:
+        payer = row.payer or (row.claim or {}).get("payer")
+        try:
+            claim = Claim.model_validate(row.claim) if row.claim is not None else None
+        except ValidationError as exc:
+            where, problem = f"row {row.row}", f"claim {validation_paths(exc)}"
+            raise TrainingDataError(Errors.E303, where=where, problem=problem) from exc
+        try:
+            result = check_note(
+                row.text, note_id=row.note_id, payer=str(payer or "commercial"), claim=claim
+            )
+        except ChartReadyError as exc:
+            where = f"row {row.row} ({row.note_id})"
+            raise TrainingDataError(Errors.E303, where=where, problem=exc) from exc
+        inp = risk_input(result.facts, result.findings, result.verdict, result.payer, claim)
+        out.append(TrainingRow(inp, row.outcome, row.carc, row.rarc, row.paid_amount))
+    return out

@@ -1,0 +1,135 @@
+"""Checklist detectors on sentences written for them: what they must and must not find."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.checks.detectors import run_detector
+from assistant.checks.registry import load_registry
+
+CASES: list[tuple[str, str, bool]] = [
+    # A contrast contraindication stated, never a negative or a screening result.
+    ("contrast_omitted_reason", "She has a documented iodinated contrast allergy.", True),
+    ("contrast_omitted_reason", "Allergies: penicillin, iodine (hives).", True),
+    ("contrast_omitted_reason", "Contrast was not used because of her prior anaphylaxis.", True),
+    ("contrast_omitted_reason", "No contrast was used given her contrast allergy.", True),
+    ("contrast_omitted_reason", "The patient is 14 weeks pregnant.", True),
+    ("contrast_omitted_reason", "Pregnancy test negative.", False),
+    ("contrast_omitted_reason", "Urine pregnancy test was negative today.", False),
+    ("contrast_omitted_reason", "No iodine allergy.", False),
+    ("contrast_omitted_reason", "She denies contrast allergy.", False),
+    ("contrast_omitted_reason", "She is not pregnant.", False),
+    ("contrast_omitted_reason", "Allergies: NKDA.", False),
+    ("contrast_omitted_reason", "No known allergies to contrast or latex.", False),
+    # Durations that a threshold can read.
+    ("pain_duration_stated", "Low back pain for 6 months.", True),
+    ("pain_duration_stated", "She reports a 2-year history of neck pain.", True),
+    ("pain_duration_stated", "Right buttock pain since 2019.", True),
+    ("pain_duration_stated", "He relates an initial injury that occurred on 06/29/1994.", True),
+    ("pain_duration_stated", "She has had back pain and knee pain for years.", True),
+    ("pain_duration_stated", "Symptoms over the past 3 weeks.", True),
+    ("pain_duration_stated", "Pain relief lasted for 3 months after the last injection.", False),
+    ("pain_duration_stated", "Chronic low back pain.", False),
+    ("conservative_care_duration_stated", "She completed 8 weeks of physical therapy.", True),
+    ("conservative_care_duration_stated", "Physical therapy for 6 weeks did not help.", True),
+    ("conservative_care_duration_stated", "Six weeks of NSAIDs and home exercise.", True),
+    (
+        "conservative_care_duration_stated",
+        "She has seen several chiropractors over the years.",
+        True,
+    ),
+    ("conservative_care_duration_stated", "We recommend 6 weeks of physical therapy.", False),
+    ("conservative_care_duration_stated", "Pt has had pain for 3 months.", False),
+    # Pain scores tied to before and after the block.
+    ("pain_score_pre", "Pre-procedure pain was 7/10.", True),
+    ("pain_score_pre", "Pain was 7/10 before and 1/10 after the block.", True),
+    ("pain_score_pre", "Baseline NRS 8.", True),
+    ("pain_score_pre", "Pain is 7/10.", False),
+    ("pain_score_post", "Post-procedure pain was 2/10.", True),
+    ("pain_score_post", "Pain was 7/10 before and 1/10 thirty minutes after the block.", True),
+    ("pain_score_post", "Pain is 7/10 and limits walking.", False),
+    # Trial results: a percent tied to the trial; function improved during it.
+    ("trial_result_statement", "The trial provided 70% pain relief.", True),
+    ("trial_result_statement", "She reported 60% relief during the trial.", True),
+    ("trial_result_statement", "The trial went well.", False),
+    (
+        "trial_function_statement",
+        "During the trial she walked a mile and slept through the night.",
+        True,
+    ),
+    ("trial_function_statement", "Her walking tolerance improved during the trial.", True),
+    ("trial_function_statement", "No functional improvement was seen during the trial.", False),
+    # Diagnosis lines, non-covered notices, psychological evaluation.
+    ("diagnosis_line", "DIAGNOSIS: Left L5 radiculopathy.", True),
+    ("diagnosis_line", "PREOPERATIVE DIAGNOSIS: Right knee osteoarthritis.", True),
+    ("diagnosis_line", "The diagnosis was discussed.", False),
+    ("noncovered_notice_statement", "An ABN was signed before the procedure.", True),
+    (
+        "noncovered_notice_statement",
+        "She understands the procedure is not covered and elects to self-pay.",
+        True,
+    ),
+    ("noncovered_notice_statement", "She declined to sign the ABN.", False),
+    ("psych_eval_statement", "Psychological evaluation was completed and she was cleared.", True),
+    ("psych_eval_statement", "She is scheduled for a psychological evaluation.", False),
+    # Services the reader has no family for.
+    ("pns_procedure", "PROCEDURE: Right sciatic peripheral nerve stimulator lead placement.", True),
+    ("pns_procedure", "PROCEDURE: Percutaneous PNS lead placement, left axillary nerve.", True),
+    ("pns_procedure", "We discussed peripheral nerve stimulation as an option.", False),
+    ("basivertebral_statement", "PROCEDURE: Basivertebral nerve ablation at L4 and L5.", True),
+    ("basivertebral_statement", "She may be a candidate for basivertebral nerve ablation.", False),
+    (
+        "scs_removal_statement",
+        "PROCEDURE: Removal of spinal cord stimulator leads and generator.",
+        True,
+    ),
+    ("scs_removal_statement", "The trial leads will be removed in 7 days.", False),
+    ("scs_revision_statement", "PROCEDURE: Revision of spinal cord stimulator lead.", True),
+    (
+        "scs_revision_statement",
+        "PROCEDURE: Replacement of spinal cord stimulator pulse generator.",
+        True,
+    ),
+    (
+        "scs_programming_statement",
+        "PROCEDURE: Spinal cord stimulator analysis and programming.",
+        True,
+    ),
+    ("scs_programming_statement", "The device was programmed by the representative.", False),
+    (
+        "intrathecal_trial_statement",
+        "PROCEDURE: Intrathecal morphine trial via lumbar puncture.",
+        True,
+    ),
+    ("intrathecal_trial_statement", "She had a successful intrathecal trial in 2019.", False),
+    ("occipital_statement", "PROCEDURE: Right greater occipital nerve block.", True),
+    ("genicular_rfa_statement", "Right genicular nerve radiofrequency ablation.", True),
+    ("genicular_rfa_statement", "If the block helps we will proceed with genicular RFA.", False),
+    ("modic_statement", "MRI shows Modic type 1 changes at the L4 and L5 endplates.", True),
+    ("modic_statement", "MRI shows disc desiccation.", False),
+]
+
+
+@pytest.mark.parametrize(("detector_id", "sentence", "expected"), CASES)
+def test_detector_on_sentence(detector_id: str, sentence: str, expected: bool) -> None:
+    detector = load_registry().detectors[detector_id]
+    assert bool(run_detector(detector, sentence)) is expected
+
+
+@pytest.mark.parametrize(
+    ("detector_id", "sentence", "value"),
+    [
+        (
+            "pain_duration_stated",
+            "Axial pain for the past 4 months, worse with standing.",
+            "4 months",
+        ),
+        ("conservative_care_duration_stated", "He did PT for 2 weeks.", "2 weeks"),
+        ("pain_score_post", "Post-block pain was 2/10.", "2/10"),
+        ("trial_result_statement", "The trial gave 30% relief.", "30%"),
+    ],
+)
+def test_detector_value_group(detector_id: str, sentence: str, value: str) -> None:
+    hits = run_detector(load_registry().detectors[detector_id], sentence)
+    assert hits
+    assert hits[0].value == value

@@ -1,0 +1,56 @@
+"""The rule reference generated from the data (``chartready checklists docs``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.checks import load_registry
+from assistant.checks.reference import describe_expr, rule_reference
+from assistant.checks.schema import ChecklistElement
+from assistant.cli import app
+
+
+def _elements() -> list[ChecklistElement]:
+    return [element for checklist in load_registry().all() for element in checklist.elements]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_rule_reference_names_every_rule_with_source_and_examples(fmt: str) -> None:
+    registry = load_registry()
+    page = rule_reference(registry, fmt)
+    for element in _elements():
+        assert element.id in page
+        assert element.symbol in page
+    for rule in registry.coding.rules:
+        assert rule.id in page
+    esi = registry.get("esi").elements[0]
+    assert "A58993" in page
+    assert esi.fix in page
+
+
+def test_rule_reference_html_escapes_text() -> None:
+    page = rule_reference(load_registry(), "html")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page
+    assert "&lt;" in page or "&gt;" in page or "&amp;" in page
+
+
+def test_describe_expr_reads_like_the_rule() -> None:
+    esi = load_registry().get("esi")
+    guidance = next(e for e in esi.elements if e.id == "ESI-003")
+    text = describe_expr(guidance.requires)
+    assert "guidance is one of fluoroscopy, ct" in text
+    assert "or" in text
+    assert "detector contrast_omitted_reason" in text
+
+
+def test_cli_checklists_docs_writes_the_page(tmp_path: Path) -> None:
+    out = tmp_path / "rules.md"
+    result = CliRunner().invoke(app, ["checklists", "docs", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# ChartReady rule reference")
+    assert "ESI-003" in text

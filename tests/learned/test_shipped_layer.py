@@ -1,0 +1,59 @@
+"""The shipped learned layer (`models/learned`): its training data and how it joins the rules."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.learned import default_layer, learned_dir
+from assistant.learned.training import KIND_MIN_GAIN
+from assistant.reader.read import read_note
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+NOTES = sorted((CORPUS / "mtsamples" / "notes").glob("*.txt"))[:8]
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, object]:
+    return json.loads((learned_dir() / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_the_frozen_test_part_never_trained_the_layer(manifest: dict[str, object]) -> None:
+    training = manifest["training_data"]
+    assert isinstance(training, dict)
+    assert set(training["by_set"]) == {"dev", "fresh-train"}
+    card = (learned_dir() / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert str(manifest["version"]) in card
+    assert "frozen fresh test part is never used" in card
+
+
+def test_the_kind_head_is_used_only_with_a_clear_out_of_fold_gain(
+    manifest: dict[str, object],
+) -> None:
+    layer = default_layer()
+    assert layer is not None
+    held = manifest["held_out"]
+    assert isinstance(held, dict)
+    gain = held["note_kind"]["oof_accuracy"] - held["note_kind"]["rules"]
+    assert bool(layer.heads["note_kind"].thresholds) == (gain > KIND_MIN_GAIN)
+
+
+@pytest.mark.parametrize("path", NOTES, ids=lambda p: p.stem)
+def test_the_layer_only_adds_and_says_where_and_which_version(path: Path) -> None:
+    layer = default_layer()
+    assert layer is not None
+    text = path.read_text(encoding="utf-8")
+    rules = read_note(text, path.stem, learned=False)
+    both = read_note(text, path.stem, learned=True)
+    for name, value in rules.elements.model_dump().items():
+        assert getattr(both.elements, name) >= value, name  # never removes a rule finding
+    if not layer.heads["note_kind"].thresholds:
+        assert both.note_kind == rules.note_kind
+    added = [
+        e for e in both.evidence if e not in rules.evidence and e.field.startswith("elements.")
+    ]
+    for evidence in added:
+        assert 0 <= evidence.start < evidence.end <= len(text)
+        assert text[evidence.start : evidence.end] == evidence.text
+        assert getattr(both.elements, evidence.field.removeprefix("elements."))
+    assert both.reader_version == f"{rules.reader_version} + {layer.version}"
