@@ -131,6 +131,12 @@ _SURGERY_AFTER = re.compile(
     r"arthrodesis|hardware|instrumentation|surgery|surgeries)\b",
     re.IGNORECASE,
 )
+# A level the body corrects ("done at L5-S1 rather than L4-5 as ordered", "so we entered
+# at L5-S1 instead"): the level before the cue was treated, the other was not.
+_CORRECTION_CUE = re.compile(
+    r"\b(?:rather\s+than|instead\s+of|in\s+place\s+of|instead)\b", re.IGNORECASE
+)
+_CLAUSE_BREAK = re.compile(r"[;,:]")
 # Technique boilerplate ("For C3 to C6, the medial branch lies ...") names no treated level.
 _GENERIC_SENTENCE = re.compile(r"\s*(?:for|if|when|in\s+general)\b", re.IGNORECASE)
 
@@ -318,6 +324,53 @@ def _attribute_targets(
 
 
 def _levels(ctx: _Context, mentions: Sequence[Target], others: Sequence[Target]) -> list[Target]:
+    """Level spans of one family, after the body's corrections of them."""
+    return apply_corrections(_named_levels(ctx, mentions, others), level_corrections(ctx))
+
+
+def level_corrections(ctx: _Context) -> list[tuple[list[Target], list[Target]]]:
+    """(treated, not treated) level spans of each sentence that corrects a level.
+
+    "At L5-S1 rather than L4-5": the clause before the cue names the treated level, the
+    words after it the one not treated. A bare "instead" closes the clause of the treated
+    level; the sentence's other levels were not treated. Plans are not corrections.
+    """
+    levels = [t for t in ctx.targets if t.label == "LEVEL" and t.assertion not in _NOT_TODAY]
+    corrections = []
+    for cue in _CORRECTION_CUE.finditer(ctx.text):
+        in_sentence = [t for t in levels if t.sent_start <= cue.start() < t.sent_end]
+        if not in_sentence or ctx.in_future(in_sentence[0]):
+            continue
+        sent_start, sent_end = in_sentence[0].sent_start, in_sentence[0].sent_end
+        breaks = [m.start() for m in _CLAUSE_BREAK.finditer(ctx.text, sent_start, sent_end)]
+        clause_start = max((b for b in breaks if b < cue.start()), default=sent_start)
+        treated = [t for t in in_sentence if clause_start <= t.start and t.end <= cue.start()]
+        if cue.group().lower().startswith("instead") and not cue.group().lower().endswith("of"):
+            untreated = [t for t in in_sentence if t not in treated]
+        else:
+            clause_end = min((b for b in breaks if b > cue.end()), default=sent_end)
+            untreated = [t for t in in_sentence if cue.end() <= t.start and t.end <= clause_end]
+        if treated and untreated:
+            corrections.append((treated, untreated))
+    return corrections
+
+
+def apply_corrections(
+    chosen: list[Target], corrections: Sequence[tuple[list[Target], list[Target]]]
+) -> list[Target]:
+    """Drop the levels a correction says were not treated, and add the ones it says were."""
+    for treated, untreated in corrections:
+        refused = {tuple(canonical_levels(t.text)) for t in untreated}
+        if not any(tuple(canonical_levels(t.text)) in refused for t in chosen):
+            continue
+        kept = [t for t in chosen if tuple(canonical_levels(t.text)) not in refused]
+        chosen = kept + [t for t in treated if t not in kept]
+    return chosen
+
+
+def _named_levels(
+    ctx: _Context, mentions: Sequence[Target], others: Sequence[Target]
+) -> list[Target]:
     """Level spans: the foramina the needles entered, else the title's, else the detail's.
 
     A title's "L4-L5 transforaminal" is less precise than the body's "the left L4 neural

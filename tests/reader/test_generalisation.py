@@ -177,6 +177,38 @@ def test_levels_named_in_a_later_sentence(read: Read) -> None:
     assert _one(read(note), "facet_mbb").levels == ["T8", "T9"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Because of scar tissue the needle was placed at the right C6-7 foramen rather than "
+        "C5-6 as requested.",
+        "The C5-6 foramen was blocked by an osteophyte, so we entered at right C6-7 instead.",
+    ],
+)
+def test_a_level_the_body_corrects_replaces_the_title(read: Read, body: str) -> None:
+    note = (
+        "PROCEDURE: Right C5-6 transforaminal epidural steroid injection.\nTECHNIQUE: "
+        f"Fluoroscopy was used. {body} Contrast showed epidural flow. 4 mg dexamethasone "
+        "was given."
+    )
+    assert _one(read(note), "esi").levels == ["C6-C7"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "He chose an injection instead of surgery at L4-5.",
+        "Next time we will go in at L5-S1 rather than L4-5.",
+    ],
+)
+def test_words_of_choice_that_correct_no_level(read: Read, body: str) -> None:
+    note = (
+        "PROCEDURE: Left L4-5 transforaminal epidural steroid injection under fluoroscopy.\n"
+        f"The needle was placed at the left L4-5 foramen. {body}"
+    )
+    assert _one(read(note), "esi").levels == ["L4-L5"]
+
+
 # ---- 5. laterality and guidance -----------------------------------------------------------
 
 
