@@ -44,6 +44,7 @@ class GroupSummary:
     family: str
     n: int
     ready: int
+    not_recognised: int  # notes whose procedure ChartReady could not identify (checked by hand)
     top_missing: list[tuple[str, int]]
     bands: dict[str, int]
     mean_risk: float | None
@@ -121,6 +122,7 @@ def summarise(rows: Sequence[AuditRow], by_family: bool) -> list[GroupSummary]:
                 family=family,
                 n=len(members),
                 ready=sum(r.verdict == "ready" for r in members),
+                not_recognised=sum(r.verdict == "not_recognised" for r in members),
                 top_missing=sorted(missing.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_MISSING],
                 bands={band: bands.get(band, 0) for band in BANDS},
                 mean_risk=sum(risks) / len(risks) if risks else None,

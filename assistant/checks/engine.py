@@ -226,7 +226,7 @@ def _claim_finding(
         service = _service_evidence(ctx, hit.line)
         evidence = [service] if service is not None else []
         if service is None:
-            message += " No text in the note names this service."
+            message = f"{message.rstrip('.')}. No text in the note names this service."
     return Finding(
         rule_id=rule.id,
         symbol=rule.symbol,

@@ -232,7 +232,9 @@ class Scope(_Strict):
     ``planned``: consult/office notes of ``note_kinds`` that plan one of ``families``;
     ``detected``: notes where one of ``detectors`` matches, whatever the reader made of the
     procedure (checked per performed procedure of ``families``, else once for the note);
-    ``unrecognised``: procedure notes in which the reader could name no procedure.
+    ``unrecognised``: notes in which the reader could name no procedure, of kind
+    ``procedure``, or of kind ``other`` where at least ``detectors_needed`` of ``detectors``
+    (words of a procedure) match.
     With ``performed``, non-empty ``detectors`` narrow it further; a hit of any of
     ``unless_detected`` keeps the checklist off the note (a service another checklist owns).
     """
@@ -241,14 +243,17 @@ class Scope(_Strict):
     families: list[Family] | Literal["any"]
     note_kinds: list[NoteKind] | None = None
     detectors: list[str] = Field(default_factory=list)
+    detectors_needed: int = Field(default=1, ge=1)
     unless_detected: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _detectors(self) -> Scope:
         if self.mode == "detected" and not self.detectors:
             raise ValueError("mode 'detected' needs 'detectors'")
-        if self.mode in ("planned", "unrecognised") and self.detectors:
-            raise ValueError(f"mode {self.mode!r} takes no 'detectors'")
+        if self.mode == "planned" and self.detectors:
+            raise ValueError("mode 'planned' takes no 'detectors'")
+        if self.detectors_needed > max(1, len(self.detectors)):
+            raise ValueError("'detectors_needed' is more than the detectors listed")
         return self
 
 

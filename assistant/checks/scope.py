@@ -23,6 +23,12 @@ def _any_hit(detections: Detections, detector_ids: list[str]) -> bool:
     return any(detections.hits(detector_id) for detector_id in detector_ids)
 
 
+def _signals(scope: Scope, detections: Detections) -> bool:
+    """At least ``detectors_needed`` of the scope's detectors match (none listed: never)."""
+    found = sum(1 for detector_id in scope.detectors if detections.hits(detector_id))
+    return bool(scope.detectors) and found >= scope.detectors_needed
+
+
 def scope_fits(scope: Scope, facts: NoteFacts, detections: Detections) -> bool:
     """Whether a checklist with this scope applies to the note."""
     if scope.note_kinds is not None and facts.note_kind not in scope.note_kinds:
@@ -31,7 +37,10 @@ def scope_fits(scope: Scope, facts: NoteFacts, detections: Detections) -> bool:
         return False
     performed = [proc.family for proc in facts.procedures]
     if scope.mode == "unrecognised":
-        return not performed and facts.note_kind == "procedure"
+        return not performed and (
+            facts.note_kind == "procedure"
+            or (facts.note_kind == "other" and _signals(scope, detections))
+        )
     if scope.mode == "planned":
         planned = facts.planned_procedures
         return not performed and any(_in_families(scope, family) for family in planned)

@@ -55,6 +55,16 @@ def test_claim_check_correct_claim_has_no_claim_findings(read: Callable[[str], N
     assert [f.rule_id for f in result.findings if f.rule_id.startswith("CLM")] == []
 
 
+def test_a_code_nothing_in_the_note_names_says_so_in_a_sentence() -> None:
+    note = "Follow-up visit. Back pain is better. Continue home exercise."
+    claim = parse_claim({"lines": [_line("64483", modifiers=["LT"])]})
+    result = check_note(note, payer="medicare", claim=claim)
+    finding = next(f for f in result.findings if f.rule_id == "CLM-001")
+    assert finding.evidence == []
+    assert finding.message.endswith(". No text in the note names this service.")
+    assert ".." not in finding.message
+
+
 @pytest.mark.parametrize(
     ("data", "path"),
     [

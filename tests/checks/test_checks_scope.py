@@ -90,3 +90,34 @@ def test_scope_detected_checks_each_procedure_of_its_families() -> None:
 def test_scope_detected_needs_detectors() -> None:
     with pytest.raises(ValueError, match="needs 'detectors'"):
         Scope(mode="detected", families=["other"])
+
+
+# ---- notes the reader could not classify ---------------------------------------------------
+
+UNREAD_SHORTHAND = "Pt seen. Rt L4-5 blk done under fluoro, 80mg depomedrol. tolerated well.\n"
+
+
+def test_unclassified_note_with_procedure_words_is_not_recognised() -> None:
+    result = check_note(UNREAD_SHORTHAND, payer="medicare")
+    assert result.facts.note_kind == "other" and result.facts.procedures == []
+    assert result.verdict == "not_recognised"
+    assert [f.rule_id for f in result.findings if f.severity == "block"] == ["NRC-001"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A call that recalls earlier injections at their levels: the act and its site only.
+        "Phone follow-up two weeks after her injections at L4-5 and L5-S1. She is 70 % better "
+        "and walks around the block again.",
+        # A visit listing a topical anaesthetic: an injectate word in a sentence that is not one.
+        "Seen for knee pain. Uses a lidocaine patch at night. Walking 20 minutes a day.",
+    ],
+)
+def test_unclassified_note_with_one_kind_of_procedure_word_stays_as_it_was(text: str) -> None:
+    assert check_note(text, payer="medicare").verdict != "not_recognised"
+
+
+def test_scope_needs_no_more_detectors_than_it_lists() -> None:
+    with pytest.raises(ValueError, match="'detectors_needed' is more than"):
+        Scope(mode="unrecognised", families="any", detectors=["pns_procedure"], detectors_needed=2)

@@ -65,9 +65,13 @@ def test_summarise_groups_rates_missing_and_bands() -> None:
         _row(2, "A", "needs_attention", "medium", ("consent", "images"), overrides=1),
         _row(3, "A", "not_billable_as_documented", "high", ("consent",), family="rfa"),
         _row(4, "B", "ready", "low", family="none"),
+        _row(5, "B", "not_recognised", "low", family="none"),
     ]
     by_provider = summarise(rows, by_family=False)
-    assert [(s.provider, s.n, s.ready) for s in by_provider] == [("A", 3, 1), ("B", 1, 1)]
+    assert [(s.provider, s.n, s.ready, s.not_recognised) for s in by_provider] == [
+        ("A", 3, 1, 0),
+        ("B", 2, 1, 1),
+    ]
     a = by_provider[0]
     assert a.readiness_rate == pytest.approx(1 / 3)
     assert a.top_missing == [("consent", 2), ("images", 1)]
@@ -78,7 +82,7 @@ def test_summarise_groups_rates_missing_and_bands() -> None:
     assert [(s.provider, s.family, s.n) for s in by_family] == [
         ("A", "esi", 2),
         ("A", "rfa", 1),
-        ("B", "none", 1),
+        ("B", "none", 2),
     ]
 
 
@@ -184,7 +188,7 @@ def test_audit_report_page_charts_and_csv(web_client: TestClient, as_role: AsRol
     assert lines[0].startswith("audit_id,month,seed,item_id,note_id,provider")
     assert len(lines) == 1 + 6  # every checked August note (fewer than 10 per provider)
     summary = web_client.get(f"/audits/{audit_id}/export.csv?table=summary").text
-    assert summary.splitlines()[0].startswith("provider,family,n,readiness_rate")
+    assert summary.splitlines()[0].startswith("provider,family,n,readiness_rate,not_recognised")
 
 
 @pytest.mark.parametrize(

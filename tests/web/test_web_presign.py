@@ -46,6 +46,19 @@ def test_presign_review_shows_evidence_gaps_verdict_and_risk(
     assert _stored(web_db) == before  # nothing stored unless saved
 
 
+def test_presign_unread_procedure_is_not_recognised_never_ready(
+    web_client: TestClient, as_role: AsRole
+) -> None:
+    token = as_role("provider")
+    note = "Pt seen. Rt L4-5 blk done under fluoro, 80mg depomedrol. tolerated well."
+    response = web_client.post("/review", data={"note": note, "payer": "medicare", "csrf": token})
+    assert response.status_code == 200
+    html = response.text
+    assert 'class="pill v-not_recognised">Verdict: not recognised' in html
+    assert "could not identify the procedure" in html and "check this note by hand" in html
+    assert "v-ready" not in html
+
+
 def test_presign_save_stores_result_not_text(
     web_client: TestClient, web_db: Database, as_role: AsRole, esi_note: str
 ) -> None:
