@@ -100,7 +100,7 @@ def review_context(text: str, check: CheckResult) -> dict[str, Any]:
         "facts": check.facts,
         "segments": highlight_segments(text, result["facts"].get("evidence", [])),
         "groups": group_findings(findings),
-        "factors": top_factors(result["risk"]),
+        "factors": top_factors(result["risk"], findings),
         "present": [name for name in ELEMENT_NAMES if documented[name]],
         "absent": [name for name in ELEMENT_NAMES if not documented[name]],
     }

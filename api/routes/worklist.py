@@ -192,7 +192,7 @@ async def item_page(
                 item.note_text, (result.get("facts") or {}).get("evidence", [])
             ),
             "groups": group_findings(findings),
-            "factors": top_factors(result.get("risk")),
+            "factors": top_factors(result.get("risk"), findings),
             "overridden": overridden,
             "statuses": STATUS_LABELS,
             "can_edit": user.role in EDIT_ROLES,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,13 +92,65 @@ def query_text(finding: dict[str, Any]) -> str:
     return f"{query.get('question', '')}\n{options}".strip()
 
 
-def top_factors(risk: dict[str, Any] | None, count: int = 3) -> list[dict[str, Any]]:
-    """The risk factors that raise the score most (the baseline left out)."""
+@dataclass(frozen=True)
+class PlainFactor:
+    """One risk factor in a provider's words: what it is and how many points it adds."""
+
+    label: str
+    points: int  # percentage points of denial risk this factor adds to the score shown
+    rules: list[str]  # "ESI-002 Laterality not documented", the findings behind it
+
+
+def _plain_label(name: str, label: str) -> str:
+    """A feature's label without model vocabulary ("warn findings: missing" → words)."""
+    head, _, rest = name.partition(".")
+    if head == "findings":
+        severity, _, status = rest.partition(".")
+        kind = SEVERITY_LABELS.get(severity, severity).lower()
+        what = f", {status.replace('_', ' ')}" if status else ""
+        return f"Documentation gaps ({kind}{what})"
+    if head == "verdict":
+        return f"The note's verdict: {rest.replace('_', ' ')}"
+    if head == "family":
+        return f"Procedure type ({rest.replace('_', ' ')}): denied more often than average"
+    if head == "payer":
+        return f"Payer ({rest.replace('_', ' ')})"
+    if name == "claim.charge":
+        return "The claim's charge (larger charges are denied more often)"
+    if name == "claim.present":
+        return "A claim is attached"
+    return label[:1].upper() + label[1:]
+
+
+def _sigmoid(value: float) -> float:
+    return 1.0 / (1.0 + math.exp(-value))
+
+
+def top_factors(
+    risk: dict[str, Any] | None, findings: list[dict[str, Any]], count: int = 3
+) -> list[PlainFactor]:
+    """The factors that raise the risk most, each as the points it adds to the score shown.
+
+    A factor's points are the risk shown minus the risk without that factor (its log-odds
+    contribution removed), rounded: "side not documented: +12 points".
+    """
     if not risk:
         return []
     factors = [f for f in risk.get("factors", []) if f.get("name") != "baseline"]
-    raising = [f for f in factors if float(f.get("contribution", 0.0)) > 0]
-    return sorted(raising, key=lambda f: -float(f["contribution"]))[:count]
+    raising = sorted(
+        (f for f in factors if float(f.get("contribution", 0.0)) > 0),
+        key=lambda f: -float(f["contribution"]),
+    )[:count]
+    logit, shown = float(risk["logit"]), float(risk["probability"])
+    titles = {f["rule_id"]: str(f.get("message", "")).split(":")[0] for f in findings}
+    return [
+        PlainFactor(
+            label=_plain_label(str(f.get("name", "")), str(f.get("label", ""))),
+            points=round(100 * (shown - _sigmoid(logit - float(f["contribution"])))),
+            rules=[f"{rule} {titles.get(rule, '')}".strip() for rule in f.get("finding_ids", [])],
+        )
+        for f in raising
+    ]
 
 
 def render(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 
@@ -151,15 +152,41 @@ def test_group_findings_orders_by_severity_and_adds_query() -> None:
 
 def test_top_factors_skip_baseline_and_lowering_factors() -> None:
     risk = {
+        "logit": -1.0,
+        "probability": 1 / (1 + math.exp(1.0)),
         "factors": [
-            {"name": "baseline", "contribution": -3.0},
-            {"name": "a", "contribution": 0.2},
-            {"name": "b", "contribution": -0.4},
-            {"name": "c", "contribution": 0.9},
-        ]
+            {"name": "baseline", "label": "baseline", "contribution": -3.0},
+            {"name": "payer.medicare", "label": "payer: medicare", "contribution": 0.2},
+            {"name": "family.esi", "label": "procedure family: esi", "contribution": -0.4},
+            {
+                "name": "findings.block.missing",
+                "label": "block findings: missing",
+                "contribution": 1.5,
+                "finding_ids": ["ESI-002"],
+            },
+        ],
     }
-    assert [f["name"] for f in top_factors(risk)] == ["c", "a"]
-    assert top_factors(None) == []
+    findings = [{"rule_id": "ESI-002", "message": "Laterality not documented: add the side"}]
+    factors = top_factors(risk, findings)
+    assert [f.label for f in factors] == [
+        "Documentation gaps (blocks billing, missing)",
+        "Payer (medicare)",
+    ]
+    # Points: the risk shown (26.9 %) minus the risk without the factor (7.6 % and 23.1 %).
+    assert [f.points for f in factors] == [19, 4]
+    assert factors[0].rules == ["ESI-002 Laterality not documented"]
+    assert top_factors(None, []) == []
+
+
+def test_review_explains_risk_in_points_not_log_odds(
+    web_client: TestClient, as_role: AsRole, esi_note: str
+) -> None:
+    token = as_role("provider")
+    form = {"note": esi_note, "payer": "medicare", "cpt": "64483", "csrf": token}
+    html = web_client.post("/review", data=form).text
+    assert "log-odds" not in html and "findings: missing" not in html
+    assert "if it is billed as the note stands now" in html
+    assert re.search(r"<strong>\+\d+ points</strong>", html)
 
 
 @pytest.mark.parametrize("csrf", ["", "forged"])
