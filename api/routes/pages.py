@@ -95,6 +95,14 @@ def review_context(text: str, check: CheckResult) -> dict[str, Any]:
     result = check.to_json_dict()
     documented = check.facts.elements.model_dump()
     findings = result["findings"]
+    # Elements a finding of this note's checklists asks for; the rest nobody requires here.
+    required = {
+        concern.removeprefix("elements.")
+        for finding in findings
+        for concern in finding.get("concerns", [])
+        if concern.startswith("elements.")
+    }
+    absent = [name for name in ELEMENT_NAMES if not documented[name]]
     return {
         "check": check,
         "facts": check.facts,
@@ -102,7 +110,8 @@ def review_context(text: str, check: CheckResult) -> dict[str, Any]:
         "groups": group_findings(findings),
         "factors": top_factors(result["risk"], findings),
         "present": [name for name in ELEMENT_NAMES if documented[name]],
-        "absent": [name for name in ELEMENT_NAMES if not documented[name]],
+        "missing": [name for name in absent if name in required],
+        "also_absent": [name for name in absent if name not in required],
     }
 
 

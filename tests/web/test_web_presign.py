@@ -60,6 +60,22 @@ def test_presign_unread_procedure_is_not_recognised_never_ready(
     assert "v-ready" not in html
 
 
+def test_not_found_lists_what_the_payer_requires_and_folds_the_rest(
+    web_client: TestClient, as_role: AsRole
+) -> None:
+    token = as_role("provider")
+    note = (
+        "PROCEDURE: Left L5-S1 transforaminal epidural steroid injection under fluoroscopy.\n"
+        "Contrast confirmed epidural spread. 80 mg triamcinolone injected. No complications."
+    )
+    html = web_client.post("/review", data={"note": note, "payer": "medicare", "csrf": token}).text
+    required = html.split("Required here and not found", 1)[1].split("</table>", 1)[0]
+    folded = html.split('<details class="also-absent">', 1)[1].split("</details>", 1)[0]
+    assert "opioid risk monitoring" not in required and "total time" not in required
+    assert "opioid risk monitoring" in folded and "total time" in folded
+    assert "informed consent" in required  # a finding asks for it; the note lacks it
+
+
 def test_presign_save_stores_result_not_text(
     web_client: TestClient, web_db: Database, as_role: AsRole, esi_note: str
 ) -> None:
