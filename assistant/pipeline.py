@@ -10,12 +10,19 @@ knows only the step before it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from assistant.checks import AppliedChecklist, Claim, ProcedureHistory, load_registry, run_checks
+from assistant.checks import (
+    AppliedChecklist,
+    Claim,
+    ProcedureHistory,
+    load_registry,
+    note_verdict,
+    run_checks,
+)
 from assistant.checks.claims import parse_claim
 from assistant.em import ClaimLine, EMAssessment, assess_if_applicable, em_findings
 from assistant.errors import ChartReadyError, Errors, TrainingDataError, validation_paths
@@ -34,6 +41,7 @@ __all__ = [
     "risk_input",
     "training_rows",
     "warm_up",
+    "without_findings",
 ]
 
 WARM_UP_NOTE = "Procedure: warm-up. Informed consent was obtained."
@@ -127,6 +135,25 @@ def check_note(
         em=em,
         risk=risk,
     )
+
+
+def without_findings(
+    result: CheckResult, dismissed: Collection[str], claim: Claim | None
+) -> CheckResult:
+    """The check once a coder has overridden some findings: verdict and risk recomputed.
+
+    The findings whose rule ids are in ``dismissed`` are dropped; the facts, checklists and
+    E/M assessment stay as checked. ``claim`` is the one the note was checked with.
+    """
+    kept = [f for f in result.findings if f.rule_id not in dismissed]
+    registry = load_registry()
+    verdict = note_verdict(
+        kept, (registry.get(c.id) for c in result.checklists if c.id in registry.checklists)
+    )
+    risk = score_risk(
+        risk_input(result.facts, kept, verdict, result.payer, claim), load_active_model()
+    )
+    return result.model_copy(update={"findings": kept, "verdict": verdict, "risk": risk})
 
 
 def check_note_json(

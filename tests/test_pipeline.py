@@ -5,7 +5,7 @@ import pytest
 from assistant.checks import Claim, ClaimLine
 from assistant.facts import NoteFacts, Procedure
 from assistant.findings import Finding, Query, SourceRef
-from assistant.pipeline import check_note, risk_input
+from assistant.pipeline import check_note, risk_input, without_findings
 
 
 def _finding() -> Finding:
@@ -56,3 +56,15 @@ def test_check_note_types_em_and_risk() -> None:
     assert result.risk is not None and 0.0 <= result.risk.probability <= 1.0
     data = result.to_json_dict()
     assert data["risk"]["model_version"] == result.risk.model_version
+
+
+def test_without_findings_recomputes_verdict_and_risk_and_keeps_the_rest() -> None:
+    note = "Pt seen. Rt L4-5 blk done under fluoro, 80mg depomedrol. tolerated well."
+    checked = check_note(note, payer="medicare")
+    assert checked.verdict == "not_recognised" and checked.risk is not None
+    after = without_findings(checked, {"NRC-001"}, None)
+    assert "NRC-001" not in {f.rule_id for f in after.findings}
+    assert after.verdict != "not_recognised"
+    assert after.risk is not None and after.risk.probability < checked.risk.probability
+    assert after.facts == checked.facts and after.checklists == checked.checklists
+    assert without_findings(checked, set(), None).model_dump() == checked.model_dump()

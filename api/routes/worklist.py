@@ -2,8 +2,10 @@
 
 Items wait in the persisted ``WorklistQueue`` and are checked in the background by the app's
 ``check_queue`` loop (``assistant.store.worklist_queue``); the list is sorted by denial risk
-x charge. Overriding a finding needs a reason and is kept with who and when;
-``WorklistRepository.override_labels`` exports them for retraining.
+x charge. Overriding a finding needs a reason and is kept with who and when; the item's
+verdict, risk and place in the list are then recomputed without the overridden findings (the
+result as checked stays stored and shown). ``WorklistRepository.override_labels`` exports
+overrides for retraining.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from api.deps import DatabaseDep, require_role, require_role_on_form
 from api.fhir import note_from_document_reference
 from api.problems import FhirInputError
 from api.web.rendering import group_findings, highlight_segments, render, top_factors
+from assistant.checks.claims import parse_claim
+from assistant.pipeline import CheckResult, without_findings
 from assistant.store import (
     REVIEW_STATUSES,
     BatchImportError,
@@ -30,6 +34,8 @@ from assistant.store import (
     parse_batch,
 )
 from assistant.store.importing import ImportRow
+from assistant.store.models import WorklistItem
+from assistant.store.worklist_queue import summarise
 
 router = APIRouter(prefix="/worklist", tags=["pages"])
 VIEW_ROLES = ("coder", "quality_lead", "admin")
@@ -183,6 +189,8 @@ async def item_page(
     result = item.result or {}
     findings = result.get("findings", [])
     overridden = {o.rule_id for o in data["overrides"]}
+    after = await run_in_threadpool(after_overrides, item, overridden)
+    shown = after.to_json_dict() if after is not None else result
     return render(
         request,
         "item.html",
@@ -192,7 +200,8 @@ async def item_page(
                 item.note_text, (result.get("facts") or {}).get("evidence", [])
             ),
             "groups": group_findings(findings),
-            "factors": top_factors(result.get("risk"), findings),
+            "factors": top_factors(shown.get("risk"), shown.get("findings", [])),
+            "shown": shown,
             "overridden": overridden,
             "statuses": STATUS_LABELS,
             "can_edit": user.role in EDIT_ROLES,
@@ -227,6 +236,14 @@ async def set_status(
     return RedirectResponse(f"/worklist/items/{item_id}", status_code=303)
 
 
+def after_overrides(item: WorklistItem, overridden: set[str]) -> CheckResult | None:
+    """The item's check without its overridden findings (``None`` when nothing is overridden)."""
+    if not overridden or not item.result:
+        return None
+    claim = parse_claim(item.claim, f"item {item.id} claim") if item.claim else None
+    return without_findings(CheckResult.model_validate(item.result), overridden, claim)
+
+
 def _override(database: Database, item_id: int, rule_id: str, reason: str, user: str) -> str:
     with database.session() as session:
         repo = WorklistRepository(session)
@@ -237,6 +254,10 @@ def _override(database: Database, item_id: int, rule_id: str, reason: str, user:
             repo.add_override(item, rule_id, reason, user)
         except ValueError as exc:
             return str(exc)
+        overridden = {o.rule_id for o in repo.overrides_for([item.id])}
+        after = after_overrides(item, overridden)
+        if after is not None:
+            repo.set_columns(item, summarise(after.to_json_dict(), item.charge_total))
         return ""
 
 

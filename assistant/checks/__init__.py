@@ -1,7 +1,7 @@
 """Payer-shaped checklists and the findings engine (:func:`run_checks`)."""
 
 from assistant.checks.claims import Claim, ClaimLine, HistoryEntry, ProcedureHistory
-from assistant.checks.engine import AppliedChecklist, ChecklistReview, run_checks
+from assistant.checks.engine import AppliedChecklist, ChecklistReview, note_verdict, run_checks
 from assistant.checks.registry import ChecklistRegistry, load_registry
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "HistoryEntry",
     "ProcedureHistory",
     "load_registry",
+    "note_verdict",
     "run_checks",
 ]

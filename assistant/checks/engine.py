@@ -8,7 +8,7 @@ before it and the E/M rules and risk model beside and after it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
@@ -315,8 +315,12 @@ def run_checks(
     applied = [AppliedChecklist(id=c.id, version=c.version) for c in checklists]
     if ran_coding:
         applied.append(AppliedChecklist(id=CODING_CHECKLIST_ID, version=registry.coding.version))
-    overrides = {e.id: e.verdict for c in checklists for e in c.elements if e.verdict}
-    verdict = next(
-        (overrides[f.rule_id] for f in findings if f.rule_id in overrides), verdict_for(findings)
+    return ChecklistReview(
+        checklists=applied, findings=findings, verdict=note_verdict(findings, checklists)
     )
-    return ChecklistReview(checklists=applied, findings=findings, verdict=verdict)
+
+
+def note_verdict(findings: list[Finding], checklists: Iterable[Checklist]) -> Verdict:
+    """The verdict of these findings; an element with its own verdict (not_recognised) wins."""
+    own = {e.id: e.verdict for c in checklists for e in c.elements if e.verdict}
+    return next((own[f.rule_id] for f in findings if f.rule_id in own), verdict_for(findings))

@@ -155,6 +155,12 @@ class WorklistRepository:
         item.review_status = status
         item.updated_at = utcnow()
 
+    def set_columns(self, item: WorklistItem, columns: dict[str, Any]) -> None:
+        """Replace the columns kept beside the result (verdict, family, risk, priority)."""
+        for name, value in columns.items():
+            setattr(item, name, value)
+        item.updated_at = utcnow()
+
     def add_override(self, item: WorklistItem, rule_id: str, reason: str, user: str) -> Override:
         """Record that ``user`` overrode finding ``rule_id`` on ``item`` and why."""
         reason = reason.strip()

@@ -264,3 +264,46 @@ def test_import_reads_fhir_document_reference(
     with web_db.session() as session:
         item = session.scalar(select(WorklistItem).where(WorklistItem.note_id == "fhir-1"))
         assert item is not None and item.note_text == esi_note and item.family == "esi"
+
+
+def test_overriding_every_blocking_finding_recomputes_verdict_and_risk(
+    web_client: TestClient, as_role: AsRole, web_db: Database
+) -> None:
+    token = as_role("coder")
+    unguided = (
+        "PROCEDURE: Left L5-S1 transforaminal epidural steroid injection.\nInformed consent "
+        "was obtained. Contrast confirmed epidural spread; 80 mg triamcinolone was injected. "
+        "No complications. Images saved. Pain 7/10 before and 2/10 after."
+    )
+    claim = json.dumps([{"cpt": "64483", "modifiers": ["LT"], "icd10": ["M54.17"], "charge": 900}])
+    row = {
+        "note_id": "w-unguided",
+        "provider": "Dr Clark",
+        "date_of_service": "2026-10-12",
+        "payer": "medicare",
+        "note_text": unguided,
+        "claim_lines": claim,
+    }
+    _wait(web_client, _import(web_client, token, "unguided.csv", _csv([row])))
+    item_id = _item_id(web_db, "w-unguided")
+    with web_db.session() as session:
+        item = session.get(WorklistItem, item_id)
+        assert item is not None and item.result is not None
+        assert item.verdict == "not_billable_as_documented"
+        before = item.risk_probability
+        assert before is not None
+        blocking = [f["rule_id"] for f in item.result["findings"] if f["severity"] == "block"]
+    for rule_id in blocking:
+        reason = "Fluoroscopy is in the signed addendum."
+        data = {"rule_id": rule_id, "reason": reason, "csrf": token}
+        assert web_client.post(f"/worklist/items/{item_id}/overrides", data=data).status_code == 200
+    with web_db.session() as session:
+        item = session.get(WorklistItem, item_id)
+        assert item is not None and item.result is not None and item.risk_probability is not None
+        assert item.verdict != "not_billable_as_documented"
+        assert item.risk_probability < before
+        assert item.result["verdict"] == "not_billable_as_documented"  # as checked, kept
+    page = web_client.get(f"/worklist/items/{item_id}").text
+    assert f"after {len(blocking)} override" in page
+    assert "As checked: verdict not billable as documented" in page
+    assert 'class="pill v-not_billable_as_documented"' not in page
