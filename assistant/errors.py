@@ -66,6 +66,11 @@ class Errors:
     E503 = Message("{reason}; please retry")
     # A learned-model label file or artifact is missing or invalid.
     E701 = Message("{where}: {problem}")
+    # An audit was asked for a month in which no note has been checked.
+    E801 = Message(
+        "no checked notes in {month}: nothing to audit. Import and check that month's notes "
+        "in the worklist first."
+    )
 
 
 def validation_paths(exc: ValidationError) -> str:
@@ -144,3 +149,7 @@ class BatchInputError(ChartReadyError):
 
 class BatchOutputError(ChartReadyError):
     """A batch output folder holds another run or cannot be written (E022)."""
+
+
+class NothingToAudit(ChartReadyError):
+    """An audit month has no checked notes, so no sample can be drawn (E801)."""

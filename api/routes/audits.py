@@ -18,6 +18,7 @@ from api.web.rendering import render
 from assistant.audit import AuditReport, build_report, new_seed, run_audit
 from assistant.audit.charts import CHART_KINDS, render_chart
 from assistant.audit.export import sample_csv, summary_csv
+from assistant.errors import NothingToAudit
 from assistant.store import Database, SignedIn, WorklistRepository, month_bounds
 
 router = APIRouter(prefix="/audits", tags=["pages"])
@@ -51,9 +52,13 @@ async def audits_page(request: Request, database: DatabaseDep, user: Auditor) ->
     return render(request, "audits.html", context, user=user, csrf=user.csrf_token)
 
 
-def _create(database: Database, month: str, per_provider: int, seed: int, user: str) -> int:
+def _create(database: Database, month: str, per_provider: int, seed: int, user: str) -> int | str:
+    """The new audit's id, or why none was drawn (a month with no checked notes)."""
     with database.session() as session:
-        return run_audit(WorklistRepository(session), month, per_provider, seed, user).id
+        try:
+            return run_audit(WorklistRepository(session), month, per_provider, seed, user).id
+        except NothingToAudit as exc:
+            return str(exc)
 
 
 @router.post("", response_class=HTMLResponse)
@@ -76,19 +81,19 @@ async def create_audit(
         errors.append(f"the sample size per provider must be 1 to {MAX_PER_PROVIDER}")
     if seed and not (seed.isdigit() and int(seed) < 2**31):
         errors.append("the seed must be a whole number below 2147483648")
-    if errors:
-        audits = await run_in_threadpool(_audits, database)
-        context = {
-            "audits": audits,
-            "errors": errors,
-            "form": {"month": month, "per_provider": per_provider, "seed": seed},
-        }
-        return render(
-            request, "audits.html", context, user=user, csrf=user.csrf_token, status_code=422
-        )
-    chosen_seed = int(seed) if seed else new_seed()
-    audit_id = await run_in_threadpool(_create, database, month, size, chosen_seed, user.name)
-    return RedirectResponse(f"/audits/{audit_id}", status_code=303)
+    if not errors:
+        chosen_seed = int(seed) if seed else new_seed()
+        created = await run_in_threadpool(_create, database, month, size, chosen_seed, user.name)
+        if isinstance(created, int):
+            return RedirectResponse(f"/audits/{created}", status_code=303)
+        errors.append(created)
+    audits = await run_in_threadpool(_audits, database)
+    context = {
+        "audits": audits,
+        "errors": errors,
+        "form": {"month": month, "per_provider": per_provider, "seed": seed},
+    }
+    return render(request, "audits.html", context, user=user, csrf=user.csrf_token, status_code=422)
 
 
 def _report(database: Database, audit_id: int) -> AuditReport | None:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.errors import Errors, NothingToAudit
 from assistant.store.models import Audit, Override, WorklistItem
 from assistant.store.worklist import WorklistRepository, month_bounds
 
@@ -189,9 +190,15 @@ def build_report(repo: WorklistRepository, audit: Audit) -> AuditReport:
 def run_audit(
     repo: WorklistRepository, month: str, per_provider: int, seed: int, user: str
 ) -> Audit:
-    """Draw the stratified sample of ``month``'s checked items and record it with its seed."""
+    """Draw the stratified sample of ``month``'s checked items and record it with its seed.
+
+    A month with no checked items raises :class:`NothingToAudit` instead of recording an
+    empty audit whose 0 % readiness would read as a finding.
+    """
     from assistant.audit.sampling import stratified_sample
 
     population = [(item.id, item.provider) for item in repo.checked_in_month(month)]
+    if not population:
+        raise NothingToAudit(Errors.E801, month=month)
     sample = stratified_sample(population, per_provider, seed)
     return repo.add_audit(month, per_provider, seed, sample, user)

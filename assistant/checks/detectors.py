@@ -103,10 +103,13 @@ def run_detector(
 
     Patterns run case-insensitively, on a lower-cased copy when that keeps every offset;
     ``candidates`` (from :class:`Detections`) then skips patterns that cannot match the note.
+    Each sentence is tested against ``unless`` once, however many hits it holds (linear time
+    on a note of one long sentence full of hits).
     """
     lowered = _lower(text)
     keeps_offsets = len(lowered) == len(text)
     hits: list[Span] = []
+    vetoed: dict[tuple[int, int], bool] = {}
     for pattern in detector.patterns:
         if not keeps_offsets:
             matches = _compiled(pattern).finditer(text)
@@ -118,13 +121,16 @@ def run_detector(
             start, end = match.span()
             if end == start:
                 continue
-            left, right = sentence_bounds(text, start, end)
-            sentence = text[left:right]
             quoted = text[start:end]
             if _PLACEHOLDER.search(quoted):
                 continue
-            if any(_compiled(rule).search(sentence) for rule in detector.unless):
-                continue
+            if detector.unless:
+                bounds = sentence_bounds(text, start, end)
+                if bounds not in vetoed:
+                    sentence = text[bounds[0] : bounds[1]]
+                    vetoed[bounds] = any(_compiled(r).search(sentence) for r in detector.unless)
+                if vetoed[bounds]:
+                    continue
             value = match.groupdict().get("value")
             hits.append(Span(start, end, quoted, "detector", detector.id, value))
     hits.sort(key=lambda span: (span.start, span.end))

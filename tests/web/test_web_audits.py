@@ -7,10 +7,12 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from assistant.audit import AuditRow, stratified_sample, summarise
 from assistant.audit.report import AuditReport, TrendPoint, previous_months, trend
 from assistant.store import Database, WorklistRepository
+from assistant.store.models import Audit
 
 AsRole = Callable[[str | None], str]
 
@@ -206,6 +208,21 @@ def test_audit_form_validation(
     response = web_client.post("/audits", data={**form, "csrf": token})
     assert response.status_code == 422
     assert error in response.text
+
+
+def test_audit_of_a_month_with_no_checked_notes_says_so_and_saves_nothing(
+    web_client: TestClient, as_role: AsRole, web_db: Database
+) -> None:
+    token = as_role("quality_lead")
+    with web_db.session() as session:
+        before = session.scalar(select(func.count()).select_from(Audit))
+    form = {"month": "1999-01", "per_provider": "5", "csrf": token}
+    response = web_client.post("/audits", data=form, follow_redirects=False)
+    assert response.status_code == 422
+    assert "no checked notes in 1999-01: nothing to audit" in response.text
+    assert 'value="1999-01"' in response.text  # the form is kept
+    with web_db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Audit)) == before
 
 
 def test_charts_render_for_an_empty_report() -> None:
