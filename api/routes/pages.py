@@ -23,11 +23,18 @@ from api.routes import audits, auth, worklist
 from api.security import AuthError, authenticate_api_key
 from api.service import known_payers, run_check
 from api.web.access import csrf_for, csrf_ok, set_csrf_cookie
-from api.web.rendering import API_DIR, group_findings, highlight_segments, render, top_factors
+from api.web.rendering import (
+    API_DIR,
+    group_findings,
+    highlight_segments,
+    plain_input_error,
+    render,
+    top_factors,
+)
 from assistant.checks.claims import parse_claim
 from assistant.errors import ClaimInputError, NoteInputError
 from assistant.facts import ELEMENT_NAMES
-from assistant.notes import validate_note_text
+from assistant.notes import MAX_NOTE_CHARS, validate_note_text
 from assistant.pipeline import CheckResult
 from assistant.store import CheckRepository, Database, SignedIn
 
@@ -168,7 +175,7 @@ async def _review(
     try:
         text = validate_note_text(form["note"], "note")
     except NoteInputError as exc:
-        return form_error(f"{exc.code}: {exc}", 422)
+        return form_error(plain_input_error(exc), 422)
     payer = form["payer"]
     if payer not in known_payers():
         return form_error(f"Unknown payer {payer!r}.", 422)
@@ -176,7 +183,7 @@ async def _review(
         raw_claim = _claim_from_form(payer, form["cpt"], form["icd10"], form["modifiers"])
         claim = parse_claim(raw_claim, "claim") if raw_claim else None
     except ClaimInputError as exc:
-        return form_error(f"{exc.code}: {exc}", 422)
+        return form_error(plain_input_error(exc), 422)
     check = await run_check(runner, text, note_id="pasted-note", payer=payer, claim=claim)
     saved_id = None
     if save and user is not None:
@@ -198,7 +205,8 @@ async def review(
     database: DatabaseDep,
     runner: RunnerDep,
     user: OptionalStaffDep,
-    note: Annotated[str, Form(max_length=200_000)] = "",
+    # Longer than a note may be, so an over-long paste comes back in the form with a message.
+    note: Annotated[str, Form(max_length=5 * MAX_NOTE_CHARS)] = "",
     api_key: Annotated[str, Form(max_length=200)] = "",
     payer: Annotated[str, Form(max_length=50)] = "commercial",
     cpt: Annotated[str, Form(max_length=200)] = "",

@@ -20,6 +20,30 @@
       }
     });
   });
+  // Note boxes: <textarea data-max-chars="N"> stops its form before an over-long note is
+  // sent (the text stays in the box, a message says why); data-submit-on-ctrl-enter submits.
+  document.querySelectorAll("textarea[data-max-chars]").forEach(function (box) {
+    var limit = parseInt(box.getAttribute("data-max-chars"), 10);
+    var message = document.querySelector('[data-too-long-for="' + box.id + '"]');
+    box.form.addEventListener("submit", function (event) {
+      if (box.value.length <= limit) { return; }
+      event.preventDefault();
+      if (message) {
+        message.textContent = "The note has " + box.value.length.toLocaleString("en-US") +
+          " characters; the limit is " + limit.toLocaleString("en-US") +
+          ". Check it in parts (for example the procedure section on its own).";
+        message.hidden = false;
+      }
+    });
+  });
+  document.querySelectorAll("textarea[data-submit-on-ctrl-enter]").forEach(function (box) {
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        box.form.requestSubmit();
+      }
+    });
+  });
   // Batch progress: <div data-progress-url="..."> with a <progress> and a status line.
   document.querySelectorAll("[data-progress-url]").forEach(function (box) {
     var bar = box.querySelector("progress");

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from assistant.findings import SEVERITIES
+from assistant.notes import MAX_NOTE_CHARS
 from assistant.store import SignedIn
 
 # Located from this file: under pytest, ``tests/api`` can shadow the name ``api`` as a
@@ -153,6 +155,19 @@ def top_factors(
     ]
 
 
+_WHERE = re.compile(r"^\w+:\s*")  # "claim: " / "note: ", the input's name
+_PATH = re.compile(r"\[[^\]]*\]\s*(?:Value error,\s*)?")  # "[lines -> 0 -> cpt] Value error, "
+
+
+def plain_input_error(exc: Exception) -> str:
+    """An input error for a person: what is wrong, without codes or field paths.
+
+    The API and logs keep the coded, path-precise message; a form has one box per field.
+    """
+    message = _PATH.sub("", _WHERE.sub("", str(exc), count=1))
+    return message[:1].upper() + message[1:]
+
+
 def render(
     request: Request,
     name: str,
@@ -170,6 +185,7 @@ def render(
         "nav": nav,
         "csrf_token": csrf,
         "severity_labels": SEVERITY_LABELS,
+        "max_note_chars": MAX_NOTE_CHARS,
         **context,
     }
     response = templates.TemplateResponse(

@@ -44,7 +44,10 @@ class ClaimLine(_Input):
     def _cpt(cls, value: str) -> str:
         value = value.strip().upper()
         if not _CPT.match(value):
-            raise ValueError(f"{value!r} is not a CPT/HCPCS code (5 characters)")
+            raise ValueError(
+                f"{value!r} is not a CPT code: 5 digits (or 4 digits and F or T), "
+                "or a HCPCS letter + 4 digits"
+            )
         return value
 
     @field_validator("modifiers")

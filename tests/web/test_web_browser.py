@@ -229,6 +229,27 @@ def test_browser_presign_review_with_pasted_note(
     assert path.stat().st_size > 20_000  # a rendered page, not a blank one
 
 
+def test_browser_keeps_an_over_long_note_and_checks_on_ctrl_enter(
+    served: str, browser: Browser, esi_note: str, tmp_path: Path
+) -> None:
+    browser.go(f"{served}/")  # the pre-sign page is open to browsers on this machine
+    browser.wait_for("textarea#note")
+    too_long = "x" * 300_000
+    browser.script("document.getElementById('note').value = arguments[0];", too_long)
+    browser.click("form[action='/review'] button[type=submit]")
+    browser.wait_for("[data-too-long-for='note']:not([hidden])", seconds=10)
+    assert "the limit is 200,000" in browser.text("[data-too-long-for='note']")
+    assert browser.text("h1") == "Check a note before you sign it"  # not sent
+    assert browser.script("return document.getElementById('note').value.length;") == 300_000
+    path = Path(os.environ.get("CHARTREADY_SCREENSHOT_DIR", tmp_path)) / "presign-too-long.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(browser.screenshot())
+    browser.script("document.getElementById('note').value = arguments[0];", esi_note)
+    browser.type("#note", "\ue009\ue007")  # Ctrl+Enter (WebDriver key codes)
+    browser.wait_for(".pill")
+    assert browser.text("h1") == "Pre-sign review"
+
+
 def test_browser_worklist_import_shows_progress(
     served: str, browser: Browser, esi_note: str, office_note: str, tmp_path: Path
 ) -> None:

@@ -96,9 +96,20 @@ def test_presign_save_stores_result_not_text(
 @pytest.mark.parametrize(
     ("form", "status", "marker"),
     [
-        ({"cpt": "12"}, 422, "E010"),
+        (
+            {"cpt": "6448"},
+            422,
+            "&#39;6448&#39; is not a CPT code: 5 digits (or 4 digits and F or T), or a HCPCS "
+            "letter + 4 digits",
+        ),
+        (
+            {"cpt": "64483", "icd10": "nope"},
+            422,
+            "&#39;NOPE&#39; is not an ICD-10-CM code (e.g. M54.16)",
+        ),
         ({"payer": "nobody"}, 422, "Unknown payer"),
-        ({"note": ""}, 422, "E002"),
+        ({"note": ""}, 422, "The note is empty"),
+        ({"note": "x" * 300_000}, 422, "The note has 300,000 characters; the limit is"),
     ],
 )
 def test_presign_form_errors_keep_the_form(
@@ -115,6 +126,10 @@ def test_presign_form_errors_keep_the_form(
     assert response.status_code == status
     assert marker in response.text
     assert 'role="alert"' in response.text
+    assert "E010" not in response.text and "E002" not in response.text  # codes are for the API
+    assert "lines -&gt;" not in response.text and "Value error" not in response.text
+    kept = form.get("note", esi_note)[:200]
+    assert kept in response.text  # the pasted note is never lost
 
 
 def test_presign_save_requires_sign_in(
