@@ -25,7 +25,7 @@ def test_pages_index_has_form_and_asks_key_off_loopback(client: TestClient) -> N
     [
         (True, None, "valid", 200, "Verdict"),
         (False, None, "valid", 401, "API key refused"),
-        (True, "   ", "valid", 422, "E002"),
+        (True, "   ", "valid", 422, "The note is empty"),
         (True, None, "forged", 403, "form expired"),
         (True, None, "absent", 200, "Verdict"),  # anonymous, unsaved: nothing to forge
     ],
