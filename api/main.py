@@ -1,7 +1,8 @@
 """The ASGI app (``api.main:app``): routers, middleware, error handlers and the lifespan.
 
 The lifespan opens the store, starts the reader processes and runs the worklist loop
-(:func:`assistant.store.check_queue`) on the event loop, its checks in the reader processes.
+(:func:`assistant.store.check_queue`) on the event loop, its checks in the reader processes,
+and deletes expired web sessions on a schedule (``session_purge_seconds``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from assistant.store import (
     WorklistItem,
     WorklistQueue,
     check_queue,
+    purge_sessions_forever,
     worklist_check_args,
 )
 
@@ -64,17 +66,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return await runner.run(check_note_json, *args, weight=len(item.note_text))
 
         worklist: asyncio.Task[int] | None = None
+        purge: asyncio.Task[None] | None = None
         try:
             await runner.start(warm=settings.warm_up)
             logger.info("reader ready (%s)", runner.status())
             await asyncio.to_thread(queue.recover)
             worklist = asyncio.create_task(check_queue(queue, check, wake=wake))
+            purge = asyncio.create_task(
+                purge_sessions_forever(database, settings.session_purge_seconds)
+            )
             yield
         finally:
-            if worklist is not None:
-                worklist.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worklist
+            for task in (worklist, purge):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await runner.close()
             database.dispose()
 

@@ -6,6 +6,7 @@ explicitly; checks, sessions, overrides and audits never hold it.
 """
 
 from assistant.store.db import Database, database_url, default_database_url
+from assistant.store.housekeeping import purge_expired_sessions, purge_sessions_forever
 from assistant.store.importing import BatchImportError, ImportRow, parse_batch
 from assistant.store.models import (
     REVIEW_STATUSES,
@@ -64,5 +65,7 @@ __all__ = [
     "hash_api_key",
     "month_bounds",
     "parse_batch",
+    "purge_expired_sessions",
+    "purge_sessions_forever",
     "worklist_check_args",
 ]

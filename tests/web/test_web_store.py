@@ -105,6 +105,28 @@ def test_sessions_expire_and_follow_disabled_users(database: Database) -> None:
         assert UserRepository(session).authenticate("dana", "long enough pw") is None
 
 
+def test_the_server_purges_expired_sessions_on_its_schedule(database: Database) -> None:
+    from assistant.store import WebSession, purge_sessions_forever
+
+    with database.session() as session:
+        user = UserRepository(session).create("erin", "coder", "long enough pw")
+        sessions = WebSessionRepository(session)
+        live = sessions.start(user)
+        sessions.start(user, now=user.created_at - timedelta(days=2))  # expired a day ago
+
+    async def one_round() -> None:
+        task = asyncio.create_task(purge_sessions_forever(database, every=3600))
+        await asyncio.sleep(0.5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(one_round())
+    with database.session() as session:
+        assert len(session.scalars(select(WebSession)).all()) == 1
+        assert WebSessionRepository(session).resolve(live) is not None
+
+
 # ---- the persisted queue -----------------------------------------------------------------
 
 
