@@ -2,7 +2,8 @@
 
 The lifespan opens the store, starts the reader processes and runs the worklist loop
 (:func:`assistant.store.check_queue`) on the event loop, its checks in the reader processes,
-and deletes expired web sessions on a schedule (``session_purge_seconds``).
+and deletes expired web sessions and old failed sign-ins on a schedule
+(``housekeeping_seconds``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from assistant.store import (
     WorklistItem,
     WorklistQueue,
     check_queue,
-    purge_sessions_forever,
+    housekeeping_forever,
     worklist_check_args,
 )
 
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await asyncio.to_thread(queue.recover)
             worklist = asyncio.create_task(check_queue(queue, check, wake=wake))
             purge = asyncio.create_task(
-                purge_sessions_forever(database, settings.session_purge_seconds)
+                housekeeping_forever(database, settings.housekeeping_seconds)
             )
             yield
         finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -12,6 +14,7 @@ from api.deps import CsrfField, DatabaseDep, OptionalStaffDep, require_role_on_f
 from api.web.access import SESSION_COOKIE, csrf_for, csrf_ok, forbidden, set_csrf_cookie
 from api.web.rendering import render
 from assistant.store import Database, UserRepository, WebSessionRepository
+from assistant.store.sign_in_guard import SignInGuard
 
 router = APIRouter(tags=["pages"])
 
@@ -27,17 +30,23 @@ def _safe_next(target: str) -> str:
 async def login_form(request: Request, user: OptionalStaffDep, next: str = "/") -> Response:
     """The sign-in form."""
     csrf = csrf_for(request, user)
-    response = render(
-        request, "login.html", {"next": _safe_next(next), "error": None}, user=user, csrf=csrf
-    )
+    context = {"next": _safe_next(next), "error": None, "username": ""}
+    response = render(request, "login.html", context, user=user, csrf=csrf)
     return set_csrf_cookie(request, response)
 
 
-def _sign_in(database: Database, name: str, password: str) -> str | None:
+def _sign_in(database: Database, name: str, password: str, address: str) -> str | timedelta | None:
+    """A session token; or how long this account/address is locked; or ``None`` (refused)."""
     with database.session() as session:
+        guard = SignInGuard(session)
+        locked = guard.locked_for(name, address)
+        if locked:
+            return locked
         user = UserRepository(session).authenticate(name, password)
         if user is None:
+            guard.record_failure(name, address)
             return None
+        guard.succeeded(name)
         return WebSessionRepository(session).start(user)
 
 
@@ -53,16 +62,29 @@ async def login(
     """Check the name and password, start a session and go to ``next``."""
     if not csrf_ok(request, None, csrf):
         return forbidden(request, None, "The form expired; reload the sign-in page.")
-    token = await run_in_threadpool(_sign_in, database, username, password)
-    if token is None:
+    address = request.client.host if request.client else "unknown"
+    token = await run_in_threadpool(_sign_in, database, username, password, address)
+    if not isinstance(token, str):
+        if token is None:
+            error, status, headers = "Unknown user name or wrong password.", 401, {}
+        else:
+            minutes = math.ceil(token.total_seconds() / 60)
+            error = (
+                "Too many failed sign-ins for this account or from this computer. Try again in "
+                f"{minutes} minute{'s' if minutes != 1 else ''}, or ask an administrator to "
+                "unlock the account (chartready users unlock NAME)."
+            )
+            status, headers = 429, {"Retry-After": str(math.ceil(token.total_seconds()))}
+        context = {"next": _safe_next(next), "error": error, "username": username}
         failed = render(
             request,
             "login.html",
-            {"next": _safe_next(next), "error": "Unknown user name or wrong password."},
+            context,
             user=None,
             csrf=csrf_for(request, None),
-            status_code=401,
+            status_code=status,
         )
+        failed.headers.update(headers)
         return set_csrf_cookie(request, failed)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(

@@ -1,4 +1,4 @@
-"""``chartready users``: create and list the staff who sign in to the web pages."""
+"""``chartready users``: create, list and unlock the staff who sign in to the web pages."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rich.table import Table
 
 from assistant.cli import app
 from assistant.store import Database, UserRepository
+from assistant.store.sign_in_guard import SignInGuard
 
 users_app = typer.Typer(
     name="users",
@@ -89,3 +90,19 @@ def list_users(database_url: DatabaseOption = None) -> None:
     for user_id, name, role, created, active in rows:
         table.add_row(str(user_id), name, role, created, "yes" if active else "no")
     Console().print(table)
+
+
+@users_app.command("unlock")
+def unlock(
+    name: Annotated[str, typer.Argument(help="The locked account's sign-in name.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Lift a sign-in lock on an account after too many failed passwords (logged)."""
+    database = Database(database_url)
+    try:
+        database.migrate()
+        with database.session() as session:
+            cleared = SignInGuard(session).unlock(name.strip())
+    finally:
+        database.dispose()
+    typer.echo(f"Unlocked '{name.strip()}' ({cleared} failed sign-ins cleared).")

@@ -6,7 +6,7 @@ explicitly; checks, sessions, overrides and audits never hold it.
 """
 
 from assistant.store.db import Database, database_url, default_database_url
-from assistant.store.housekeeping import purge_expired_sessions, purge_sessions_forever
+from assistant.store.housekeeping import housekeeping_forever, purge_expired_sessions
 from assistant.store.importing import BatchImportError, ImportRow, parse_batch
 from assistant.store.models import (
     REVIEW_STATUSES,
@@ -63,9 +63,9 @@ __all__ = [
     "database_url",
     "default_database_url",
     "hash_api_key",
+    "housekeeping_forever",
     "month_bounds",
     "parse_batch",
     "purge_expired_sessions",
-    "purge_sessions_forever",
     "worklist_check_args",
 ]

@@ -1,21 +1,26 @@
-"""Housekeeping the serving process runs on a schedule: expired web sessions are deleted.
+"""Housekeeping on a schedule: expired web sessions and old failed sign-ins are deleted.
 
-A session is refused after its expiry anyway; deleting the rows keeps the table (and what
-a stolen database would show of who signed in when) small.
+A session is refused after its expiry anyway, and a failure older than a day no longer
+counts towards a lock; deleting the rows keeps the tables (and what a stolen database would
+show of who signed in when) small.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 import anyio
 
 from assistant.store.db import Database
+from assistant.store.models import utcnow
+from assistant.store.sign_in_guard import SignInGuard
 from assistant.store.staff import WebSessionRepository
 
 logger = logging.getLogger("chartready.store")
-SESSION_PURGE_SECONDS = 3600.0
+HOUSEKEEPING_SECONDS = 3600.0
+FAILURES_KEPT = timedelta(days=1)
 
 
 def purge_expired_sessions(database: Database) -> int:
@@ -24,13 +29,25 @@ def purge_expired_sessions(database: Database) -> int:
         return WebSessionRepository(session).purge_expired()
 
 
-async def purge_sessions_forever(database: Database, every: float = SESSION_PURGE_SECONDS) -> None:
-    """Purge expired sessions at once and then every ``every`` seconds, until cancelled."""
+def forget_old_sign_in_failures(database: Database) -> int:
+    """Delete failed sign-ins older than a day (they no longer count); returns how many."""
+    with database.session() as session:
+        return SignInGuard(session).forget_before(utcnow() - FAILURES_KEPT)
+
+
+def _one_round(database: Database) -> tuple[int, int]:
+    return purge_expired_sessions(database), forget_old_sign_in_failures(database)
+
+
+async def housekeeping_forever(database: Database, every: float = HOUSEKEEPING_SECONDS) -> None:
+    """Run the housekeeping at once and then every ``every`` seconds, until cancelled."""
     while True:
         try:
-            removed = await anyio.to_thread.run_sync(purge_expired_sessions, database)
-            if removed:
-                logger.info("purged %d expired web sessions", removed)
+            sessions, failures = await anyio.to_thread.run_sync(_one_round, database)
+            if sessions or failures:
+                logger.info(
+                    "deleted %d expired sessions, %d old sign-in failures", sessions, failures
+                )
         except Exception:  # the store may be briefly unavailable; try at the next round
-            logger.exception("session purge failed; retrying at the next round")
+            logger.exception("housekeeping failed; retrying at the next round")
         await asyncio.sleep(every)

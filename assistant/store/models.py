@@ -103,6 +103,17 @@ class User(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
+class SignInFailure(Base):
+    """One failed sign-in: the name tried and the client address (for throttling)."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(100), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
 class WebSession(Base):
     """A signed-in browser: the cookie holds a random token, the table only its SHA-256."""
 

@@ -9,6 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.web.access import SESSION_COOKIE
+from assistant.store import Database, UserRepository
+from assistant.store.sign_in_guard import SignInGuard
 
 AsRole = Callable[[str | None], str]
 
@@ -173,3 +175,24 @@ def test_staff_pages_check_the_user_before_the_request(
         assert response.headers["location"] == f"/login?next={quote(path)}"
     else:
         assert f"Your role ({role}) cannot open this page." in response.text
+
+
+def test_sign_in_locks_after_repeated_failures_keeps_the_name_and_unlocks(
+    web_client: TestClient, as_role: AsRole, web_db: Database
+) -> None:
+    with web_db.session() as session:
+        UserRepository(session).create("locky", "coder", "right-password-123")
+    token = as_role(None)
+    form = {"username": "locky", "password": "wrong-password!", "csrf": token, "next": "/"}
+    for _ in range(5):
+        assert web_client.post("/login", data=form, follow_redirects=False).status_code == 401
+    right = {**form, "password": "right-password-123"}
+    locked = web_client.post("/login", data=right, follow_redirects=False)
+    assert locked.status_code == 429
+    assert 0 < int(locked.headers["retry-after"]) <= 15 * 60
+    assert "Too many failed sign-ins" in locked.text and "chartready users unlock" in locked.text
+    assert 'value="locky"' in locked.text  # the name stays in the form
+    assert SESSION_COOKIE not in locked.cookies
+    with web_db.session() as session:
+        SignInGuard(session).unlock("locky")
+    assert web_client.post("/login", data=right, follow_redirects=False).status_code == 303

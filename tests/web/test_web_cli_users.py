@@ -1,4 +1,4 @@
-"""``chartready users create|list``."""
+"""``chartready users create|list|unlock``."""
 
 from __future__ import annotations
 
@@ -44,3 +44,21 @@ def test_users_create_prompts_twice_and_refuses_duplicates(tmp_path: Path) -> No
     assert first.exit_code == 0, first.output
     again = CliRunner().invoke(app, command, input="a long password\na long password\n")
     assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_users_unlock_lifts_a_sign_in_lock(tmp_path: Path) -> None:
+    from assistant.store.sign_in_guard import SignInGuard
+
+    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+    database = Database(url)
+    database.migrate()
+    with database.session() as session:
+        guard = SignInGuard(session)
+        for _ in range(5):
+            guard.record_failure("erin", "10.0.0.5")
+        assert guard.locked_for("erin", "10.0.0.6")
+    result = CliRunner().invoke(app, ["users", "unlock", "erin", "--database-url", url])
+    assert result.exit_code == 0 and "5 failed sign-ins cleared" in result.output
+    with database.session() as session:
+        assert not SignInGuard(session).locked_for("erin", "10.0.0.6")
+    database.dispose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +106,7 @@ def test_sessions_expire_and_follow_disabled_users(database: Database) -> None:
 
 
 def test_the_server_purges_expired_sessions_on_its_schedule(database: Database) -> None:
-    from assistant.store import WebSession, purge_sessions_forever
+    from assistant.store import WebSession, housekeeping_forever
 
     with database.session() as session:
         user = UserRepository(session).create("erin", "coder", "long enough pw")
@@ -115,7 +115,7 @@ def test_the_server_purges_expired_sessions_on_its_schedule(database: Database) 
         sessions.start(user, now=user.created_at - timedelta(days=2))  # expired a day ago
 
     async def one_round() -> None:
-        task = asyncio.create_task(purge_sessions_forever(database, every=3600))
+        task = asyncio.create_task(housekeeping_forever(database, every=3600))
         await asyncio.sleep(0.5)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -272,3 +272,41 @@ def test_priority_is_risk_times_charge(
     summary = summarise(result, charge)
     assert summary["priority"] == pytest.approx(priority)
     assert summary["family"] == "none"
+
+
+# ---- sign-in throttling ------------------------------------------------------------------
+
+
+def test_sign_in_guard_locks_an_account_then_lets_it_go(database: Database) -> None:
+    from assistant.store.sign_in_guard import SignInGuard
+
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    with database.session() as session:
+        guard = SignInGuard(session)
+        for minute in range(4):
+            guard.record_failure("gail", "10.0.0.1", start + timedelta(minutes=minute))
+        assert not guard.locked_for("gail", "10.0.0.1", start + timedelta(minutes=4))
+        guard.record_failure("gail", "10.0.0.1", start + timedelta(minutes=4))
+        assert guard.locked_for("gail", "10.0.0.9", start + timedelta(minutes=5)) == timedelta(
+            minutes=14
+        )
+        assert not guard.locked_for("hal", "10.0.0.9", start + timedelta(minutes=5))
+        assert not guard.locked_for("gail", "10.0.0.9", start + timedelta(minutes=19))
+        assert guard.unlock("gail") == 5
+        assert not guard.locked_for("gail", "10.0.0.1", start + timedelta(minutes=5))
+
+
+def test_sign_in_guard_locks_an_address_that_tries_many_accounts(database: Database) -> None:
+    from assistant.store.sign_in_guard import SignInGuard
+
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    with database.session() as session:
+        guard = SignInGuard(session)
+        for n in range(20):
+            guard.record_failure(f"user{n}", "10.0.0.66", start + timedelta(seconds=n))
+        later = start + timedelta(minutes=1)
+        assert guard.locked_for("anyone", "10.0.0.66", later) > timedelta(minutes=10)
+        assert not guard.locked_for("anyone", "10.0.0.67", later)
+        guard.succeeded("user3")  # a right password clears the account, not the address
+        assert guard.locked_for("anyone", "10.0.0.66", later)
+        assert guard.forget_before(start + timedelta(seconds=10)) == 10  # seconds 0-9
