@@ -137,6 +137,7 @@ _CORRECTION_CUE = re.compile(
     r"\b(?:rather\s+than|instead\s+of|in\s+place\s+of|instead)\b", re.IGNORECASE
 )
 _CLAUSE_BREAK = re.compile(r"[;,:]")
+MAX_CORRECTION_LEVELS = 8
 # Technique boilerplate ("For C3 to C6, the medial branch lies ...") names no treated level.
 _GENERIC_SENTENCE = re.compile(r"\s*(?:for|if|when|in\s+general)\b", re.IGNORECASE)
 
@@ -335,20 +336,30 @@ def level_corrections(ctx: _Context) -> list[tuple[list[Target], list[Target]]]:
     words after it the one not treated. A bare "instead" closes the clause of the treated
     level; the sentence's other levels were not treated. Plans are not corrections.
     """
-    levels = [t for t in ctx.targets if t.label == "LEVEL" and t.assertion not in _NOT_TODAY]
+    by_sentence: dict[int, list[Target]] = {}
+    for t in ctx.targets:
+        if t.label == "LEVEL" and t.assertion not in _NOT_TODAY:
+            by_sentence.setdefault(t.sent_start, []).append(t)
     corrections = []
-    for cue in _CORRECTION_CUE.finditer(ctx.text):
-        in_sentence = [t for t in levels if t.sent_start <= cue.start() < t.sent_end]
-        if not in_sentence or ctx.in_future(in_sentence[0]):
+    for in_sentence in by_sentence.values():
+        first = in_sentence[0]
+        # A correction names a few levels; a sentence listing many is no correction (and
+        # would make this quadratic on adversarial text).
+        if len(in_sentence) > MAX_CORRECTION_LEVELS or ctx.in_future(first):
             continue
-        sent_start, sent_end = in_sentence[0].sent_start, in_sentence[0].sent_end
-        breaks = [m.start() for m in _CLAUSE_BREAK.finditer(ctx.text, sent_start, sent_end)]
-        clause_start = max((b for b in breaks if b < cue.start()), default=sent_start)
-        treated = [t for t in in_sentence if clause_start <= t.start and t.end <= cue.start()]
-        if cue.group().lower().startswith("instead") and not cue.group().lower().endswith("of"):
+        cue = _CORRECTION_CUE.search(ctx.text, first.sent_start, first.sent_end)
+        if cue is None:
+            continue
+        before = ctx.text.rfind(";", first.sent_start, cue.start())
+        clause_start = max(
+            before, *(ctx.text.rfind(c, first.sent_start, cue.start()) for c in ",:")
+        )
+        treated = [t for t in in_sentence if clause_start < t.start and t.end <= cue.start()]
+        if cue.group().lower() == "instead":
             untreated = [t for t in in_sentence if t not in treated]
         else:
-            clause_end = min((b for b in breaks if b > cue.end()), default=sent_end)
+            after = _CLAUSE_BREAK.search(ctx.text, cue.end(), first.sent_end)
+            clause_end = after.start() if after else first.sent_end
             untreated = [t for t in in_sentence if cue.end() <= t.start and t.end <= clause_end]
         if treated and untreated:
             corrections.append((treated, untreated))

@@ -110,6 +110,7 @@ def test_detectors_linear_on_hit_dense_notes(unit: str) -> None:
     [
         pytest.param("L4-5 ", id="levels"),
         pytest.param("pain 7/10 ", id="scores"),
+        pytest.param("Left L4-5 TFESI done at L5-S1 instead. ", id="level-corrections"),
         pytest.param("x" * 50_000 + "\n", id="long-lines"),
     ],
 )
