@@ -108,6 +108,8 @@ def test_worklist_queue_sorted_by_risk_times_charge(
         first = items[0]
         assert first.risk_probability is not None
         assert first.priority == pytest.approx(first.risk_probability * 1800)
+    assert "Dollars at risk" in page.text
+    assert f'<td class="num">${first.priority:,.0f}</td>' in page.text  # expected dollars lost
 
 
 @pytest.mark.parametrize(
