@@ -139,7 +139,7 @@ def _is_fhir_error(errors: list[FieldError]) -> bool:
     return bool(errors) and all("document_reference" in error.loc for error in errors)
 
 
-async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+async def on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _field_errors(exc)
     if _is_fhir_error(errors):
@@ -197,7 +197,7 @@ async def _on_chartready(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 500, Errors.E000.format(), code=exc.code)
 
 
-async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+async def on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers) if exc.headers else None
     detail = exc.detail if isinstance(exc.detail, str) else None
@@ -212,11 +212,11 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_problem_handlers(app: FastAPI) -> None:
     """Register every error handler on ``app``."""
-    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(FhirInputError, _on_fhir)
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(NoteInputError, _on_note_input)
     app.add_exception_handler(ReaderUnavailable, _on_reader_unavailable)
     app.add_exception_handler(ChartReadyError, _on_chartready)
-    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, _on_unexpected)

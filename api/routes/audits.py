@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import DatabaseDep, require_role, require_role_on_form
+from api.web.access import error_page
 from api.web.rendering import render
 from assistant.audit import AuditReport, build_report, new_seed, run_audit
 from assistant.audit.charts import CHART_KINDS, render_chart
@@ -107,6 +108,10 @@ def _no_such_audit() -> Response:
     return Response("No such audit.", status_code=404, media_type="text/plain")
 
 
+def _no_audit_page(request: Request) -> Response:
+    return error_page(request, 404, "No such audit", "There is no audit with this number.")
+
+
 @router.get("/{audit_id}", response_class=HTMLResponse)
 async def audit_report(
     request: Request, database: DatabaseDep, user: Auditor, audit_id: int
@@ -114,7 +119,7 @@ async def audit_report(
     """The printable report: per provider and family, trend, overrides, charts."""
     report = await run_in_threadpool(_report, database, audit_id)
     if report is None:
-        return _no_such_audit()
+        return _no_audit_page(request)
     return render(
         request,
         "audit.html",

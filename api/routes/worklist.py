@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from api.deps import DatabaseDep, require_role, require_role_on_form
 from api.fhir import note_from_document_reference
 from api.problems import FhirInputError
+from api.web.access import error_page
 from api.web.rendering import group_findings, highlight_segments, render, top_factors
 from assistant.checks.claims import parse_claim
 from assistant.pipeline import CheckResult, without_findings
@@ -184,7 +185,7 @@ async def item_page(
     """One item: the note with evidence highlighted, findings, status and overrides."""
     data = await run_in_threadpool(_item, database, item_id)
     if data is None:
-        return Response("No such item.", status_code=404, media_type="text/plain")
+        return _no_such_item(request)
     item = data["item"]
     result = item.result or {}
     findings = result.get("findings", [])
@@ -224,16 +225,26 @@ def _set_status(database: Database, item_id: int, status: str) -> bool:
 
 @router.post("/items/{item_id}/status", dependencies=[Depends(require_role_on_form(*EDIT_ROLES))])
 async def set_status(
+    request: Request,
     database: DatabaseDep,
     item_id: int,
     status: Annotated[str, Form(max_length=20)],
 ) -> Response:
     """Move an item to to-review, queried, fixed or ready-to-bill."""
     if status not in REVIEW_STATUSES:
-        return Response(f"Unknown status {status!r}.", status_code=422, media_type="text/plain")
+        return error_page(request, 422, "Unknown status", f"{status!r} is not a review status.")
     if not await run_in_threadpool(_set_status, database, item_id, status):
-        return Response("No such item.", status_code=404, media_type="text/plain")
+        return _no_such_item(request)
     return RedirectResponse(f"/worklist/items/{item_id}", status_code=303)
+
+
+def _no_such_item(request: Request) -> Response:
+    return error_page(
+        request,
+        404,
+        "No such item",
+        "There is no worklist item with this number. Go back to the worklist.",
+    )
 
 
 def after_overrides(item: WorklistItem, overridden: set[str]) -> CheckResult | None:
@@ -263,6 +274,7 @@ def _override(database: Database, item_id: int, rule_id: str, reason: str, user:
 
 @router.post("/items/{item_id}/overrides")
 async def add_override(
+    request: Request,
     database: DatabaseDep,
     user: EditorForm,
     item_id: int,
@@ -272,7 +284,7 @@ async def add_override(
     """Override one finding; a reason is required and who/when/why is recorded."""
     problem = await run_in_threadpool(_override, database, item_id, rule_id, reason, user.name)
     if problem == "missing":
-        return Response("No such item.", status_code=404, media_type="text/plain")
+        return _no_such_item(request)
     if problem:
         query = urlencode({"error": problem})
         return RedirectResponse(f"/worklist/items/{item_id}?{query}", status_code=303)

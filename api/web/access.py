@@ -15,8 +15,11 @@ import secrets
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.problems import on_http, on_validation
 from api.web.rendering import render
 from assistant.store import SignedIn
 
@@ -83,6 +86,63 @@ def forbidden(request: Request, user: SignedIn | None, message: str) -> HTMLResp
     return response
 
 
+# Machine clients (JSON API, CDS Hooks, health, OpenAPI) always get problem+json.
+API_PATHS = ("/v1/", "/cds-services", "/healthz", "/readyz", "/docs", "/openapi.json", "/static/")
+# What a person sees instead of a problem body, by status.
+PAGE_ERRORS = {
+    404: (
+        "Page not found",
+        "There is no page at this address. Use the links above, or go back to the start page.",
+    ),
+    405: (
+        "Not available this way",
+        "This page cannot be opened by its address (to sign out, "
+        "use the Sign out button). Go back to the start page.",
+    ),
+    422: (
+        "Address not understood",
+        "Part of this address is not valid (an item or audit "
+        "number must be a whole number). Go back and follow a link instead.",
+    ),
+}
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (not an API client): it gets HTML errors."""
+    path = request.url.path
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and not any(path.startswith(p) for p in API_PATHS)
+
+
+def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+    """A styled error page in the user's words, with the way back."""
+    response = render(
+        request,
+        "message.html",
+        {"title": title, "message": message},
+        user=None,
+        csrf=csrf_for(request, None),
+        status_code=status,
+    )
+    set_csrf_cookie(request, response)
+    return response
+
+
+async def _on_http_for_people(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if not wants_page(request) or exc.status_code not in PAGE_ERRORS:
+        return await on_http(request, exc)
+    title, message = PAGE_ERRORS[exc.status_code]
+    return error_page(request, exc.status_code, title, message)
+
+
+async def _on_validation_for_people(request: Request, exc: Exception) -> Response:
+    if not wants_page(request) or request.method != "GET":
+        return await on_validation(request, exc)
+    title, message = PAGE_ERRORS[422]
+    return error_page(request, 422, title, message)
+
+
 async def _on_sign_in_required(request: Request, _exc: Exception) -> Response:
     target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     return RedirectResponse(f"/login?next={target}", status_code=303)
@@ -94,6 +154,9 @@ async def _on_not_allowed(request: Request, exc: Exception) -> Response:
 
 
 def install_access_handlers(app: FastAPI) -> None:
-    """Answer :class:`SignInRequired` and :class:`NotAllowed` on ``app``."""
+    """Answer :class:`SignInRequired` and :class:`NotAllowed`, and HTTP errors for people."""
     app.add_exception_handler(SignInRequired, _on_sign_in_required)
     app.add_exception_handler(NotAllowed, _on_not_allowed)
+    # After the problem handlers: these replace them for people, and call them otherwise.
+    app.add_exception_handler(StarletteHTTPException, _on_http_for_people)
+    app.add_exception_handler(RequestValidationError, _on_validation_for_people)

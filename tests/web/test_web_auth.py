@@ -196,3 +196,33 @@ def test_sign_in_locks_after_repeated_failures_keeps_the_name_and_unlocks(
     with web_db.session() as session:
         SignInGuard(session).unlock("locky")
     assert web_client.post("/login", data=right, follow_redirects=False).status_code == 303
+
+
+HTML = {"accept": "text/html,application/xhtml+xml"}
+
+
+@pytest.mark.parametrize(
+    ("path", "role", "status", "title"),
+    [
+        ("/nope", None, 404, "Page not found"),
+        ("/logout", None, 405, "Not available this way"),
+        ("/worklist/items/abc", "coder", 422, "Address not understood"),
+        ("/worklist/items/999999", "coder", 404, "No such item"),
+        ("/audits/999999", "quality_lead", 404, "No such audit"),
+    ],
+)
+def test_people_get_error_pages_in_words_not_problem_json(
+    web_client: TestClient, as_role: AsRole, path: str, role: str | None, status: int, title: str
+) -> None:
+    as_role(role)
+    response = web_client.get(path, headers=HTML)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    assert f"<h1>{title}</h1>" in response.text and 'href="/"' in response.text
+
+
+def test_api_clients_still_get_problem_json(web_client: TestClient) -> None:
+    response = web_client.get("/v1/nope", headers=HTML)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert web_client.get("/nope").headers["content-type"].startswith("application/problem+json")
