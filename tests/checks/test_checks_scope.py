@@ -121,3 +121,10 @@ def test_unclassified_note_with_one_kind_of_procedure_word_stays_as_it_was(text:
 def test_scope_needs_no_more_detectors_than_it_lists() -> None:
     with pytest.raises(ValueError, match="'detectors_needed' is more than"):
         Scope(mode="unrecognised", families="any", detectors=["pns_procedure"], detectors_needed=2)
+
+
+def test_the_shorthand_note_of_the_issue_is_never_ready() -> None:
+    note = "Pt seen. Rt L4-5 TFESI under fluoro, 80mg depomedrol. tolerated well."
+    result = check_note(note, payer="medicare")
+    assert result.verdict != "ready"
+    assert [p.family for p in result.facts.procedures] == ["esi"]  # read, not unrecognised
