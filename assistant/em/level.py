@@ -1,8 +1,9 @@
 """Pure level computation: MDM elements from cue hits, MDM by 2 of 3, time thresholds.
 
-Implements payer-rules.md §7.1 (2021+ office/outpatient MDM: problems, data, risk; the
-level met by 2 of the 3 elements) and §7.2 (2024+ single time minimums). Every function
-takes already-found cue hits and returns levels with the statements that support them.
+Implements the AMA CPT E/M guidelines for office/outpatient services: the 2021+ MDM table
+(problems, data, risk; the level met by 2 of the 3 elements) and the 2024+ single time
+minimums. Every function takes already-found cue hits and returns levels with the
+statements that support them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ EM_CODES_NEW = ("99202", "99203", "99204", "99205")
 EM_CODES_ESTABLISHED = ("99211", "99212", "99213", "99214", "99215")
 EM_CODES = EM_CODES_NEW + EM_CODES_ESTABLISHED
 
-# Problem categories, from the AMA table as summarised in payer-rules.md §7.1 Element 1.
+# Problem categories, from the AMA CPT E/M guidelines (MDM table: problems addressed).
 _PROBLEM_RANK: dict[str, MdmLevel] = {
     "high": "high",
     "exacerbation": "moderate",
@@ -166,7 +167,7 @@ def test_keys(
 def data_element(
     text: str, hits: Sequence[Hit], tests: Sequence[Vocabulary], sites: Sequence[Vocabulary]
 ) -> MdmElement:
-    """Element 2 (amount and complexity of data), per the categories of §7.1 Element 2.
+    """Element 2 (amount and complexity of data), per the categories of the AMA MDM table.
 
     Ordering a test includes reviewing its result, so a test ordered and reviewed counts
     once; a test named without a site merges into the same test named with one.
@@ -239,7 +240,7 @@ def risk_element(
     procedure_day: bool,
     planned: Sequence[PlannedDecision] = (),
 ) -> MdmElement:
-    """Element 3 (risk of patient management), per §7.1 Element 3.
+    """Element 3 (risk of patient management), per the AMA MDM table.
 
     Surgery decisions are graded by whether patient risk factors are documented. On a
     procedure day the decision to perform today's procedure is part of the procedure, so

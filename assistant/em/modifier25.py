@@ -1,8 +1,8 @@
 """Modifier 25: is same-day E/M work significant and separately identifiable?
 
-payer-rules.md §7.3 ([NCCI-MOD25], AAPC alerts): the pre-procedure H&P, consent, the
-decision to perform a minor procedure and the post-procedure check are part of the
-procedure. What supports -25 is work beyond them: a new or separate problem evaluated,
+NCCI Policy Manual, Chapter I (modifier 25) and AAPC coding alerts: the pre-procedure H&P,
+consent, the decision to perform a minor procedure and the post-procedure check are part of
+the procedure. What supports -25 is work beyond them: a new or separate problem evaluated,
 medication management (e.g. opioid or neuropathic regimen changes, refills with documented
 evaluation, UDS/PDMP review), or evaluation of a different region for future treatment.
 A bare "significant and separately identifiable" statement is not enough by itself.

@@ -22,7 +22,7 @@ def _card_training(manifest: ModelManifest) -> str:
         f"**This model was not trained on real remittance data.** It was trained on {data.rows} "
         f"scenarios drawn by the outcome simulator (`{data.source}`, rows sha256 "
         f"`{data.sha256}`), whose assumptions come from published audit and denial figures "
-        "(payer-rules.md §11) where such figures exist and are labelled assumptions "
+        "(OIG and SMRC audit reports) where such figures exist and are labelled assumptions "
         "everywhere else. Its job is a sensible prior: problems the checker finds raise the "
         "score, frequency and coding edits more than documentation gaps (which deny only when "
         "a records review happens). Replace it with a model trained on the practice's own "

@@ -93,7 +93,7 @@ class FeatureConfig(_Strict):
 
 
 class Param(_Strict):
-    """One simulator number and where it comes from (a payer-rules citation or 'assumption')."""
+    """One simulator number and where it comes from (a cited audit figure or an assumption)."""
 
     value: float = Field(ge=0)
     source: str = Field(min_length=3)
@@ -101,8 +101,8 @@ class Param(_Strict):
     @field_validator("source")
     @classmethod
     def _cited_or_assumed(cls, source: str) -> str:
-        if not source.startswith(("payer-rules", "assumption")):
-            raise ValueError("source must start with 'payer-rules' (a citation) or 'assumption'")
+        if not source.startswith(("cited:", "assumption")):
+            raise ValueError("source must start with 'cited:' (a public report) or 'assumption'")
         return source
 
 

@@ -1,8 +1,8 @@
 """Outcome simulator: labelled scenarios for the default model, from published audit figures.
 
 We have no remittance data, so the shipped model is trained on scenarios drawn from the
-generative story documented in ``simulator.v1.yaml`` (every number there is a payer-rules
-§11 figure or a labelled assumption). The result is a prior with the right *direction*
+generative story documented in ``simulator.v1.yaml`` (every number there is a published
+OIG/SMRC audit figure or a labelled assumption). The result is a prior with the right *direction*
 (documented problems raise risk; edits deny more reliably than records reviews), not a
 measured denial rate. A practice replaces it by training on its own outcomes.
 """
