@@ -141,3 +141,22 @@ def test_kx_missing_on_diagnostic_mbb_is_medicare_block(read: Callable[[str], No
     commercial = check_note(text, payer="commercial", claim=claim, facts=read(text))
     assert {f.rule_id: f.severity for f in medicare.findings}.get("CLM-007") == "block"
     assert {f.rule_id: f.severity for f in commercial.findings}.get("CLM-007") == "info"
+
+
+@pytest.mark.parametrize(
+    ("nerves", "over"),
+    [("L3, L4 and L5", False), ("L2, L3, L4 and L5", True)],
+)
+def test_facet_rfa_is_limited_to_two_joint_levels_per_session(nerves: str, over: bool) -> None:
+    note = (
+        f"PROCEDURE: Right {nerves} medial branch radiofrequency ablation under fluoroscopic "
+        "guidance."
+    )
+    claim = parse_claim(
+        {"lines": [_line("64635", modifiers=["RT"]), _line("64636", modifiers=["RT"])]}
+    )
+    result = check_note(note, payer="medicare", claim=claim)
+    limits = [f for f in result.findings if f.rule_id == "CLM-003"]
+    assert bool(limits) == over
+    if over:
+        assert "facet_rfa documents 3 levels; limit 2" in limits[0].message
