@@ -47,7 +47,9 @@ RESULT_COLUMNS: tuple[Column, ...] = (
     Column("provider", "string", "the input's provider, or null"),
     Column("date_of_service", "string", "YYYY-MM-DD, or null"),
     Column("payer", "string", "payer profile the note was checked against"),
-    Column("verdict", "string", "ready, needs_attention or not_billable_as_documented"),
+    Column(
+        "verdict", "string", "ready, needs_attention, not_billable_as_documented or not_recognised"
+    ),
     Column("risk_probability", "double", "calibrated denial-risk probability (0-1)"),
     Column("risk_band", "string", "risk band (low, medium, high)"),
     Column("rule_ids", "strings", "rule id of each finding, in order"),
