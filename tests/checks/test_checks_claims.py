@@ -160,3 +160,23 @@ def test_facet_rfa_is_limited_to_two_joint_levels_per_session(nerves: str, over:
     assert bool(limits) == over
     if over:
         assert "facet_rfa documents 3 levels; limit 2" in limits[0].message
+
+
+@pytest.mark.parametrize(
+    ("intent", "modifiers", "flagged"),
+    [
+        ("Diagnostic", ["LT"], True),
+        ("Diagnostic", ["LT", "KX"], False),
+        ("Therapeutic", ["LT"], False),
+    ],
+)
+def test_diagnostic_selective_nerve_root_block_needs_kx(
+    intent: str, modifiers: list[str], flagged: bool
+) -> None:
+    note = (
+        f"PROCEDURE: {intent} left L5 selective nerve root block (transforaminal epidural "
+        "injection) under fluoroscopic guidance.\nPain 8/10 before and 1/10 after."
+    )
+    claim = parse_claim({"lines": [_line("64483", modifiers=modifiers, icd10=["M54.17"])]})
+    result = check_note(note, payer="medicare", claim=claim)
+    assert ("CLM-007" in {f.rule_id for f in result.findings}) == flagged
