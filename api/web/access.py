@@ -73,17 +73,7 @@ def csrf_ok(request: Request, user: SignedIn | None, submitted: str) -> bool:
 
 def forbidden(request: Request, user: SignedIn | None, message: str) -> HTMLResponse:
     """A 403 page saying why."""
-    csrf = csrf_for(request, user)
-    response = render(
-        request,
-        "message.html",
-        {"title": "Not allowed", "message": message},
-        user=user,
-        csrf=csrf,
-        status_code=403,
-    )
-    set_csrf_cookie(request, response)
-    return response
+    return error_page(request, 403, "Not allowed", message, user)
 
 
 # Machine clients (JSON API, CDS Hooks, health, OpenAPI) always get problem+json.
@@ -114,14 +104,16 @@ def wants_page(request: Request) -> bool:
     return "text/html" in accept and not any(path.startswith(p) for p in API_PATHS)
 
 
-def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+def error_page(
+    request: Request, status: int, title: str, message: str, user: SignedIn | None = None
+) -> HTMLResponse:
     """A styled error page in the user's words, with the way back."""
     response = render(
         request,
         "message.html",
         {"title": title, "message": message},
-        user=None,
-        csrf=csrf_for(request, None),
+        user=user,
+        csrf=csrf_for(request, user),
         status_code=status,
     )
     set_csrf_cookie(request, response)

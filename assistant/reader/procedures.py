@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from assistant.facts import (
     FAMILIES,
@@ -158,6 +159,11 @@ class _Context:
     title_end: int
     times: Mapping[int, frozenset[str]]  # TIME cue values per sentence start
     narrative: tuple[int, int] | None  # from the first to the last "done today" sentence
+
+    @cached_property
+    def corrections(self) -> list[tuple[list[Target], list[Target]]]:
+        """The note's level corrections, found once for all its families."""
+        return level_corrections(self)
 
     def in_zone(self, target: Target) -> bool:
         """In the title or procedure sections, or untitled text of a note that has them."""
@@ -326,7 +332,7 @@ def _attribute_targets(
 
 def _levels(ctx: _Context, mentions: Sequence[Target], others: Sequence[Target]) -> list[Target]:
     """Level spans of one family, after the body's corrections of them."""
-    return apply_corrections(_named_levels(ctx, mentions, others), level_corrections(ctx))
+    return apply_corrections(_named_levels(ctx, mentions, others), ctx.corrections)
 
 
 def level_corrections(ctx: _Context) -> list[tuple[list[Target], list[Target]]]:
