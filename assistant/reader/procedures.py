@@ -139,6 +139,13 @@ _CORRECTION_CUE = re.compile(
 )
 _CLAUSE_BREAK = re.compile(r"[;,:]")
 MAX_CORRECTION_LEVELS = 8
+# A level the account says was left out: "T8 was not done", "L5-S1 level was skipped".
+_NOT_DONE_AFTER = re.compile(
+    r"[\s,]*(?:(?:level|joint|nerve|root|segment)s?\s+)?(?:was|were)\s+(?:not|n.t)\s+"
+    r"(?:done|performed|treated|injected|blocked|targeted|lesioned|accessed)\b|"
+    r"[\s,]*(?:(?:level|joint|nerve|root|segment)s?\s+)?(?:was|were)\s+(?:skipped|omitted)\b",
+    re.IGNORECASE,
+)
 # Technique boilerplate ("For C3 to C6, the medial branch lies ...") names no treated level.
 _GENERIC_SENTENCE = re.compile(r"\s*(?:for|if|when|in\s+general)\b", re.IGNORECASE)
 
@@ -164,6 +171,19 @@ class _Context:
     def corrections(self) -> list[tuple[list[Target], list[Target]]]:
         """The note's level corrections, found once for all its families."""
         return level_corrections(self)
+
+    @cached_property
+    def levels_not_done(self) -> frozenset[str]:
+        """Levels the account of today says were not treated ("T8 was not done")."""
+        return frozenset(
+            level
+            for t in self.targets
+            if t.label == "LEVEL"
+            and _NOT_DONE_AFTER.match(self.text, t.end)
+            and t.section not in NEVER_TODAY_SECTIONS
+            and not (self.in_past(t) or self.in_future(t))
+            for level in canonical_levels(t.text, range_as_segments=True)
+        )
 
     def in_zone(self, target: Target) -> bool:
         """In the title or procedure sections, or untitled text of a note that has them."""
@@ -737,6 +757,7 @@ def assemble_procedures(
         level_targets = _levels(ctx, own, others)
         joints = family in JOINT_LEVEL_FAMILIES
         levels = canonical_from_targets(text, level_targets, joints)
+        levels = [level for level in levels if level not in ctx.levels_not_done]
         if family in JOINT_LEVEL_FAMILIES:
             levels = drop_joint_endpoints(levels)
         side_targets = _attribute_targets(ctx, "LATERALITY", own, others)

@@ -195,6 +195,29 @@ def test_a_level_the_body_corrects_replaces_the_title(read: Read, body: str) -> 
 
 
 @pytest.mark.parametrize(
+    ("body", "levels"),
+    [
+        (
+            "The L4-5 and L5-S1 foramina were entered; the L3-4 level was not done.",
+            ["L4-L5", "L5-S1"],
+        ),
+        (
+            "Only L4-5 and L5-S1 were injected, L3-4 was skipped because of a rash.",
+            ["L4-L5", "L5-S1"],
+        ),
+    ],
+)
+def test_a_level_the_account_leaves_out_is_not_treated(
+    read: Read, body: str, levels: list[str]
+) -> None:
+    note = (
+        "PROCEDURE: Right L3-4, L4-5 and L5-S1 facet joint injections under fluoroscopy.\n"
+        f"{body} Each joint received 0.5 mL of 0.25% bupivacaine with 10 mg triamcinolone."
+    )
+    assert _one(read(note), "facet_joint_injection").levels == levels
+
+
+@pytest.mark.parametrize(
     "body",
     [
         "He chose an injection instead of surgery at L4-5.",
@@ -210,6 +233,19 @@ def test_words_of_choice_that_correct_no_level(read: Read, body: str) -> None:
 
 
 # ---- 5. laterality and guidance -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Sacroiliac joint steroid injections, R and L",
+        "Greater trochanteric bursa injections, right and left",
+        "Trigger point injections, 6 points (3 each side) of the trapezius",
+    ],
+)
+def test_both_sides_named_together_are_bilateral(read: Read, title: str) -> None:
+    facts = read(f"PROCEDURE: {title}.\nDone with 1% lidocaine and 40 mg Kenalog, no imaging.")
+    assert [p.laterality for p in facts.procedures] == ["bilateral"]
 
 
 def test_midline_interlaminar_has_no_side(read: Read) -> None:
@@ -365,6 +401,10 @@ def test_plans_name_what_comes_next(read: Read, note: str, planned: str, not_pla
         "Sitting limited to about 20 min at a time.",
         "She can only walk half a block before resting.",
         "cant make a fist or type since the injury",
+        "By the second aisle of the supermarket she has to sit on a bench.",
+        "He gave up his weekend hiking trips last spring.",
+        "The ache keeps her from lifting her toddler.",
+        "He spends the night in the recliner because lying flat hurts.",
     ],
 )
 def test_function_lost_in_plain_words(read: Read, sentence: str) -> None:
@@ -376,6 +416,9 @@ def test_function_lost_in_plain_words(read: Read, sentence: str) -> None:
     [
         ("Eight weeks of PT and naproxen made no real difference.", True),
         ("Gabapentin and home exercises only take the edge off.", True),
+        ("Six weeks of PT helped only briefly.", True),
+        ("She has tried meloxicam and aqua therapy and is no better.", True),
+        ("Duloxetine and a TENS unit; neither has made much change.", True),
         ("Physical therapy for 6 weeks helped a great deal.", False),
         ("The patient comes back after 6 weeks of physical therapy.", False),
     ],
@@ -383,3 +426,23 @@ def test_function_lost_in_plain_words(read: Read, sentence: str) -> None:
 def test_failed_conservative_care_in_plain_words(read: Read, sentence: str, failed: bool) -> None:
     facts = read(f"Low back pain for a year. {sentence} Exam: tender.")
     assert facts.elements.conservative_therapy_failed is failed
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "HPI: CLBP x 4 yrs, worse with standing.",
+        "Knee pain, present >6 mo.",
+        "Duration: 8 months",
+        "Her hip pain started after a slip in the garage 2 wks ago.",
+        "Neck pain and stiffness ever since last winter.",
+        "He says he has had this for at least ten years.",
+    ],
+)
+def test_pain_duration_in_everyday_and_shorthand_words(read: Read, sentence: str) -> None:
+    assert read(f"{sentence} Exam: tender over the joint.").elements.pain_duration
+
+
+def test_an_earlier_injection_dated_is_no_pain_duration(read: Read) -> None:
+    facts = read("Back pain. She had an epidural 3 weeks ago with good relief. Exam: tender.")
+    assert not facts.elements.pain_duration
