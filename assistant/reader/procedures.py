@@ -138,12 +138,23 @@ _CORRECTION_CUE = re.compile(
     r"\b(?:rather\s+than|instead\s+of|in\s+place\s+of|instead)\b", re.IGNORECASE
 )
 _CLAUSE_BREAK = re.compile(r"[;,:]")
+# What a correction replaces when it names no level: the order ("rather than the request").
+_ORDERED = re.compile(
+    r"\b(?:request\w*|order\w*|schedul\w*|referr\w*|planned|booked|consent\w*)\b", re.IGNORECASE
+)
 MAX_CORRECTION_LEVELS = 8
 # A level the account says was left out: "T8 was not done", "L5-S1 level was skipped".
 _NOT_DONE_AFTER = re.compile(
     r"[\s,]*(?:(?:level|joint|nerve|root|segment)s?\s+)?(?:was|were)\s+(?:not|n.t)\s+"
     r"(?:done|performed|treated|injected|blocked|targeted|lesioned|accessed)\b|"
     r"[\s,]*(?:(?:level|joint|nerve|root|segment)s?\s+)?(?:was|were)\s+(?:skipped|omitted)\b",
+    re.IGNORECASE,
+)
+# A level the account says was treated: "L3 was treated", "T9 and T10 were blocked".
+_DONE_AFTER = re.compile(
+    r"[\s,]*(?:(?:level|joint|nerve|root|segment|vertebra|vertebral\s+body)s?\s+)?"
+    r"(?:was|were)\s+(?:then\s+|also\s+)?(?:treated|injected|blocked|augmented|lesioned|"
+    r"ablated|cemented)\b",
     re.IGNORECASE,
 )
 # Technique boilerplate ("For C3 to C6, the medial branch lies ...") names no treated level.
@@ -177,13 +188,25 @@ class _Context:
         """Levels the account of today says were not treated ("T8 was not done")."""
         return frozenset(
             level
-            for t in self.targets
-            if t.label == "LEVEL"
-            and _NOT_DONE_AFTER.match(self.text, t.end)
-            and t.section not in NEVER_TODAY_SECTIONS
-            and not (self.in_past(t) or self.in_future(t))
+            for t in self._levels_followed_by(_NOT_DONE_AFTER)
             for level in canonical_levels(t.text, range_as_segments=True)
         )
+
+    @cached_property
+    def levels_said_done(self) -> list[Target]:
+        """Level spans the account of today says were treated ("L3 was treated")."""
+        return self._levels_followed_by(_DONE_AFTER)
+
+    def _levels_followed_by(self, words: re.Pattern[str]) -> list[Target]:
+        """Level spans of today's account that ``words`` follow directly."""
+        return [
+            t
+            for t in self.targets
+            if t.label == "LEVEL"
+            and words.match(self.text, t.end)
+            and t.section not in NEVER_TODAY_SECTIONS
+            and not (self.in_past(t) or self.in_future(t))
+        ]
 
     def in_zone(self, target: Target) -> bool:
         """In the title or procedure sections, or untitled text of a note that has them."""
@@ -366,7 +389,7 @@ def level_corrections(ctx: _Context) -> list[tuple[list[Target], list[Target]]]:
     for t in ctx.targets:
         if t.label == "LEVEL" and t.assertion not in _NOT_TODAY:
             by_sentence.setdefault(t.sent_start, []).append(t)
-    corrections = []
+    corrections: list[tuple[list[Target], list[Target]]] = []
     for in_sentence in by_sentence.values():
         first = in_sentence[0]
         # A correction names a few levels; a sentence listing many is no correction (and
@@ -387,6 +410,11 @@ def level_corrections(ctx: _Context) -> list[tuple[list[Target], list[Target]]]:
             after = _CLAUSE_BREAK.search(ctx.text, cue.end(), first.sent_end)
             clause_end = after.start() if after else first.sent_end
             untreated = [t for t in in_sentence if cue.end() <= t.start and t.end <= clause_end]
+            if not untreated and _ORDERED.search(ctx.text, cue.end(), clause_end):
+                # "at T9, T10 and T11 rather than the levels on the request": every level
+                # chosen elsewhere gives way (an empty list stands for "all the others")
+                before_cue = [t for t in in_sentence if t.end <= cue.start()]
+                corrections.append((before_cue, []))
         if treated and untreated:
             corrections.append((treated, untreated))
     return corrections
@@ -395,8 +423,18 @@ def level_corrections(ctx: _Context) -> list[tuple[list[Target], list[Target]]]:
 def apply_corrections(
     chosen: list[Target], corrections: Sequence[tuple[list[Target], list[Target]]]
 ) -> list[Target]:
-    """Drop the levels a correction says were not treated, and add the ones it says were."""
+    """Drop the levels a correction says were not treated, and add the ones it says were.
+
+    A correction with no untreated spans ("rather than the ordered levels") replaces every
+    chosen level of the same region.
+    """
     for treated, untreated in corrections:
+        if not untreated:
+            if chosen and {_region_letter(t) for t in chosen} == {
+                _region_letter(t) for t in treated
+            }:
+                chosen = list(treated)
+            continue
         refused = {tuple(canonical_levels(t.text)) for t in untreated}
         if not any(tuple(canonical_levels(t.text)) in refused for t in chosen):
             continue
@@ -445,6 +483,24 @@ def _named_levels(
         level_targets = nerves or level_targets
     titled = [t for t in level_targets if t.section in TITLE_SECTIONS or t.section is None]
     return titled or level_targets
+
+
+def _region_letter(target: Target) -> str:
+    """The spine region letter a level span starts with ("L" of "L4-5")."""
+    return target.text.lstrip()[:1].upper()
+
+
+def _said_done_instead(levels: list[str], said_done: list[str]) -> list[str]:
+    """The levels the body says were treated, when the title named other ones.
+
+    "Requested as: L2 kyphoplasty ... L3 was treated": an ordered level the body never
+    treats gives way to the one it does, within the same region.
+    """
+    if not levels or not said_done or set(levels) & set(said_done):
+        return levels
+    if {region_of(level) for level in levels} != {region_of(level) for level in said_done}:
+        return levels
+    return said_done
 
 
 def drop_joint_endpoints(levels: Sequence[str]) -> list[str]:
@@ -758,6 +814,9 @@ def assemble_procedures(
         joints = family in JOINT_LEVEL_FAMILIES
         levels = canonical_from_targets(text, level_targets, joints)
         levels = [level for level in levels if level not in ctx.levels_not_done]
+        levels = _said_done_instead(
+            levels, canonical_from_targets(text, ctx.levels_said_done, joints)
+        )
         if family in JOINT_LEVEL_FAMILIES:
             levels = drop_joint_endpoints(levels)
         side_targets = _attribute_targets(ctx, "LATERALITY", own, others)

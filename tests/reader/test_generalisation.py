@@ -195,6 +195,19 @@ def test_a_level_the_body_corrects_replaces_the_title(read: Read, body: str) -> 
 
 
 @pytest.mark.parametrize(
+    "note",
+    [
+        "Ordered as: T11 vertebroplasty.\nFluoroscopic count showed the fresh fracture at T12; "
+        "T11 is intact. T12 was augmented with 3 mL of PMMA through a left pedicle.",
+        "PROCEDURE: left T11 kyphoplasty as booked.\nOn the lateral view the collapse sat one "
+        "level lower, so the balloon and cement went in at T12 rather than the booked level.",
+    ],
+)
+def test_the_level_the_body_treats_replaces_the_ordered_one(read: Read, note: str) -> None:
+    assert _one(read(note), "vertebral_augmentation").levels == ["T12"]
+
+
+@pytest.mark.parametrize(
     ("body", "levels"),
     [
         (
