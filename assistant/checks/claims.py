@@ -86,7 +86,24 @@ class HistoryEntry(_Input):
     region: Region | None = None
     intent: Intent | None = None
     relief_percent: float | None = Field(default=None, ge=0, le=100)
+    relief_duration_days: float | None = Field(
+        default=None, ge=0, description="how long that relief lasted (6 hours = 0.25)"
+    )
+    pain_scale: str | None = Field(
+        default=None, description="the scale of pain_before/pain_after (NRS, VAS, ...)"
+    )
+    pain_before: float | None = Field(default=None, ge=0)
+    pain_after: float | None = Field(default=None, ge=0)
     modifiers: list[str] = Field(default_factory=list)
+
+    @property
+    def relief(self) -> float | None:
+        """Percent relief: as recorded, else from the pain scores before and after."""
+        if self.relief_percent is not None:
+            return self.relief_percent
+        if self.pain_before and self.pain_after is not None:
+            return max(0.0, 100.0 * (self.pain_before - self.pain_after) / self.pain_before)
+        return None
 
 
 class ProcedureHistory(_Input):

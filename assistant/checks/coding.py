@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from assistant.checks.claims import Claim, ClaimLine, CodeInfo, CodingTable, ProcedureHistory
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.checks.claims import (
+    Claim,
+    ClaimLine,
+    CodeInfo,
+    CodingTable,
+    HistoryEntry,
+    ProcedureHistory,
+)
 from assistant.checks.detectors import Detections, Span
 from assistant.checks.predicates import CheckContext, prior_relief_at_least, reader_spans
 from assistant.checks.schema import Intent
@@ -373,12 +382,16 @@ def _entry_bucket(ctx: ClaimContext, family: str | None, intent: str | None) -> 
     ]
 
 
+def _date_of_service(ctx: ClaimContext) -> dt.date:
+    return (ctx.claim.date_of_service if ctx.claim else None) or dt.date.today()
+
+
 def frequency(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
     """Sessions in a rolling 12 months (this one included) above the payer's cap."""
     del params
     if ctx.history is None:
         return []
-    dos = (ctx.claim.date_of_service if ctx.claim else None) or dt.date.today()
+    dos = _date_of_service(ctx)
     start = dos - dt.timedelta(days=ROLLING_DAYS)
     hits = []
     seen: set[tuple[str, str]] = set()
@@ -426,37 +439,122 @@ def _group_of_cpt(ctx: ClaimContext, cpt: str | None) -> str | None:
     return info.region_group if info else None
 
 
+def _earlier(
+    ctx: ClaimContext, families: Collection[str], group: str | None, dos: dt.date
+) -> list[HistoryEntry]:
+    """History entries of ``families`` in the same region group before ``dos``, oldest first."""
+    if ctx.history is None:
+        return []
+    entries = [
+        entry
+        for entry in ctx.history.procedures
+        if (entry.family or _family_of_cpt(ctx, entry.cpt)) in families
+        and entry.date_of_service < dos
+        and (
+            group is None
+            or (region_group(entry.region) or _group_of_cpt(ctx, entry.cpt)) in (group, None)
+        )
+    ]
+    return sorted(entries, key=lambda entry: entry.date_of_service)
+
+
 def rfa_prior_blocks(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
-    """Facet RFA where neither the history nor the note shows two >= 80 % diagnostic blocks."""
+    """Facet RFA without two earlier diagnostic blocks of >= 80 % relief.
+
+    Only diagnostic blocks of ``block_families`` dated before this session count (not
+    therapeutic or intra-articular injections). A repeat RFA within ``rediagnose_after_days``
+    of the last one needs no new blocks (the repeat rule applies); after that, the blocks
+    must postdate the last RFA. Without such history, two qualifying blocks stated in the
+    note will do.
+    """
     if ctx.history is None:
         return []
     threshold = ctx.thresholds.get("facet_dx_relief_pct", 80.0)
     families = set(params.get("block_families", []))  # type: ignore[call-overload]
+    rediagnose = dt.timedelta(days=float(params.get("rediagnose_after_days", 730)))  # type: ignore[arg-type]
+    dos = _date_of_service(ctx)
     hits = []
     for i, proc in enumerate(ctx.facts.procedures):
         if proc.family != "facet_rfa":
             continue
         group = region_group(proc.region, proc.levels)
+        earlier_rfa = _earlier(ctx, {"facet_rfa"}, group, dos)
+        since = earlier_rfa[-1].date_of_service if earlier_rfa else None
+        if since is not None and dos - since < rediagnose:
+            continue
         good = [
             entry
-            for entry in ctx.history.procedures
-            if (entry.family or _family_of_cpt(ctx, entry.cpt)) in families
-            and (entry.relief_percent or 0) >= threshold
-            and (
-                group is None
-                or (region_group(entry.region) or _group_of_cpt(ctx, entry.cpt)) in (group, None)
-            )
+            for entry in _earlier(ctx, families, group, dos)
+            if (entry.intent or _default_intent(entry.family)) != "therapeutic"
+            and (entry.relief or 0) >= threshold
+            and (since is None or entry.date_of_service > since)
         ]
         note_ctx = CheckContext(ctx.text, ctx.facts, ctx.detections, ctx.thresholds)
         in_note = prior_relief_at_least(note_ctx, {"threshold": threshold, "count": 2})
-        if len(good) < 2 and not in_note.ok:
-            hits.append(
-                ClaimHit(
-                    f"history shows {len(good)} diagnostic block(s) with >= {threshold:g}% relief",
-                    None,
-                    _family_spans(ctx, i),
-                )
+        if len(good) >= 2 or (since is None and in_note.ok):
+            continue
+        after = f" after the last RFA ({since.isoformat()})" if since else ""
+        hits.append(
+            ClaimHit(
+                f"history shows {len(good)} diagnostic block(s) with >= {threshold:g}% "
+                f"relief{after}",
+                None,
+                _family_spans(ctx, i),
             )
+        )
+    return hits
+
+
+class RepeatRule(BaseModel):
+    """What a repeat of one family needs from the previous session's relief."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    percent: float = Field(gt=0, le=100)
+    days: float = Field(ge=0)
+    within_days: float = Field(gt=0, description="an earlier session this recent makes a repeat")
+    intent: Intent | None = None
+
+
+def repeat_relief(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """A repeat session whose previous one did not give (or does not record) enough relief.
+
+    ``params.families`` maps a family to its :class:`RepeatRule`: the previous session of
+    that family in the same region group must show ``percent`` relief lasting ``days``.
+    Relief the history does not record counts as missing unless the note documents prior
+    relief itself.
+    """
+    if ctx.history is None:
+        return []
+    rules = {
+        family: RepeatRule.model_validate(rule)
+        for family, rule in dict(params.get("families", {})).items()  # type: ignore[call-overload]
+    }
+    dos = _date_of_service(ctx)
+    hits = []
+    for i, proc in enumerate(ctx.facts.procedures):
+        rule = rules.get(proc.family)
+        if rule is None or (rule.intent is not None and ctx.intent != rule.intent):
+            continue
+        earlier = _earlier(ctx, {proc.family}, region_group(proc.region, proc.levels), dos)
+        recent = [e for e in earlier if (dos - e.date_of_service).days <= rule.within_days]
+        if not recent:
+            continue
+        last = recent[-1]
+        relief, lasted = last.relief, last.relief_duration_days
+        when = last.date_of_service.isoformat()
+        if relief is None or lasted is None:
+            if ctx.facts.elements.prior_block_relief:
+                continue
+            message = f"relief after the previous {proc.family} ({when}) is not recorded"
+        elif relief < rule.percent or lasted < rule.days:
+            message = (
+                f"previous {proc.family} ({when}) gave {relief:g}% for {lasted:g} days; "
+                f"a repeat needs >= {rule.percent:g}% for >= {rule.days:g} days"
+            )
+        else:
+            continue
+        hits.append(ClaimHit(message, None, _family_spans(ctx, i)))
     return hits
 
 
@@ -478,8 +576,9 @@ CHECKS: dict[str, Callable[[ClaimContext, dict[str, object]], list[ClaimHit]]] =
     "noncovered_code": noncovered_code,
     "frequency": frequency,
     "rfa_prior_blocks": rfa_prior_blocks,
+    "repeat_relief": repeat_relief,
 }
 # Checks that need a claim; the rest also run with only a note (and history). Level limits
 # are a billing rule (a caudal catheter reaching two levels is one billable injection), and
 # the note-only side of it is the checklists' own documentation elements (ESI-007).
-NEEDS_CLAIM = frozenset(CHECKS) - {"frequency", "rfa_prior_blocks"}
+NEEDS_CLAIM = frozenset(CHECKS) - {"frequency", "rfa_prior_blocks", "repeat_relief"}

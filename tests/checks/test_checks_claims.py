@@ -9,11 +9,12 @@ import pytest
 
 from assistant.checks import load_registry
 from assistant.checks.claims import parse_claim, parse_history
-from assistant.checks.coding import ClaimContext, rfa_prior_blocks
+from assistant.checks.coding import CHECKS, ClaimContext, rfa_prior_blocks
 from assistant.checks.detectors import Detections
 from assistant.errors import ClaimInputError
 from assistant.facts import NoteFacts
 from assistant.pipeline import check_note
+from assistant.reader.read import read_note
 
 TFESI = (
     "PROCEDURE: Left L4-L5 and L5-S1 transforaminal epidural steroid injection under "
@@ -180,3 +181,144 @@ def test_diagnostic_selective_nerve_root_block_needs_kx(
     claim = parse_claim({"lines": [_line("64483", modifiers=modifiers, icd10=["M54.17"])]})
     result = check_note(note, payer="medicare", claim=claim)
     assert ("CLM-007" in {f.rule_id for f in result.findings}) == flagged
+
+
+def _rules_raised(note: str, history: list[dict[str, Any]]) -> set[str]:
+    """Coding rules whose check fires for ``note`` billed to Medicare on 2026-06-01.
+
+    The check functions run directly with their rule's parameters: the engine would fold a
+    coding finding into a checklist element with the same concern (RFA-004 for CLM-017).
+    """
+    registry = load_registry()
+    cpt = "64635" if note.startswith(RFA) else "64483"
+    claim = parse_claim({"date_of_service": "2026-06-01", "lines": [_line(cpt)]})
+    facts = read_note(note)
+    ctx = ClaimContext(
+        note,
+        facts,
+        registry.coding,
+        Detections(note, registry.detectors),
+        registry.payer("medicare").thresholds,
+        None,
+        claim,
+        parse_history(history),
+    )
+    return {rule.id for rule in registry.coding.rules if CHECKS[rule.check](ctx, rule.params)}
+
+
+def _block(date: str, relief: float, **kw: Any) -> dict[str, Any]:
+    return {
+        "date_of_service": date,
+        "family": "facet_mbb",
+        "region": "lumbar",
+        "relief_percent": relief,
+        **kw,
+    }
+
+
+@pytest.mark.parametrize(
+    ("history", "flagged"),
+    [
+        ([_block("2026-03-02", 90), _block("2026-03-20", 85)], False),
+        # intra-articular injections are not diagnostic medial-branch blocks
+        (
+            [_block("2026-03-02", 90, family="facet_joint_injection"), _block("2026-03-20", 85)],
+            True,
+        ),
+        # a therapeutic block does not count as a diagnostic one
+        ([_block("2026-03-02", 90, intent="therapeutic"), _block("2026-03-20", 85)], True),
+        # a block dated after this session cannot have justified it
+        ([_block("2026-03-02", 90), _block("2026-07-20", 85)], True),
+        # relief computed from the same scale before and after: 8 -> 1 is 87.5 %
+        (
+            [
+                _block("2026-03-02", 90),
+                {
+                    **_block("2026-03-20", 0),
+                    "relief_percent": None,
+                    "pain_before": 8,
+                    "pain_after": 1,
+                },
+            ],
+            False,
+        ),
+    ],
+)
+def test_rfa_counts_only_earlier_diagnostic_medial_branch_blocks(
+    history: list[dict[str, Any]], flagged: bool
+) -> None:
+    assert ("CLM-017" in _rules_raised(RFA, history)) is flagged
+
+
+def _rfa(date: str, relief: float | None = 70, days: float | None = 240) -> dict[str, Any]:
+    return {
+        "date_of_service": date,
+        "family": "facet_rfa",
+        "region": "lumbar",
+        "relief_percent": relief,
+        "relief_duration_days": days,
+    }
+
+
+@pytest.mark.parametrize(
+    ("history", "clm017", "clm020"),
+    [
+        # a repeat within two years needs no new blocks, but lasting relief from the last RFA
+        ([_block("2024-10-01", 90), _block("2024-10-20", 90), _rfa("2025-09-01")], False, False),
+        (
+            [_block("2024-10-01", 90), _block("2024-10-20", 90), _rfa("2025-09-01", 70, 60)],
+            False,
+            True,
+        ),
+        # the last RFA is more than two years old: the diagnostic blocks must be repeated
+        ([_block("2023-01-05", 90), _block("2023-01-25", 90), _rfa("2023-03-01")], True, False),
+        (
+            [
+                _block("2023-01-05", 90),
+                _rfa("2023-03-01"),
+                _block("2026-04-01", 85),
+                _block("2026-04-20", 90),
+            ],
+            False,
+            False,
+        ),
+    ],
+)
+def test_repeat_rfa_rules(history: list[dict[str, Any]], clm017: bool, clm020: bool) -> None:
+    raised = _rules_raised(RFA, history)
+    assert ("CLM-017" in raised) is clm017
+    assert ("CLM-020" in raised) is clm020
+
+
+def _esi(date: str, relief: float | None, days: float | None) -> dict[str, Any]:
+    return {
+        "date_of_service": date,
+        "family": "esi",
+        "region": "lumbar",
+        "relief_percent": relief,
+        "relief_duration_days": days,
+    }
+
+
+@pytest.mark.parametrize(
+    ("previous", "flagged"),
+    [
+        (_esi("2026-02-01", 70, 100), False),
+        (_esi("2026-02-01", 70, 30), True),  # relief wore off within a month
+        (_esi("2026-02-01", 40, 100), True),  # not enough relief
+        (_esi("2026-02-01", None, None), True),  # nothing recorded, and the note says nothing
+        (_esi("2024-02-01", 20, 10), False),  # two years ago: a new episode, not a repeat
+    ],
+)
+def test_repeat_esi_needs_half_relief_for_three_months(
+    previous: dict[str, Any], flagged: bool
+) -> None:
+    assert ("CLM-019" in _rules_raised(TFESI, [previous])) is flagged
+
+
+def test_repeat_esi_relief_the_note_documents_is_not_asked_again() -> None:
+    note = (
+        f"{TFESI}\nHer previous epidural injection in February gave 70% relief of her leg "
+        "pain that lasted about four months."
+    )
+    assert "CLM-019" not in _rules_raised(note, [_esi("2026-02-01", None, None)])
