@@ -197,11 +197,16 @@ async def _on_chartready(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 500, Errors.E000.format(), code=exc.code)
 
 
+# Documented problem types of plain HTTP errors (each status here means one thing).
+HTTP_SLUGS = {413: "body-too-large"}
+
+
 async def on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers) if exc.headers else None
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem_response(request, exc.status_code, detail, headers=headers)
+    slug = HTTP_SLUGS.get(exc.status_code)
+    return problem_response(request, exc.status_code, detail, slug=slug, headers=headers)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

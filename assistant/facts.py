@@ -37,6 +37,32 @@ Family = Literal[
     "other",
 ]
 FAMILIES: tuple[Family, ...] = Family.__args__  # type: ignore[attr-defined]
+# Each family in words, for pages and reports (the ids stay in the API, exports and logs).
+# Typed by ``str`` so ids read back from a store can be looked up; a test keeps the keys
+# equal to FAMILIES.
+FAMILY_LABELS: dict[str, str] = {
+    "esi": "Epidural steroid injection",
+    "facet_mbb": "Facet medial branch block",
+    "facet_joint_injection": "Facet joint injection",
+    "facet_rfa": "Facet radiofrequency ablation",
+    "si_joint_injection": "Sacroiliac joint injection",
+    "si_rfa": "Sacroiliac joint radiofrequency ablation",
+    "trigger_point": "Trigger point injection",
+    "joint_injection": "Joint, bursa or tendon sheath injection",
+    "genicular": "Genicular nerve block or ablation",
+    "peripheral_nerve_block": "Peripheral nerve block",
+    "sympathetic_block": "Sympathetic nerve block",
+    "neurolysis_other": "Neurolysis (other nerves)",
+    "vertebral_augmentation": "Vertebral augmentation (vertebroplasty, kyphoplasty)",
+    "scs_trial": "Spinal cord stimulator trial",
+    "scs_implant": "Spinal cord stimulator implant",
+    "intrathecal_pump": "Intrathecal pump",
+    "epidural_adhesiolysis": "Epidural adhesiolysis",
+    "epidural_blood_patch": "Epidural blood patch",
+    "discography": "Discography",
+    "chemodenervation": "Chemodenervation (botulinum toxin)",
+    "other": "Other procedure",
+}
 Approach = Literal["interlaminar", "transforaminal", "caudal"]
 Region = Literal["cervical", "thoracic", "lumbar", "sacral", "other"]
 Laterality = Literal["left", "right", "bilateral"]
@@ -63,6 +89,21 @@ ELEMENT_NAMES: tuple[str, ...] = (
     "opioid_risk_monitoring",
     "total_time",
 )
+
+
+def family_label(family: str | None, approach: str | None = None) -> str:
+    """A family id in words, led by its approach when known.
+
+    ``("esi", "transforaminal")`` gives "Transforaminal epidural steroid injection". No id
+    (or the worklist's ``none``, a note without a procedure) reads "No procedure found"; an id
+    outside the vocabulary (stored by an older version) is shown with spaces, never refused.
+    """
+    if not family or family == "none":
+        return "No procedure found"
+    label = FAMILY_LABELS.get(family) or family.replace("_", " ").capitalize()
+    if approach:
+        return f"{approach.capitalize()} {label[:1].lower()}{label[1:]}"
+    return label
 
 
 class _Strict(BaseModel):

@@ -3,7 +3,8 @@
 Cards follow Da Vinci CRD guidance: a short actionable ``summary`` (< 140 characters),
 ``warning`` for reimbursement problems and ``info`` otherwise (never ``critical``), a
 ``source`` naming the policy, suggestions with uuids, override reasons, and an absolute link
-to the provider page for the full review.
+to the provider page for the full review. A note whose procedure ChartReady could not
+identify (verdict ``not_recognised``) leads with its own warning card: check it by hand.
 """
 
 from __future__ import annotations
@@ -22,10 +23,18 @@ from api.cds.wire import (
     Suggestion,
 )
 from api.problems import FhirInputError
+from assistant.checks.registry import load_registry
 from assistant.findings import SEVERITY_RANK, Finding
 from assistant.pipeline import CheckResult
 
 MAX_FINDING_CARDS = 5
+NOT_RECOGNISED_SUMMARY = "ChartReady could not identify the procedure: check this note by hand"
+NOT_RECOGNISED_DETAIL = (
+    "The note reads as a procedure note, but ChartReady could not tell which procedure was "
+    "performed, so it could not check the documentation the payer requires. Check this note "
+    "by hand before it is signed or billed, or name the procedure performed, with its "
+    "level(s) and side, in a procedure line."
+)
 OVERRIDE_REASONS = [
     Coding(code="documented-elsewhere", system=OVERRIDE_SYSTEM, display="Documented elsewhere"),
     Coding(code="not-applicable", system=OVERRIDE_SYSTEM, display="Not applicable to this case"),
@@ -51,8 +60,12 @@ def _review_link(review_url: str) -> Link:
     return Link(label="Open the full ChartReady review", url=review_url, type="absolute")
 
 
-def _finding_card(finding: Finding, review_url: str, payer: PayerChoice | None) -> Card:
+def _source(finding: Finding) -> Source:
     label = finding.source.policy + (f" {finding.source.section}" if finding.source.section else "")
+    return Source(label=shorten(label, 200), url=finding.source.url)
+
+
+def _finding_card(finding: Finding, review_url: str, payer: PayerChoice | None) -> Card:
     detail = f"{finding.message}\n\n**Fix:** {finding.fix}\n\n**Query:** {finding.query.question}"
     if payer is not None:
         detail += "\n\n" + payer.note()
@@ -61,7 +74,7 @@ def _finding_card(finding: Finding, review_url: str, payer: PayerChoice | None) 
         summary=shorten(finding.fix),
         detail=detail,
         indicator=indicator_for(finding),
-        source=Source(label=shorten(label, 200), url=finding.source.url),
+        source=_source(finding),
         suggestions=[
             Suggestion(label=shorten(finding.fix, 200), uuid=str(uuid.uuid4()), isRecommended=True)
         ],
@@ -71,13 +84,56 @@ def _finding_card(finding: Finding, review_url: str, payer: PayerChoice | None) 
     )
 
 
+def _not_recognised_rule_ids() -> frozenset[str]:
+    """Ids of the checklist elements whose finding makes a note ``not_recognised``."""
+    return frozenset(
+        element.id
+        for checklist in load_registry().all()
+        for element in checklist.elements
+        if element.verdict == "not_recognised"
+    )
+
+
+def not_recognised_card(
+    result: CheckResult, review_url: str, payer: PayerChoice | None = None
+) -> Card:
+    """A warning that the procedure was not identified, so nothing was checked: check by hand.
+
+    It stands in for the finding that set the verdict, keeping that finding's policy source.
+    """
+    finding = next((f for f in result.findings if f.rule_id in _not_recognised_rule_ids()), None)
+    detail = NOT_RECOGNISED_DETAIL
+    source = Source(label="ChartReady")
+    if finding is not None:
+        detail += f"\n\n**Query:** {finding.query.question}"
+        source = _source(finding)
+    if payer is not None:
+        detail += "\n\n" + payer.note()
+    return Card(
+        uuid=str(uuid.uuid4()),
+        summary=NOT_RECOGNISED_SUMMARY,
+        detail=detail,
+        indicator="warning",
+        source=source,
+        overrideReasons=OVERRIDE_REASONS,
+        links=[_review_link(review_url)],
+    )
+
+
 def cards_for(result: CheckResult, review_url: str, payer: PayerChoice | None = None) -> list[Card]:
     """Cards for a result: the most severe findings first, the rest summed up in one card.
 
-    ``payer`` (how the payer profile was chosen) is added to every card's detail.
+    A ``not_recognised`` note leads with :func:`not_recognised_card` instead of the card of
+    the finding that set that verdict. ``payer`` (how the payer profile was chosen) is added
+    to every card's detail.
     """
     findings = sorted(result.findings, key=lambda f: -SEVERITY_RANK[f.severity])
-    cards = [_finding_card(f, review_url, payer) for f in findings[:MAX_FINDING_CARDS]]
+    cards: list[Card] = []
+    if result.verdict == "not_recognised":
+        cards.append(not_recognised_card(result, review_url, payer))
+        shown = _not_recognised_rule_ids()
+        findings = [f for f in findings if f.rule_id not in shown]
+    cards += [_finding_card(f, review_url, payer) for f in findings[:MAX_FINDING_CARDS]]
     rest = findings[MAX_FINDING_CARDS:]
     if rest:
         worst = "warning" if any(indicator_for(f) == "warning" for f in rest) else "info"

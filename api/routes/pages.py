@@ -25,6 +25,7 @@ from api.service import known_payers, run_check
 from api.web.access import csrf_for, csrf_ok, set_csrf_cookie
 from api.web.rendering import (
     API_DIR,
+    ehr_query,
     group_findings,
     highlight_segments,
     plain_input_error,
@@ -115,6 +116,7 @@ def review_context(text: str, check: CheckResult) -> dict[str, Any]:
         "facts": check.facts,
         "segments": highlight_segments(text, result["facts"].get("evidence", [])),
         "groups": group_findings(findings),
+        "ehr_query": ehr_query(findings),
         "factors": top_factors(result["risk"], findings),
         "present": [name for name in ELEMENT_NAMES if documented[name]],
         "missing": [name for name in absent if name in required],

@@ -5,16 +5,19 @@ Items wait in the persisted ``WorklistQueue`` and are checked in the background 
 x charge. Overriding a finding needs a reason and is kept with who and when; the item's
 verdict, risk and place in the list are then recomputed without the overridden findings (the
 result as checked stays stored and shown). ``WorklistRepository.override_labels`` exports
-overrides for retraining.
+overrides for retraining. The list's filters and sort travel with the coder to an item and
+back (:class:`ListView`); a change is confirmed on the page it redirects to (``?done=``).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -52,6 +55,51 @@ STATUS_LABELS = {
     "fixed": "Fixed",
     "ready_to_bill": "Ready to bill",
 }
+# Items waiting for the coder ("queried" waits for the provider; "ready to bill" is done).
+OPEN_STATUSES = ("to_review", "fixed")
+OVERRIDE_DONE = (
+    "Override recorded. The verdict and risk below are recomputed without the overridden "
+    "finding; the result as checked is kept."
+)
+
+
+@dataclass(frozen=True)
+class ListView:
+    """The queue's filters and sort, carried from the list to its items and back.
+
+    Item links, the item's forms and their redirects keep it in the query string, so "Next
+    item" follows the order the coder is working in and "← Worklist" returns to that list.
+    """
+
+    provider: str = ""
+    family: str = ""
+    payer: str = ""
+    verdict: str = ""
+    status: str = ""
+    batch: int | None = None
+    sort: str = "priority"
+
+    @property
+    def filters(self) -> WorklistFilter:
+        """The repository filter of this view (an empty value means any)."""
+        return WorklistFilter(
+            provider=self.provider or None,
+            family=self.family or None,
+            payer=self.payer or None,
+            verdict=self.verdict or None,
+            review_status=self.status or None,
+            batch_id=self.batch,
+        )
+
+    def url(self, path: str, **extra: str) -> str:
+        """``path`` with this view (defaults left out) and ``extra`` as its query string."""
+        defaults = asdict(ListView())
+        values = {k: v for k, v in asdict(self).items() if v not in ("", None, defaults[k])}
+        query = urlencode({**values, **extra})
+        return f"{path}?{query}" if query else path
+
+
+View = Annotated[ListView, Depends()]
 
 
 def _document_text(resource: dict[str, Any]) -> str:
@@ -73,35 +121,17 @@ def _list(database: Database, filters: WorklistFilter, sort: str) -> dict[str, A
 
 
 @router.get("", response_class=HTMLResponse)
-async def worklist(
-    request: Request,
-    database: DatabaseDep,
-    user: Viewer,
-    provider: str = "",
-    family: str = "",
-    payer: str = "",
-    verdict: str = "",
-    status: str = "",
-    batch: int | None = None,
-    sort: str = "priority",
-) -> Response:
+async def worklist(request: Request, database: DatabaseDep, user: Viewer, view: View) -> Response:
     """The queue, highest risk x charge first, with filters and import progress."""
-    filters = WorklistFilter(
-        provider=provider or None,
-        family=family or None,
-        payer=payer or None,
-        verdict=verdict or None,
-        review_status=status or None,
-        batch_id=batch,
-    )
-    data = await run_in_threadpool(_list, database, filters, sort)
+    data = await run_in_threadpool(_list, database, view.filters, view.sort)
     return render(
         request,
         "worklist.html",
         {
             **data,
-            "filters": filters,
-            "sort": sort,
+            "filters": view.filters,
+            "sort": view.sort,
+            "view": view,
             "statuses": STATUS_LABELS,
             "can_edit": user.role in EDIT_ROLES,
         },
@@ -134,7 +164,8 @@ async def import_batch(
     try:
         if len(raw) > MAX_UPLOAD_BYTES:
             raise BatchImportError([f"the file is larger than {MAX_UPLOAD_BYTES} bytes"])
-        rows = await run_in_threadpool(parse_batch, raw, name, _document_text)
+        media_type = file.content_type or ""
+        rows = await run_in_threadpool(parse_batch, raw, name, _document_text, media_type)
     except BatchImportError as exc:
         return render(
             request,
@@ -169,21 +200,51 @@ async def batch_progress(database: DatabaseDep, batch_id: int) -> Response:
     return JSONResponse(await run_in_threadpool(_progress, database, batch_id))
 
 
-def _item(database: Database, item_id: int) -> dict[str, Any] | None:
+def next_open(items: Sequence[WorklistItem], current: int) -> WorklistItem | None:
+    """The first open item (``OPEN_STATUSES``) after ``current`` in the list's order.
+
+    When ``current`` has left the list (its new status no longer matches the filter), the
+    search starts from the top.
+    """
+    ids = [item.id for item in items]
+    start = ids.index(current) + 1 if current in ids else 0
+    return next((item for item in items[start:] if item.review_status in OPEN_STATUSES), None)
+
+
+def done_message(done: str, item: WorklistItem) -> str | None:
+    """The confirmation of a change just saved (``?done=`` on the redirect), else ``None``."""
+    if done == "status":
+        return f"Status changed to {STATUS_LABELS.get(item.review_status, item.review_status)}."
+    if done == "override":
+        return OVERRIDE_DONE
+    return None
+
+
+def _item(database: Database, item_id: int, view: ListView) -> dict[str, Any] | None:
     with database.session() as session:
         repo = WorklistRepository(session)
         item = repo.get(item_id)
         if item is None:
             return None
-        return {"item": item, "overrides": list(repo.overrides_for([item.id]))}
+        return {
+            "item": item,
+            "overrides": list(repo.overrides_for([item.id])),
+            "next_item": next_open(repo.queue(view.filters, view.sort), item.id),
+        }
 
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
 async def item_page(
-    request: Request, database: DatabaseDep, user: Viewer, item_id: int
+    request: Request,
+    database: DatabaseDep,
+    user: Viewer,
+    item_id: int,
+    view: View,
+    done: Annotated[str, Query(max_length=20)] = "",
+    error: Annotated[str, Query(max_length=300)] = "",
 ) -> Response:
-    """One item: the note with evidence highlighted, findings, status and overrides."""
-    data = await run_in_threadpool(_item, database, item_id)
+    """One item: the note with evidence highlighted, findings, status, overrides, next item."""
+    data = await run_in_threadpool(_item, database, item_id, view)
     if data is None:
         return _no_such_item(request)
     item = data["item"]
@@ -206,7 +267,9 @@ async def item_page(
             "overridden": overridden,
             "statuses": STATUS_LABELS,
             "can_edit": user.role in EDIT_ROLES,
-            "error": request.query_params.get("error"),
+            "error": error,
+            "done": done_message(done, item),
+            "view": view,
         },
         user=user,
         csrf=user.csrf_token,
@@ -228,14 +291,15 @@ async def set_status(
     request: Request,
     database: DatabaseDep,
     item_id: int,
+    view: View,
     status: Annotated[str, Form(max_length=20)],
 ) -> Response:
-    """Move an item to to-review, queried, fixed or ready-to-bill."""
+    """Move an item to to-review, queried, fixed or ready-to-bill; the page confirms it."""
     if status not in REVIEW_STATUSES:
         return error_page(request, 422, "Unknown status", f"{status!r} is not a review status.")
     if not await run_in_threadpool(_set_status, database, item_id, status):
         return _no_such_item(request)
-    return RedirectResponse(f"/worklist/items/{item_id}", status_code=303)
+    return RedirectResponse(view.url(f"/worklist/items/{item_id}", done="status"), 303)
 
 
 def _no_such_item(request: Request) -> Response:
@@ -278,6 +342,7 @@ async def add_override(
     database: DatabaseDep,
     user: EditorForm,
     item_id: int,
+    view: View,
     rule_id: Annotated[str, Form(max_length=50)],
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
@@ -285,7 +350,7 @@ async def add_override(
     problem = await run_in_threadpool(_override, database, item_id, rule_id, reason, user.name)
     if problem == "missing":
         return _no_such_item(request)
+    page = f"/worklist/items/{item_id}"
     if problem:
-        query = urlencode({"error": problem})
-        return RedirectResponse(f"/worklist/items/{item_id}?{query}", status_code=303)
-    return RedirectResponse(f"/worklist/items/{item_id}#overrides", status_code=303)
+        return RedirectResponse(view.url(page, error=problem[:300]), status_code=303)
+    return RedirectResponse(view.url(page, done="override") + "#overrides", status_code=303)

@@ -20,6 +20,11 @@
       }
     });
   });
+  // Print buttons: <button data-print> (hidden without the script, which they need).
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
   // Note boxes: <textarea data-max-chars="N"> stops its form before an over-long note is
   // sent (the text stays in the box, a message says why); data-submit-on-ctrl-enter submits.
   document.querySelectorAll("textarea[data-max-chars]").forEach(function (box) {

@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.problems import on_http, on_validation
+from api.problems import on_http, on_validation, problem_response
 from api.web.rendering import render
 from assistant.store import SignedIn
 
@@ -89,6 +89,12 @@ PAGE_ERRORS = {
         "This page cannot be opened by its address (to sign out, "
         "use the Sign out button). Go back to the start page.",
     ),
+    413: (
+        "Too much to send at once",
+        "What you sent is larger than this server accepts, so nothing was read or kept. "
+        "Check a long note in parts (for example the procedure section on its own), or "
+        "split a large batch file into smaller files and import each. Go back to try again.",
+    ),
     422: (
         "Address not understood",
         "Part of this address is not valid (an item or audit "
@@ -118,6 +124,17 @@ def error_page(
     )
     set_csrf_cookie(request, response)
     return response
+
+
+def refusal(request: Request, status: int, detail: str, slug: str) -> Response:
+    """A refusal for whoever asked: a page in words for a person, problem+json for a client.
+
+    For refusals made outside the routes (the body size limit), where no handler runs.
+    """
+    if wants_page(request) and status in PAGE_ERRORS:
+        title, message = PAGE_ERRORS[status]
+        return error_page(request, status, title, message)
+    return problem_response(request, status, detail, slug=slug)
 
 
 async def _on_http_for_people(request: Request, exc: Exception) -> Response:

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from assistant.facts import family_label
 from assistant.findings import SEVERITIES
 from assistant.notes import MAX_NOTE_CHARS
 from assistant.store import SignedIn
@@ -20,6 +21,8 @@ from assistant.store import SignedIn
 # namespace package, so ``importlib.resources.files("api")`` is not reliable there.
 API_DIR = Path(__file__).resolve().parents[1]
 templates = Jinja2Templates(directory=API_DIR / "templates")
+# Every page names a procedure family the same way: ``{{ item.family|family_label }}``.
+templates.env.filters["family_label"] = family_label
 SEVERITY_LABELS = {"block": "Blocks billing", "warn": "Needs attention", "info": "For information"}
 ROLE_LABELS = {
     "provider": "Provider",
@@ -94,6 +97,17 @@ def query_text(finding: dict[str, Any]) -> str:
     return f"{query.get('question', '')}\n{options}".strip()
 
 
+def ehr_query(findings: list[dict[str, Any]]) -> str:
+    """All of a note's provider queries as one numbered message to paste into the EHR.
+
+    Findings that ask the same question (one per procedure, say) appear once.
+    """
+    texts = list(dict.fromkeys(text for text in map(query_text, findings) if text))
+    if len(texts) == 1:
+        return texts[0]
+    return "\n\n".join(f"{number}. {text}" for number, text in enumerate(texts, start=1))
+
+
 @dataclass(frozen=True)
 class PlainFactor:
     """One risk factor in a provider's words: what it is and how many points it adds."""
@@ -114,7 +128,7 @@ def _plain_label(name: str, label: str) -> str:
     if head == "verdict":
         return f"The note's verdict: {rest.replace('_', ' ')}"
     if head == "family":
-        return f"Procedure type ({rest.replace('_', ' ')}): denied more often than average"
+        return f"Procedure type ({family_label(rest)}): denied more often than average"
     if head == "payer":
         return f"Payer ({rest.replace('_', ' ')})"
     if name == "claim.charge":

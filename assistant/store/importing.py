@@ -4,7 +4,8 @@ Each row has ``note_id``, ``provider``, ``date_of_service`` (YYYY-MM-DD), ``paye
 as ``note_text`` or as a FHIR ``document_reference``, and optional ``claim_lines`` (a JSON list
 of ``{cpt, modifiers, units, icd10, charge}``). In CSV, ``document_reference`` and
 ``claim_lines`` are JSON strings. Errors name the line and field:
-``line 3 [date_of_service] Input should be a valid date``.
+``line 3 [date_of_service] Input should be a valid date``. A file that is not text at all (an
+image, a PDF, a spreadsheet) is refused as such before it is parsed (:func:`not_text`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,19 @@ from assistant.errors import validation_paths
 
 DocumentReader = Callable[[dict[str, Any]], str]
 MAX_ROWS = 5_000
+NOT_TEXT = "this file is not a text CSV/JSONL export"
+# How the files people pick by mistake begin: images, PDFs, spreadsheets, archives.
+_SIGNATURES = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"%PDF", "a PDF"),
+    (b"PK\x03\x04", "a spreadsheet or ZIP archive (such as .xlsx)"),
+    (b"\xd0\xcf\x11\xe0", "an Office document (such as .xls)"),
+)
+_SNIFF_BYTES = 8192
 
 
 class BatchImportError(ValueError):
@@ -87,15 +101,40 @@ def _records(raw: str, filename: str) -> list[tuple[int, dict[str, Any]]]:
     return records
 
 
+def not_text(raw: bytes, media_type: str = "") -> str | None:
+    """Why ``raw`` is not a text export, in words (an image, a PDF...), or ``None``.
+
+    Checked before decoding, so a picture or a spreadsheet is named as such instead of
+    failing as "not valid UTF-8" or as a CSV with one odd column. ``media_type`` is what the
+    browser said the file is; an image, audio or video type is refused even as text (SVG).
+    """
+    kind = next((kind for magic, kind in _SIGNATURES if raw.startswith(magic)), None)
+    if kind is None and media_type.startswith(("image/", "audio/", "video/")):
+        kind = f"a file of type {media_type}"
+    if kind is None and raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return f"{NOT_TEXT}: it is UTF-16 text; save it as CSV (UTF-8) or JSONL and import that"
+    if kind is None and b"\x00" in raw[:_SNIFF_BYTES]:
+        kind = "a binary file"
+    if kind is None:
+        return None
+    return f"{NOT_TEXT}: it looks like {kind}; export the batch as CSV or JSONL and import that"
+
+
 def parse_batch(
-    raw: bytes, filename: str, document_reader: DocumentReader | None = None
+    raw: bytes,
+    filename: str,
+    document_reader: DocumentReader | None = None,
+    media_type: str = "",
 ) -> list[ImportRow]:
     """Validated rows of a CSV/JSONL batch; raise ``BatchImportError`` listing every bad row.
 
     ``document_reader`` turns a FHIR DocumentReference into note text (the API passes its
     FHIR adapter; it raises ``ValueError`` for an unusable resource); without one, rows that
-    only carry a DocumentReference are refused.
+    only carry a DocumentReference are refused. ``media_type``: the upload's declared type.
     """
+    reason = not_text(raw, media_type)
+    if reason is not None:
+        raise BatchImportError([reason])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -423,3 +423,28 @@ def test_cds_without_coverage_map_uses_the_default_payer(
         "dflt",
         "default: the Coverage matched no coverage-map rule",
     )
+
+
+def test_cds_not_recognised_note_gets_its_own_warning_card(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    # Procedure words (a level, guidance, an injectate) but no procedure the reader knows.
+    unread = "Pt seen. Rt L4-5 blk done under fluoro, 80mg depomedrol. tolerated well."
+    body = _call(
+        "note-sign", {"patientId": "p1", "draftNotes": _bundle(document_reference(unread))}
+    )
+    response = client.post("/cds-services/chartready-note-check", json=body, headers=auth)
+    assert response.status_code == 200, response.text
+    jsonschema.validate(response.json(), RESPONSE_SCHEMA)
+    cards = response.json()["cards"]
+    first = cards[0]
+    assert first["indicator"] == "warning"
+    assert first["summary"] == (
+        "ChartReady could not identify the procedure: check this note by hand"
+    )
+    assert "could not tell which procedure was performed" in first["detail"]
+    assert first["links"][0]["type"] == "absolute" and first["overrideReasons"]
+    assert first["source"]["label"].startswith("CMS Medicare Program Integrity Manual")
+    # The finding that set the verdict is not repeated as a card of its own.
+    assert all("Check this note by hand" not in card["summary"] for card in cards[1:])
+    assert len({card["summary"] for card in cards}) == len(cards)

@@ -176,6 +176,8 @@ def test_audit_report_page_charts_and_csv(web_client: TestClient, as_role: AsRol
     ):
         assert f"<h2>{heading}</h2>" in page.text
     assert "Audit A" in page.text and "Audit B" in page.text
+    assert "<td>Epidural steroid injection</td>" in page.text  # families in words
+    assert "<td>esi</td>" not in page.text and "<td>none</td>" not in page.text
     for kind in ("readiness", "risk", "trend"):
         png = web_client.get(f"/audits/{audit_id}/charts/{kind}.png")
         assert png.headers["content-type"] == "image/png"

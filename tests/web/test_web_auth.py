@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from urllib.parse import quote
+from collections.abc import Callable, Iterator
+from urllib.parse import quote, urlencode
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.web.access import SESSION_COOKIE
@@ -226,3 +227,33 @@ def test_api_clients_still_get_problem_json(web_client: TestClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
     assert web_client.get("/nope").headers["content-type"].startswith("application/problem+json")
+
+
+def _chunks(body: bytes, size: int = 65_536) -> Iterator[bytes]:
+    """The body sent in pieces without a Content-Length (the limit counts while streaming)."""
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["content-length", "streamed"])
+def test_an_over_limit_body_gets_a_page_for_people_and_problem_json_for_clients(
+    web_client: TestClient, web_app: FastAPI, as_role: AsRole, streamed: bool
+) -> None:
+    token = as_role("provider")
+    limit = web_app.state.settings.max_body_bytes
+    form = urlencode({"csrf": token, "payer": "medicare", "note": "x" * limit}).encode()
+    content = _chunks(form) if streamed else form
+    page_headers = {**HTML, "content-type": "application/x-www-form-urlencoded"}
+    page = web_client.post("/review", content=content, headers=page_headers)
+    assert page.status_code == 413
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<h1>Too much to send at once</h1>" in page.text
+    assert "in parts" in page.text and "smaller files" in page.text and 'href="/"' in page.text
+    api_headers = {**HTML, "content-type": "application/json"}
+    body = b'{"note": "' + b"x" * limit + b'"}'
+    api = web_client.post(
+        "/v1/checks", content=_chunks(body) if streamed else body, headers=api_headers
+    )
+    assert api.status_code == 413
+    assert api.headers["content-type"].startswith("application/problem+json")
+    assert api.json()["type"].endswith("body-too-large")

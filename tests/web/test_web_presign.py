@@ -229,3 +229,35 @@ def test_presign_signed_in_form_needs_csrf(
     response = web_client.post("/review", data=data)
     assert response.status_code == 403
     assert "form expired" in response.text
+
+
+def test_review_has_one_query_box_to_copy_into_the_ehr_and_prints_cleanly(
+    web_client: TestClient, as_role: AsRole, esi_note: str
+) -> None:
+    token = as_role("provider")
+    form = {"note": esi_note, "payer": "medicare", "cpt": "64483", "csrf": token}
+    html = web_client.post("/review", data=form).text
+    box = re.search(r'<textarea id="ehr-query" class="query query-all" readonly rows="(\d+)"', html)
+    assert box is not None and int(box.group(1)) >= 4
+    combined = html.split('id="ehr-query"', 1)[1].split("</textarea>", 1)[0]
+    questions = re.findall(r'<textarea id="q-[^"]+" class="query" readonly>([^\n<]+)', html)
+    assert len(questions) >= 2 and all(question in combined for question in questions)
+    assert '<button type="button" data-copy="ehr-query" hidden>Copy for the EHR</button>' in html
+    assert "data-print hidden>Print or save as PDF</button>" in html
+    assert "button[data-print]" in web_client.get("/static/app.js").text
+    css = web_client.get("/static/app.css").text
+    printed = css.split("@media print {", 1)[1]
+    hidden = re.search(r"([^{}]*)\{ display: none !important; \}", printed)
+    assert hidden is not None
+    assert all(part in hidden.group(1) for part in ("header.top", "form", ".no-print", "button"))
+    assert re.search(r"\.note \{ max-height: none; overflow: visible;", printed)
+
+
+def test_review_names_the_procedure_in_words(
+    web_client: TestClient, as_role: AsRole, esi_note: str
+) -> None:
+    token = as_role("provider")
+    html = web_client.post("/review", data={"note": esi_note, "csrf": token}).text
+    table = html.split("<h2>Procedures found</h2>", 1)[1].split("</table>", 1)[0]
+    assert "<td>Transforaminal epidural steroid injection</td>" in table
+    assert "<td>esi</td>" not in table

@@ -8,12 +8,14 @@ import json
 import re
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.fhir import document_reference
+from api.routes.worklist import next_open
 from assistant.store import Database, WorklistFilter, WorklistItem, WorklistRepository
 
 AsRole = Callable[[str | None], str]
@@ -99,7 +101,7 @@ def test_worklist_queue_sorted_by_risk_times_charge(
     as_role("coder")
     page = web_client.get(f"/worklist?batch={batch}")
     assert page.status_code == 200
-    order = re.findall(r'href="/worklist/items/\d+">(w-[a-z0-9-]+)<', page.text)
+    order = re.findall(r'href="/worklist/items/\d+[^"]*">(w-[a-z0-9-]+)<', page.text)
     assert order[0] == "w-esi-1"  # the only item with a charge ($1,800)
     with web_db.session() as session:
         items = WorklistRepository(session).queue(WorklistFilter(batch_id=batch))
@@ -126,7 +128,7 @@ def test_worklist_filters(
 ) -> None:
     as_role("quality_lead")
     page = web_client.get(f"/worklist?batch={batch}&{query}")
-    found = set(re.findall(r'href="/worklist/items/\d+">(w-[a-z0-9-]+)<', page.text))
+    found = set(re.findall(r'href="/worklist/items/\d+[^"]*">(w-[a-z0-9-]+)<', page.text))
     assert found == expected
 
 
@@ -309,3 +311,123 @@ def test_overriding_every_blocking_finding_recomputes_verdict_and_risk(
     assert f"after {len(blocking)} override" in page
     assert "As checked: verdict not billable as documented" in page
     assert 'class="pill v-not_billable_as_documented"' not in page
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "media_type", "kind"),
+    [
+        ("scan.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "image/png", "PNG image"),
+        ("batch.csv", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "text/csv", "GIF image"),
+        ("batch.csv", b"PK\x03\x04\x14\x00\x06\x00" + bytes(32), "text/csv", "spreadsheet"),
+        ("batch.csv", b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n", "text/csv", "a PDF"),
+        ("export.csv", b"note_id,provider\x00\x01\x02\x03" * 4, "text/csv", "binary file"),
+        ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "image/svg+xml", "image/svg"),
+    ],
+)
+def test_import_names_a_binary_or_image_file_in_plain_words(
+    web_client: TestClient,
+    as_role: AsRole,
+    web_db: Database,
+    name: str,
+    body: bytes,
+    media_type: str,
+    kind: str,
+) -> None:
+    token = as_role("coder")
+    with web_db.session() as session:
+        before = session.scalar(select(func.count()).select_from(WorklistItem))
+    files = {"file": (name, body, media_type)}
+    response = web_client.post("/worklist/import", data={"csrf": token}, files=files)
+    assert response.status_code == 422
+    assert "this file is not a text CSV/JSONL export" in response.text
+    assert kind in response.text and "Nothing was imported" in response.text
+    assert "UTF-8" not in response.text and "no rows" not in response.text
+    with web_db.session() as session:
+        assert session.scalar(select(func.count()).select_from(WorklistItem)) == before
+
+
+def test_worklist_names_families_in_words(
+    web_client: TestClient, as_role: AsRole, batch: int
+) -> None:
+    as_role("coder")
+    page = web_client.get(f"/worklist?batch={batch}").text
+    assert "<td>Epidural steroid injection</td>" in page
+    assert '<option value="esi">Epidural steroid injection</option>' in page
+    assert "<td>esi</td>" not in page and ">esi<" not in page
+    assert "<td>No procedure found</td>" in page  # the office visit
+
+
+def _set(client: TestClient, token: str, item_id: int, status: str) -> None:
+    data = {"status": status, "csrf": token}
+    response = client.post(f"/worklist/items/{item_id}/status", data=data)
+    assert response.status_code == 200
+
+
+@pytest.mark.usefixtures("batch")
+def test_status_change_is_confirmed_and_keeps_the_list_view(
+    web_client: TestClient, as_role: AsRole, web_db: Database, batch: int
+) -> None:
+    token = as_role("coder")
+    item_id = _item_id(web_db, "w-esi-2")
+    response = web_client.post(
+        f"/worklist/items/{item_id}/status?batch={batch}&sort=date",
+        data={"status": "queried", "csrf": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location == f"/worklist/items/{item_id}?batch={batch}&sort=date&done=status"
+    page = web_client.get(location).text
+    assert '<p class="notice" role="status">Status changed to Queried.</p>' in page
+    assert f'href="/worklist?batch={batch}&amp;sort=date">← Worklist</a>' in page
+    assert f'action="/worklist/items/{item_id}/status?batch={batch}&amp;sort=date"' in page
+    assert "Status changed" not in web_client.get(f"/worklist/items/{item_id}").text
+    _set(web_client, token, item_id, "to_review")
+
+
+def test_override_is_confirmed(web_client: TestClient, as_role: AsRole, web_db: Database) -> None:
+    token = as_role("coder")
+    item_id = _item_id(web_db, "w-esi-2")
+    with web_db.session() as session:
+        item = session.get(WorklistItem, item_id)
+        assert item is not None and item.result is not None
+        rule_id = item.result["findings"][-1]["rule_id"]
+    response = web_client.post(
+        f"/worklist/items/{item_id}/overrides?sort=provider",
+        data={"rule_id": rule_id, "reason": "Documented in the addendum.", "csrf": token},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == (
+        f"/worklist/items/{item_id}?sort=provider&done=override#overrides"
+    )
+    page = web_client.get(response.headers["location"]).text
+    assert '<p class="notice" role="status">Override recorded.' in page
+
+
+@pytest.mark.usefixtures("batch")
+def test_next_item_is_the_next_open_one_in_the_list_order(
+    web_client: TestClient, as_role: AsRole, web_db: Database, batch: int
+) -> None:
+    token = as_role("coder")
+    # By date of service, newest first: w-esi-2 (10-09), w-esi-1 (10-03), w-office (09-20).
+    esi_2, esi_1, office = (_item_id(web_db, n) for n in ("w-esi-2", "w-esi-1", "w-office"))
+    _set(web_client, token, esi_1, "queried")  # waits for the provider: not open
+    _set(web_client, token, office, "fixed")  # back from the provider: open again
+    try:
+        view = f"batch={batch}&amp;sort=date"
+        first = web_client.get(f"/worklist/items/{esi_2}?batch={batch}&sort=date").text
+        assert f'href="/worklist/items/{office}?{view}" rel="next">Next item: w-office' in first
+        last = web_client.get(f"/worklist/items/{office}?batch={batch}&sort=date").text
+        assert 'rel="next"' not in last and "No more open items in this list." in last
+        listed = web_client.get(f"/worklist?batch={batch}&sort=date").text
+        assert f'href="/worklist/items/{esi_2}?{view}">w-esi-2</a>' in listed
+    finally:
+        for item_id in (esi_1, office):
+            _set(web_client, token, item_id, "to_review")
+
+
+def test_next_open_starts_from_the_top_when_the_item_left_the_list() -> None:
+    items = [SimpleNamespace(id=i, review_status=s) for i, s in ((1, "queried"), (2, "to_review"))]
+    assert next_open(items, 1) == items[1]  # type: ignore[arg-type]
+    assert next_open(items, 2) is None  # type: ignore[arg-type]
+    assert next_open(items, 9) == items[1]  # type: ignore[arg-type]

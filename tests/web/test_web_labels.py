@@ -1,0 +1,59 @@
+"""Words on pages: family labels from one table through one filter; pills that never wrap."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from api.web.rendering import API_DIR, templates, top_factors
+from assistant.facts import FAMILIES, FAMILY_LABELS, family_label
+
+
+def test_every_family_has_one_label() -> None:
+    assert set(FAMILY_LABELS) == set(FAMILIES)
+    assert len(set(FAMILY_LABELS.values())) == len(FAMILY_LABELS)
+    assert all(label[:1].isupper() and "_" not in label for label in FAMILY_LABELS.values())
+
+
+@pytest.mark.parametrize(
+    ("family", "approach", "label"),
+    [
+        ("esi", "transforaminal", "Transforaminal epidural steroid injection"),
+        ("esi", None, "Epidural steroid injection"),
+        ("facet_rfa", None, "Facet radiofrequency ablation"),
+        ("none", None, "No procedure found"),
+        (None, None, "No procedure found"),
+        ("future_family", None, "Future family"),
+    ],
+)
+def test_family_label(family: str | None, approach: str | None, label: str) -> None:
+    assert family_label(family, approach) == label
+
+
+def test_templates_show_families_only_through_the_filter() -> None:
+    assert templates.env.filters["family_label"] is family_label
+    shown = [
+        (path.name, expression)
+        for path in sorted((API_DIR / "templates").glob("*.html"))
+        for expression in re.findall(r"\{\{(.*?)\}\}", path.read_text(encoding="utf-8"))
+        if re.search(r"\bfamily\b", expression)
+    ]
+    assert shown, "some page shows a family"
+    assert [(name, e) for name, e in shown if "family_label" not in e] == []
+
+
+def test_risk_factor_names_the_family_in_words() -> None:
+    risk = {
+        "logit": 0.0,
+        "probability": 0.5,
+        "factors": [{"name": "family.facet_rfa", "label": "x", "contribution": 0.5}],
+    }
+    [factor] = top_factors(risk, [])
+    assert factor.label.startswith("Procedure type (Facet radiofrequency ablation)")
+
+
+def test_verdict_pills_do_not_wrap() -> None:
+    css = (API_DIR / "static" / "app.css").read_text(encoding="utf-8")
+    rule = re.search(r"^\.pill \{([^}]*)\}", css, re.MULTILINE)
+    assert rule is not None and "white-space: nowrap" in rule.group(1)
