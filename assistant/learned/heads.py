@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +38,18 @@ class LinearHead:
     signal_names: tuple[str, ...] = ()
     thresholds: dict[str, float] = field(default_factory=dict)
 
+    @cached_property
+    def _hashed_columns(self) -> Array:
+        """The hashed weights as a dense (HASHED, k) array, built once.
+
+        A sparse row block times a dense matrix is one fast pass; sparse times sparse (and
+        the format conversions it needs) made the heads a third of a whole check's time.
+        """
+        return np.ascontiguousarray(self.hashed.T.toarray(), dtype=np.float32)
+
     def logits(self, rows: Rows) -> Array:
         """Raw scores, one column per class."""
-        scores = rows.dense @ self.dense.T + (rows.hashed @ self.hashed.T).toarray()
+        scores = rows.dense @ self.dense.T + rows.hashed @ self._hashed_columns
         if self.signals.shape[1]:
             scores += rows.signals @ self.signals.T
         return np.asarray(scores + self.intercept, dtype=np.float32)
