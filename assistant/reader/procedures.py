@@ -50,7 +50,7 @@ NOT_PERFORMED_SECTIONS = BACKGROUND_SECTIONS | frozenset(
     }
 )
 # TIME cue values saying something was done in this encounter.
-TODAY = frozenset({"today", "technique"})
+TODAY = frozenset({"today", "done", "technique"})
 # Sections whose sentences never describe today's procedure, whatever their verbs say.
 NEVER_TODAY_SECTIONS = (BACKGROUND_SECTIONS - {"history_of_present_illness"}) | frozenset(
     {"imaging", "observation_and_plan", "consent"}
@@ -98,6 +98,9 @@ _NERVE_AFTER = re.compile(
 )
 _JOINT_TEXT = re.compile(r"\d\s*[-/–]")  # "L4-5", "L5/S1": a joint, not a nerve
 _ASSERTED = frozenset({"affirmed"})
+FORAMEN_FAMILIES = frozenset(
+    {"esi", "epidural_adhesiolysis"}
+)  # reach the epidural space by a foramen
 _FORAMEN_AFTER = re.compile(r"\s+(?:neural\s+|neuro)?foram(?:en|ina)\b", re.IGNORECASE)
 _NOT_TODAY = frozenset({"hypothetical", "family", "historical"})
 _PROCEDURE_HEADER = re.compile(
@@ -110,6 +113,11 @@ HEADER_REACH = 250  # characters after a procedure header where the surgeries ar
 _SURGERY_BEFORE = re.compile(
     r"\b(?:s/p|status\s+post|prior|previous|history\s+of|after|post)\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
+)
+# What precedes a procedure named as an earlier event: "after", "following", "s/p" and up to
+# six words naming it ("after an ultrasound-guided right", "following her second").
+_EVENT_BEFORE = re.compile(
+    r"\b(?:after|following|since|s/p|status\s+post)\s+(?:[\w/#().,-]+\s+){0,6}$", re.IGNORECASE
 )
 _PARAMEDIAN = re.compile(r"\bpara-?median\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
@@ -282,10 +290,22 @@ def _is_asserted(target: Target) -> bool:
 
 
 def _performed_by_rule(ctx: _Context, target: Target) -> bool:
-    """Asserted, not past or planned, and in the procedure zone or said to be done today."""
+    """Asserted, not past or planned, and in the procedure zone or said to be done today.
+
+    A procedure named as the event something follows ("f/u after the 2nd round of L
+    intercostal blocks", "6 weeks following her SI injection") was done before this note.
+    """
     if not _is_asserted(target) or ctx.in_past(target) or ctx.in_future(target):
         return False
+    if _named_as_earlier_event(ctx, target):
+        return False
     return ctx.in_zone(target) or ctx.described_today(target)
+
+
+def _named_as_earlier_event(ctx: _Context, target: Target) -> bool:
+    return bool(
+        _EVENT_BEFORE.search(ctx.text, max(target.sent_start, target.start - 80), target.start)
+    )
 
 
 def _performed_mentions(ctx: _Context, status: MentionStatus | None) -> list[Target]:
@@ -323,6 +343,7 @@ def _named_before_technique(ctx: _Context) -> list[Target]:
         and t.assertion == "affirmed"
         and t.section not in NEVER_TODAY_SECTIONS
         and not ctx.in_past(t)
+        and not _named_as_earlier_event(ctx, t)
     ]
 
 
@@ -449,20 +470,36 @@ def _named_levels(
     """Level spans: the foramina the needles entered, else the title's, else the detail's.
 
     A title's "L4-L5 transforaminal" is less precise than the body's "the left L4 neural
-    foramen ... the left L5 neural foramen": where the body names foramina, they win.
+    foramen ... the left L5 neural foramen": where the body names foramina an epidural or
+    an adhesiolysis catheter went through that the title does not, they win.
     """
+    family = mentions[0].value if mentions else None
     foramina = [
         t
         for t in ctx.zone("LEVEL")
-        if t.section in DETAIL_SECTIONS
+        if family in FORAMEN_FAMILIES
+        and (t.section in DETAIL_SECTIONS or ctx.described_today(t))
         and t.assertion not in _NOT_TODAY
-        and "-" not in t.text
         and _FORAMEN_AFTER.match(ctx.text, t.end)
+        and not _IMAGING.search(ctx.text, t.sent_start, t.sent_end)
     ]
-    if foramina:
+    own = [
+        t for t in ctx.targets if t.label == "LEVEL" and any(_same_sentence(t, m) for m in mentions)
+    ]
+    if foramina and not _canonical(foramina) <= _canonical(own):
         return foramina
+    return _levels_named_with(ctx, mentions, others, family)
+
+
+def _canonical(targets: Sequence[Target]) -> set[str]:
+    return {level for t in targets for level in canonical_levels(t.text)}
+
+
+def _levels_named_with(
+    ctx: _Context, mentions: Sequence[Target], others: Sequence[Target], family: str | None
+) -> list[Target]:
+    """Level spans named with the family: its own sentences, else the zone (title first)."""
     level_targets = _attribute_targets(ctx, "LEVEL", mentions, others)
-    family = mentions[0].value if mentions else None
     if family in OWN_LEVEL_FAMILIES:
         level_targets = [t for t in level_targets if any(_same_sentence(t, m) for m in mentions)]
     level_targets = [

@@ -459,3 +459,39 @@ def test_pain_duration_in_everyday_and_shorthand_words(read: Read, sentence: str
 def test_an_earlier_injection_dated_is_no_pain_duration(read: Read) -> None:
     facts = read("Back pain. She had an epidural 3 weeks ago with good relief. Exam: tender.")
     assert not facts.elements.pain_duration
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Follow-up visit.\nSeen 6 weeks ago for a left suprascapular nerve block, which was "
+        "placed with ultrasound; relief about 60 %. Exam: full range of motion.",
+        "f/u visit. here after 2nd set of R intercostal nerve blks (US guided) in nov, "
+        "70% better. exam: healed scars.",
+        "Returns 8 weeks following an ultrasound-guided right genicular nerve block with good "
+        "relief. Knee exam: no effusion.",
+    ],
+)
+def test_a_procedure_named_as_an_earlier_event_is_not_performed(read: Read, note: str) -> None:
+    assert read(note).procedures == []
+
+
+def test_the_foramen_the_needle_entered_outranks_the_titles_level(read: Read) -> None:
+    note = (
+        "Procedure (as booked): R L4-5 TFESI\n"
+        "- fluoro: 22g needle to the R L5-S1 foramen, level confirmed by counting from the "
+        "sacrum; Omnipaque outlined the S1 root; 10 mg dexamethasone injected."
+    )
+    assert _one(read(note), "esi").levels == ["L5-S1"]
+
+
+def test_a_foramen_names_no_level_for_a_sympathetic_block(read: Read) -> None:
+    note = (
+        "PROCEDURES:\n1. Right lumbar sympathetic block at L3.\n"
+        "2. Right transforaminal epidural steroid injection.\n"
+        "DETAILS: Under fluoroscopy a needle was placed at the anterolateral L3 vertebral "
+        "body. A second needle was then advanced into the right L5-S1 foramen."
+    )
+    facts = read(note)
+    assert _one(facts, "sympathetic_block").levels == ["L3"]
+    assert _one(facts, "esi").levels == ["L5-S1"]
