@@ -582,8 +582,19 @@ def decide_laterality(values: Iterable[str]) -> Laterality | None:
 
 
 def decide_guidance(targets: Sequence[Target]) -> Guidance | None:
-    """Imaging named as used wins; an explicit 'without imaging' gives ``none``."""
-    positive = [t.value for t in targets if t.value != "none" and t.assertion != "negated"]
+    """Imaging named as used wins; an explicit 'without imaging' gives ``none``.
+
+    A modality named inside a statement that it was not used ("without fluoroscopy", "the
+    C-arm is out for service") is no use of it.
+    """
+    refused = [(t.start, t.end) for t in targets if t.value == "none"]
+    positive = [
+        t.value
+        for t in targets
+        if t.value != "none"
+        and t.assertion != "negated"
+        and not any(start <= t.start and t.end <= end for start, end in refused)
+    ]
     for modality in ("fluoroscopy", "ct", "ultrasound"):
         if modality in positive:
             return modality
@@ -768,7 +779,9 @@ def time_cues(targets: Sequence[Target]) -> dict[int, frozenset[str]]:
     """TIME cue values (``today``, ``past``) per sentence start."""
     found: dict[int, set[str]] = {}
     for target in targets:
-        if target.label == "TIME" and target.assertion not in {"negated", "hypothetical"}:
+        # a negation's scope running over "today" ("no imaging (US down today)") negates
+        # the imaging, not the day
+        if target.label == "TIME" and target.assertion != "hypothetical":
             found.setdefault(target.sent_start, set()).add(target.value)
     return {start: frozenset(values) for start, values in found.items()}
 

@@ -495,3 +495,27 @@ def test_a_foramen_names_no_level_for_a_sympathetic_block(read: Read) -> None:
     facts = read(note)
     assert _one(facts, "sympathetic_block").levels == ["L3"]
     assert _one(facts, "esi").levels == ["L5-S1"]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Procedure: caudal epidural steroid injection.\nThe C-arm is out for service, so the "
+        "hiatus was found by palpation and 80 mg Depo-Medrol was injected without "
+        "fluoroscopy.",
+        "- Procedure: R knee genicular nerve block\n- consent signed\n- no imaging (US down "
+        "today) - landmark technique at the femoral epicondyles\n- neg aspiration, 2 mL 0.5% "
+        "bupivacaine at each of 3 sites",
+    ],
+)
+def test_imaging_that_was_not_used_is_no_guidance(read: Read, note: str) -> None:
+    assert [p.guidance for p in read(note).procedures] == ["none"]
+
+
+def test_a_procedure_today_heading_opens_the_procedure_section(read: Read) -> None:
+    note = (
+        "OFFICE VISIT. NECK AND UPPER BACK PAIN.\nASSESSMENT: MYOFASCIAL PAIN.\n"
+        "PROCEDURE TODAY: TRIGGER POINT INJECTIONS TO THE RIGHT TRAPEZIUS.\n"
+        "POINTS FOUND BY PALPATION, NO IMAGING USED. 1 ML 1% LIDOCAINE AT EACH OF 3 POINTS."
+    )
+    assert [p.guidance for p in read(note).procedures] == ["none"]
