@@ -122,7 +122,19 @@ def iter_targets(doc: Doc) -> Iterator[Target]:
     modified = modifiers_by_offsets(doc)  # what span._.modifiers answers, likewise
     for span in doc.spans[SPAN_KEY]:
         start, end = span.start_char, span.end_char
-        assertion, planned, trigger = assertion_of(doc, modified.get((start, end), ()))
+        # a forward cue inside the span ("into the epidural space without vascular uptake,
+        # and I then injected") speaks of the words after it, not of the span's head; a
+        # backward one ("ablation is not indicated") still speaks of what precedes it
+        outside = [
+            m
+            for m in modified.get((start, end), ())
+            if not (
+                m.direction == "FORWARD"
+                and span.start < m.modifier_span[0]
+                and m.modifier_span[1] <= span.end
+            )
+        ]
+        assertion, planned, trigger = assertion_of(doc, outside)
         sent_start, sent_end = chars[bisect_right(firsts, span.start) - 1]
         yield Target(
             label=span.label_,

@@ -519,3 +519,20 @@ def test_a_procedure_today_heading_opens_the_procedure_section(read: Read) -> No
         "POINTS FOUND BY PALPATION, NO IMAGING USED. 1 ML 1% LIDOCAINE AT EACH OF 3 POINTS."
     )
     assert [p.guidance for p in read(note).procedures] == ["none"]
+
+
+def test_a_negation_inside_a_procedure_account_does_not_negate_the_procedure(read: Read) -> None:
+    note = (
+        "Procedure note. Consent signed. Under fluoroscopic guidance I placed a 22-gauge "
+        "needle into the left L4-L5 foramen; contrast flowed into the epidural space without "
+        "vascular uptake, and I then injected 10 mg dexamethasone."
+    )
+    assert "esi" in {p.family for p in read(note).procedures}
+
+
+def test_a_backward_negation_inside_a_span_still_counts(read: Read) -> None:
+    note = (
+        "Consult. Neck pain.\nRecommendations:\n1. Radiofrequency ablation is not indicated "
+        "given the negative medial branch blocks."
+    )
+    assert "facet_rfa" not in read(note).planned_procedures
