@@ -71,6 +71,15 @@ class Errors:
         "no checked notes in {month}: nothing to audit. Import and check that month's notes "
         "in the worklist first."
     )
+    # An X12 835 file breaks the 5010 implementation guide (no data values in the message).
+    E901 = Message("{source}: {segment} segment in loop {loop} (line {line}): {problem}")
+    # A file is X12 but not an 835 remittance of version 005010X221A1.
+    E902 = Message("{source}: {segment} says {found}; ChartReady reads only {expected}")
+    # A denial report was asked for a month with no imported remittance lines.
+    E903 = Message(
+        "no remittance lines with a date of service in {month}: nothing to report. Import "
+        "that month's 835 files with `chartready remittances import` first."
+    )
 
 
 def validation_paths(exc: ValidationError) -> str:
@@ -153,3 +162,11 @@ class BatchOutputError(ChartReadyError):
 
 class NothingToAudit(ChartReadyError):
     """An audit month has no checked notes, so no sample can be drawn (E801)."""
+
+
+class RemittanceFormatError(ChartReadyError):
+    """An 835 file is malformed (E901) or not an 835 of version 5010 (E902)."""
+
+
+class NoRemittances(ChartReadyError):
+    """A denial report month has no imported remittance lines (E903)."""

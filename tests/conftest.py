@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
+from sqlalchemy import Engine
 
 from assistant.facts import NoteFacts
 
@@ -60,3 +62,61 @@ def doc_before(nlp: Language) -> Callable[[str, str], Doc]:
         raise ValueError(f"no component {component!r} in the reader")
 
     return run
+
+
+# ---- the store on SQLite and on PostgreSQL ------------------------------------------------
+# Store tests take ``store_url``: once on a fresh SQLite file, once in a fresh PostgreSQL
+# schema (dropped afterwards). PostgreSQL comes from $CHARTREADY_TEST_POSTGRES_URL (default:
+# the CI service); when it is unreachable its variants skip, or fail if
+# CHARTREADY_REQUIRE_POSTGRES=1 (CI sets it in .ci/run).
+
+POSTGRES_URL = os.environ.get(
+    "CHARTREADY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[Engine]:
+    """An engine on the test PostgreSQL database, or skip/fail (see above) if unreachable."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        engine.dispose()
+        where = make_url(POSTGRES_URL).render_as_string(hide_password=True)
+        reason = f"PostgreSQL not reachable at {where}: {str(exc.orig).strip().splitlines()[0]}"
+        if os.environ.get("CHARTREADY_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{reason} (CHARTREADY_REQUIRE_POSTGRES=1)", pytrace=False)
+        pytest.skip(reason)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_admin: Engine) -> Iterator[str]:
+    """A URL whose connections use a fresh schema of their own; the schema is dropped after."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    schema = f"chartready_test_{uuid.uuid4().hex[:12]}"
+    with postgres_admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with postgres_admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store's URL: a SQLite file, then a PostgreSQL schema (not yet migrated)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    return str(request.getfixturevalue("postgres_schema_url"))

@@ -22,7 +22,8 @@ FORBIDDEN = {
         )
         for component in _COMPONENTS
     },
-    "assistant/store": ("assistant.pipeline", "api"),
+    "assistant/store": ("assistant.pipeline", "api", "assistant.remittances"),
+    "assistant/remittances": ("assistant.pipeline", "api"),
     "assistant/audit": ("assistant.pipeline", "api"),
     "assistant": ("api",),
 }

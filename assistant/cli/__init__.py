@@ -40,6 +40,7 @@ _COMMAND_MODULES = (
     "users",
     "learned",
     "batch",
+    "remittances",
 )
 for _module in _COMMAND_MODULES:
     importlib.import_module(f"assistant.cli.{_module}")

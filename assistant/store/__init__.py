@@ -22,6 +22,13 @@ from assistant.store.models import (
     WebSession,
     WorklistItem,
 )
+from assistant.store.remittance_repository import RemittanceRepository
+from assistant.store.remittance_tables import (
+    RemittanceAdjustment,
+    RemittanceClaim,
+    RemittanceFile,
+    RemittanceLine,
+)
 from assistant.store.repositories import (
     ApiKeyRepository,
     CheckRepository,
@@ -49,6 +56,11 @@ __all__ = [
     "ImportRow",
     "NewApiKey",
     "Override",
+    "RemittanceAdjustment",
+    "RemittanceClaim",
+    "RemittanceFile",
+    "RemittanceLine",
+    "RemittanceRepository",
     "SignedIn",
     "StoredCheck",
     "User",

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,6 +17,8 @@ DEFAULT_PATH = Path("var") / "chartready.sqlite3"
 # The tables of migration 0001 (the schema before migrations were introduced).
 _BASELINE_TABLES = {"api_keys", "checks", "cds_feedback"}
 _BASELINE_REVISION = "0001"
+# PostgreSQL advisory lock key held while migrating, so servers starting together take turns.
+_MIGRATION_LOCK_KEY = 0x43485254  # "CHRT"
 
 
 def default_database_url() -> str:
@@ -58,10 +60,17 @@ class Database:
             self.url,
             connect_args=connect_args,
             hide_parameters=True,  # never log note text
+            # A server outlives database restarts: test pooled connections before use.
+            pool_pre_ping=parsed.get_backend_name() != "sqlite",
         )
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def backend(self) -> str:
+        """The database kind: ``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
 
     @property
     def display_url(self) -> str:
@@ -76,12 +85,18 @@ class Database:
         """Run the Alembic migrations up to ``revision`` (idempotent).
 
         A store created before migrations existed (tables but no ``alembic_version``) is
-        stamped at the first revision, whose tables it already has, then upgraded.
+        stamped at the first revision, whose tables it already has, then upgraded. On
+        PostgreSQL a transaction-scoped advisory lock serialises servers that start together
+        on one database (the second finds the schema current and does nothing).
         """
         from alembic import command
 
         config = _alembic_config()
         with self.engine.begin() as connection:
+            if self.backend == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+                )
             config.attributes["connection"] = connection
             tables = set(inspect(connection).get_table_names())
             if "alembic_version" not in tables and _BASELINE_TABLES <= tables:

@@ -4,24 +4,32 @@ Mechanism (the database is the queue; nothing is held only in memory):
 
 1. **Import** adds every item as ``pending`` in one transaction, so a crash mid-import
    leaves either the whole batch or nothing.
-2. **Claim**: :meth:`WorklistQueue.claim_next` flips one item ``pending -> running`` with
-   a compare-and-set ``UPDATE ... WHERE id = :id AND queue_status = 'pending'`` and
-   increments ``attempts``; the claim commits before checking, so two loops can never take
-   the same item.
+2. **Claim**: :meth:`WorklistQueue.claim_next` flips the oldest claimable item to
+   ``running``, increments ``attempts`` and stamps ``updated_at`` (the start of its
+   *lease*); the claim commits before checking. On PostgreSQL the candidate is picked with
+   ``SELECT ... FOR UPDATE SKIP LOCKED``, so several servers on one database each take a
+   different item without waiting for one another; on SQLite (one writer at a time) a
+   compare-and-set ``UPDATE ... WHERE queue_status = <seen> AND attempts = <seen>``
+   guarantees the same. Either way two loops never take the same claim.
 3. **Check** runs with no transaction open (the database stays free), through the ``check``
    coroutine the caller gives :func:`check_queue` (the web app sends it to a reader process).
+   While it runs, the loop renews the lease every third of ``lease_seconds``; a loop that
+   is cancelled (the server stopping) hands its claim straight back.
 4. **Commit**: the result, verdict, family, risk and priority are written and the item set
-   ``done`` in one transaction, guarded by ``queue_status = 'running'``. A note the checker
-   refuses (empty, undecodable, bad claim) is set ``failed`` with the error code, never
-   the text.
-5. **Recover** (on start): items left ``running`` were interrupted by a crash; they go back to
-   ``pending`` and are checked once more. Because a check is deterministic and step 4 is a
-   single transaction, re-checking is idempotent: an item is either fully done or not.
-   An item that has already been claimed ``MAX_ATTEMPTS`` times (it keeps killing the
-   process) is set ``failed`` instead of looping forever.
+   ``done`` in one transaction, guarded by ``queue_status = 'running'`` and the claim's
+   ``attempts`` (a claim that expired and was taken over is not recorded twice). A note the
+   checker refuses (empty, undecodable, bad claim) is set ``failed`` with the error code,
+   never the text.
+5. **Release**: a ``running`` item whose lease has expired belongs to a loop that died (a
+   crashed or killed server); any loop may claim it again, and :meth:`WorklistQueue.recover`
+   (on start) puts such items back to ``pending``. Live claims of other servers are left
+   alone. Because a check is deterministic and step 4 is a single transaction, re-checking
+   is idempotent: an item is either fully done or not. An item that has already been
+   claimed ``MAX_ATTEMPTS`` times (it keeps killing the process) is set ``failed`` instead
+   of looping forever.
 
-One loop per database is assumed (recovery resets every ``running`` item); run the web app
-with a single serving process per database, as ``chartready serve`` does.
+Several ``chartready serve`` processes may therefore share one PostgreSQL database; SQLite
+is meant for one server per database file.
 """
 
 from __future__ import annotations
@@ -30,10 +38,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import anyio
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Select, and_, or_, select, update
 
 from assistant.store.db import Database
 from assistant.store.models import WorklistItem, utcnow
@@ -41,6 +50,9 @@ from assistant.store.models import WorklistItem, utcnow
 logger = logging.getLogger("chartready.worklist")
 
 MAX_ATTEMPTS = 3
+# A claim not renewed for this long is taken to belong to a dead loop (renewed every third).
+LEASE_SECONDS = 60.0
+_EXHAUSTED = f"stopped the checker {MAX_ATTEMPTS} times"
 Outcome = dict[str, Any] | Exception
 Check = Callable[[WorklistItem], Awaitable[dict[str, Any]]]
 
@@ -70,60 +82,122 @@ def summarise(result: dict[str, Any], charge_total: float) -> dict[str, Any]:
 
 
 class WorklistQueue:
-    """The worklist items of one database as a crash-safe queue: claim, record, recover."""
+    """The worklist items of one database as a crash-safe queue: claim, record, release."""
 
-    def __init__(self, database: Database, poll_seconds: float = 2.0) -> None:
+    def __init__(
+        self, database: Database, poll_seconds: float = 2.0, lease_seconds: float = LEASE_SECONDS
+    ) -> None:
         self.database = database
         self.poll_seconds = poll_seconds
+        self.lease_seconds = lease_seconds
+        # Row locks that other transactions skip: PostgreSQL's way to share a queue.
+        self.skip_locked = database.backend == "postgresql"
 
-    def recover(self) -> int:
-        """Return interrupted (``running``) items to the queue; returns how many."""
+    def _expired(self, now: datetime) -> ColumnElement[bool]:
+        """Running items whose lease ended before ``now`` (their loop is gone)."""
+        cutoff = now - timedelta(seconds=self.lease_seconds)
+        return and_(WorklistItem.queue_status == "running", WorklistItem.updated_at < cutoff)
+
+    def _pick(self, condition: ColumnElement[bool]) -> Select[int, str, int]:
+        """Items matching ``condition``, oldest first, skipping rows another server holds."""
+        query = (
+            select(WorklistItem.id, WorklistItem.queue_status, WorklistItem.attempts)
+            .where(condition)
+            .order_by(WorklistItem.id)
+        )
+        return query.with_for_update(skip_locked=True) if self.skip_locked else query
+
+    def recover(self, now: datetime | None = None) -> int:
+        """Re-queue items whose lease expired (their server died); returns how many.
+
+        Items claimed ``MAX_ATTEMPTS`` times are set ``failed`` instead. Claims still
+        within their lease belong to a live server and are left alone.
+        """
+        expired = self._expired(now or utcnow())
         with self.database.session() as session:
-            exhausted = session.execute(
-                update(WorklistItem)
-                .where(WorklistItem.queue_status == "running")
-                .where(WorklistItem.attempts >= MAX_ATTEMPTS)
-                .values(queue_status="failed", error=f"stopped the checker {MAX_ATTEMPTS} times")
-            )
-            requeued = session.execute(
-                update(WorklistItem)
-                .where(WorklistItem.queue_status == "running")
-                .values(queue_status="pending")
-            )
-        count = int(requeued.rowcount)  # type: ignore[attr-defined]
-        if count or exhausted.rowcount:  # type: ignore[attr-defined]
+            rows = session.execute(self._pick(expired)).all()
+            exhausted = [row.id for row in rows if row.attempts >= MAX_ATTEMPTS]
+            requeued = [row.id for row in rows if row.attempts < MAX_ATTEMPTS]
+            if exhausted:
+                session.execute(
+                    update(WorklistItem)
+                    .where(WorklistItem.id.in_(exhausted), expired)
+                    .values(queue_status="failed", error=_EXHAUSTED)
+                )
+            count = 0
+            if requeued:
+                result = session.execute(
+                    update(WorklistItem)
+                    .where(WorklistItem.id.in_(requeued), expired)
+                    .values(queue_status="pending")
+                )
+                count = int(result.rowcount)  # type: ignore[attr-defined]
+        if count or exhausted:
             logger.info("worklist recovery: %d re-queued after an interruption", count)
         return count
 
-    def claim_next(self) -> WorklistItem | None:
-        """Mark the oldest ``pending`` item ``running`` (committed) and return it, if any."""
+    def claim_next(self, now: datetime | None = None) -> WorklistItem | None:
+        """Claim the oldest pending (or abandoned) item: ``running``, committed; or None."""
+        now = now or utcnow()
+        claimable = or_(WorklistItem.queue_status == "pending", self._expired(now))
         with self.database.session() as session:
-            candidate = session.scalar(
-                select(WorklistItem.id)
-                .where(WorklistItem.queue_status == "pending")
-                .order_by(WorklistItem.id)
-                .limit(1)
-            )
-            if candidate is None:
-                return None
-            claimed = session.execute(
-                update(WorklistItem)
-                .where(WorklistItem.id == candidate, WorklistItem.queue_status == "pending")
-                .values(
-                    queue_status="running",
-                    attempts=WorklistItem.attempts + 1,
-                    updated_at=utcnow(),
+            # Ends: each pass claims, fails an exhausted item, or (SQLite) sees a row that
+            # another loop changed since the read, which the next read no longer offers.
+            while True:
+                row = session.execute(self._pick(claimable).limit(1)).first()
+                if row is None:
+                    return None
+                unchanged = (
+                    WorklistItem.id == row.id,
+                    WorklistItem.queue_status == row.queue_status,
+                    WorklistItem.attempts == row.attempts,
                 )
-            )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            return session.get(WorklistItem, candidate)
+                if row.queue_status == "running" and row.attempts >= MAX_ATTEMPTS:
+                    session.execute(
+                        update(WorklistItem)
+                        .where(*unchanged)
+                        .values(queue_status="failed", error=_EXHAUSTED, updated_at=now)
+                    )
+                    continue
+                claimed = session.execute(
+                    update(WorklistItem)
+                    .where(*unchanged)
+                    .values(queue_status="running", attempts=row.attempts + 1, updated_at=now)
+                )
+                if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                    return session.get(WorklistItem, row.id)
 
-    def _finish(self, item_id: int, values: dict[str, Any]) -> None:
+    def _owned(self, item: WorklistItem) -> tuple[ColumnElement[bool], ...]:
+        """The rows still under ``item``'s claim: running, and not claimed again since."""
+        return (
+            WorklistItem.id == item.id,
+            WorklistItem.queue_status == "running",
+            WorklistItem.attempts == item.attempts,
+        )
+
+    def renew(self, item: WorklistItem) -> bool:
+        """Extend ``item``'s lease (a long check); False if the claim is no longer ours."""
+        with self.database.session() as session:
+            result = session.execute(
+                update(WorklistItem).where(*self._owned(item)).values(updated_at=utcnow())
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def release(self, item: WorklistItem) -> bool:
+        """Hand a claim back unused (the server is stopping): ``pending``, attempt not counted."""
+        with self.database.session() as session:
+            result = session.execute(
+                update(WorklistItem)
+                .where(*self._owned(item))
+                .values(queue_status="pending", attempts=item.attempts - 1, updated_at=utcnow())
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def _finish(self, item: WorklistItem, values: dict[str, Any]) -> None:
         with self.database.session() as session:
             session.execute(
                 update(WorklistItem)
-                .where(WorklistItem.id == item_id, WorklistItem.queue_status == "running")
+                .where(*self._owned(item))
                 .values(checked_at=utcnow(), updated_at=utcnow(), **values)
             )
 
@@ -132,10 +206,39 @@ class WorklistQueue:
         if isinstance(outcome, Exception):
             code = str(getattr(outcome, "code", type(outcome).__name__))
             logger.warning("worklist item %d failed: %s", item.id, code)
-            self._finish(item.id, {"queue_status": "failed", "error": code[:500]})
+            self._finish(item, {"queue_status": "failed", "error": code[:500]})
             return
         summary = summarise(outcome, item.charge_total)
-        self._finish(item.id, {"queue_status": "done", "result": outcome, "error": None, **summary})
+        self._finish(item, {"queue_status": "done", "result": outcome, "error": None, **summary})
+
+
+async def _keep_lease(queue: WorklistQueue, item: WorklistItem) -> None:
+    """Renew ``item``'s lease every third of the lease while its check runs."""
+    while True:
+        await asyncio.sleep(queue.lease_seconds / 3)
+        try:
+            await anyio.to_thread.run_sync(queue.renew, item)
+        except Exception:  # the store may be briefly unavailable; the next renewal may work
+            logger.exception("worklist lease renewal failed; retrying")
+
+
+async def _check_leased(queue: WorklistQueue, check: Check, item: WorklistItem) -> Outcome:
+    """Run ``check`` on ``item`` while keeping its lease; an exception is the outcome."""
+    lease = asyncio.create_task(_keep_lease(queue, item))
+    try:
+        return await check(item)
+    except Exception as exc:  # a bad note must not stop the queue
+        return exc
+    except asyncio.CancelledError:  # the server is stopping: others need not wait the lease
+        try:
+            queue.release(item)
+        except Exception:  # the lease still expires, so the item is not lost
+            logger.exception("worklist claim not handed back; its lease will expire")
+        raise
+    finally:
+        lease.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await lease
 
 
 async def check_queue(
@@ -168,9 +271,6 @@ async def check_queue(
             else:
                 await asyncio.sleep(queue.poll_seconds)
             continue
-        try:
-            outcome: Outcome = await check(item)
-        except Exception as exc:  # a bad note must not stop the queue
-            outcome = exc
+        outcome = await _check_leased(queue, check, item)
         await anyio.to_thread.run_sync(queue.record, item, outcome)
         checked += 1

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from typer.testing import CliRunner
 
@@ -19,8 +17,8 @@ from assistant.store import Database, UserRepository
         (["--role", "nurse", "--password-stdin"], "a long password\n", 2, "nurse"),
     ],
 )
-def test_users_create(tmp_path: Path, args: list[str], stdin: str, code: int, output: str) -> None:
-    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+def test_users_create(store_url: str, args: list[str], stdin: str, code: int, output: str) -> None:
+    url = store_url
     result = CliRunner().invoke(
         app, ["users", "create", "erin", *args, "--database-url", url], input=stdin
     )
@@ -37,8 +35,8 @@ def test_users_create(tmp_path: Path, args: list[str], stdin: str, code: int, ou
         assert "erin" in listed.output and "coder" in listed.output
 
 
-def test_users_create_prompts_twice_and_refuses_duplicates(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+def test_users_create_prompts_twice_and_refuses_duplicates(store_url: str) -> None:
+    url = store_url
     command = ["users", "create", "finn", "--role", "admin", "--database-url", url]
     first = CliRunner().invoke(app, command, input="a long password\na long password\n")
     assert first.exit_code == 0, first.output
@@ -46,10 +44,10 @@ def test_users_create_prompts_twice_and_refuses_duplicates(tmp_path: Path) -> No
     assert again.exit_code == 1 and "already exists" in again.output
 
 
-def test_users_unlock_lifts_a_sign_in_lock(tmp_path: Path) -> None:
+def test_users_unlock_lifts_a_sign_in_lock(store_url: str) -> None:
     from assistant.store.sign_in_guard import SignInGuard
 
-    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+    url = store_url
     database = Database(url)
     database.migrate()
     with database.session() as session:
