@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1_024)
     max_batch: int = Field(default=16, ge=1, le=256)
     warm_up: bool = True
+    # The clinic's name, printed at the head of audit reports.
+    clinic_name: str = Field(default="Pain management clinic", min_length=1, max_length=120)
     # How often the server deletes expired web sessions and old failed sign-ins (seconds).
     housekeeping_seconds: float = Field(default=3600.0, gt=0)
     # Reader processes that take checks in turn; unset: one per core on 2+ cores, else 0

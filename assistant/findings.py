@@ -124,3 +124,30 @@ def verdict_for(findings: list[Finding]) -> Verdict:
     if worst >= SEVERITY_RANK["warn"]:
         return "needs_attention"
     return "ready"
+
+
+def _without_trailing_group(text: str) -> str:
+    """``text`` without its last parenthesised group, when it ends with one (nesting kept)."""
+    if not text.endswith(")"):
+        return text
+    depth = 0
+    for index in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[index], 0)
+        if depth == 0:
+            return text[:index].rstrip() or text
+    return text
+
+
+def rule_title(message: str) -> str:
+    """A finding's rule title from its message, without the note-specific detail.
+
+    Coding and E/M messages read "Title: detail"; checklist messages read "Title (the
+    procedure)". Pages and audits name a rule the same way from what the finding carries.
+    """
+    head, colon, _ = message.partition(":")
+    return head.strip() if colon else _without_trailing_group(message.strip())
+
+
+def rule_name(rule_id: str, message: str) -> str:
+    """The rule as coders see it: its id and plain title ("ESI-002 Side not documented")."""
+    return f"{rule_id} {rule_title(message)}".strip()

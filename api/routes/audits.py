@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import DatabaseDep, require_role, require_role_on_form
+from api.deps import DatabaseDep, SettingsDep, require_role, require_role_on_form
 from api.web.access import error_page
 from api.web.rendering import render
 from assistant.audit import AuditReport, build_report, new_seed, run_audit
@@ -114,16 +114,19 @@ def _no_audit_page(request: Request) -> Response:
 
 @router.get("/{audit_id}", response_class=HTMLResponse)
 async def audit_report(
-    request: Request, database: DatabaseDep, user: Auditor, audit_id: int
+    request: Request, database: DatabaseDep, settings: SettingsDep, user: Auditor, audit_id: int
 ) -> Response:
-    """The printable report: per provider and family, trend, overrides, charts."""
+    """The printable report: per provider and family, trend, overrides, charts.
+
+    On paper it is headed with the clinic, the month and when the sample was drawn.
+    """
     report = await run_in_threadpool(_report, database, audit_id)
     if report is None:
         return _no_audit_page(request)
     return render(
         request,
         "audit.html",
-        {"report": report, "chart_kinds": CHART_KINDS},
+        {"report": report, "chart_kinds": CHART_KINDS, "clinic": settings.clinic_name},
         user=user,
         csrf=user.csrf_token,
     )

@@ -41,7 +41,7 @@ from assistant.store import CheckRepository, Database, SignedIn
 
 logger = logging.getLogger("chartready.pages")
 _CODES = re.compile(r"[\s,;]+")
-_STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
+_STATIC = {"app.js": "text/javascript", "app.css": "text/css", "favicon.svg": "image/svg+xml"}
 
 
 router = APIRouter(tags=["pages"])
@@ -229,7 +229,7 @@ async def review(
 
 @router.get("/static/{name}")
 async def static(name: str) -> Response:
-    """The pages' own small stylesheet and script (no build step)."""
+    """The pages' own small stylesheet, script and icon (no build step)."""
     media_type = _STATIC.get(name)
     if media_type is None:
         return Response(status_code=404)
@@ -238,3 +238,9 @@ async def static(name: str) -> Response:
         media_type=media_type,
         headers={"Cache-Control": "public, max-age=3600"},
     )
+
+
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    """The icon where browsers look without a page's link (an opened chart or CSV)."""
+    return await static("favicon.svg")

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from assistant.facts import family_label
-from assistant.findings import SEVERITIES
+from assistant.findings import SEVERITIES, rule_name
 from assistant.notes import MAX_NOTE_CHARS
 from assistant.store import SignedIn
 
@@ -158,12 +158,12 @@ def top_factors(
         key=lambda f: -float(f["contribution"]),
     )[:count]
     logit, shown = float(risk["logit"]), float(risk["probability"])
-    titles = {f["rule_id"]: str(f.get("message", "")).split(":")[0] for f in findings}
+    messages = {f["rule_id"]: str(f.get("message", "")) for f in findings}
     return [
         PlainFactor(
             label=_plain_label(str(f.get("name", "")), str(f.get("label", ""))),
             points=round(100 * (shown - _sigmoid(logit - float(f["contribution"])))),
-            rules=[f"{rule} {titles.get(rule, '')}".strip() for rule in f.get("finding_ids", [])],
+            rules=[rule_name(rule, messages.get(rule, "")) for rule in f.get("finding_ids", [])],
         )
         for f in raising
     ]

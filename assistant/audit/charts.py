@@ -11,7 +11,9 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from assistant.audit.report import BANDS, AuditReport
 
@@ -20,6 +22,19 @@ ChartFormat = Literal["png", "svg"]
 CHART_KINDS: tuple[ChartKind, ...] = ("readiness", "risk", "trend")
 # Colour-blind-safe (Okabe-Ito) colours for the low/medium/high bands.
 _BAND_COLOURS = {"low": "#009E73", "medium": "#E69F00", "high": "#D55E00"}
+# A bar chart keeps room for this many providers, so one provider is a bar, not a block.
+MIN_BAR_SLOTS = 3
+
+
+def _provider_rows(ax: Axes, count: int) -> None:
+    """First provider on top; fewer than ``MIN_BAR_SLOTS`` bars stay bar-thick and centred."""
+    spare = max(MIN_BAR_SLOTS - count, 0) / 2
+    ax.set_ylim(count - 0.5 + spare, -0.5 - spare)
+
+
+def _whole_number_ticks(ax: Axes) -> None:
+    """Counts of notes on the x axis: ticks at 0, 1, 2..., never 0.5 of a note."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def readiness_figure(report: AuditReport) -> Figure:
@@ -31,9 +46,10 @@ def readiness_figure(report: AuditReport) -> Figure:
     for y, (rate, summary) in enumerate(zip(rates, report.by_provider, strict=True)):
         ax.text(rate + 1, y, f"{rate:.0f}% of {summary.n}", va="center", fontsize=8)
     ax.set_xlim(0, 115)
+    ax.set_xticks(range(0, 101, 20))
     ax.set_xlabel("ready as documented (%)")
     ax.set_title(f"Readiness by provider, {report.month}")
-    ax.invert_yaxis()
+    _provider_rows(ax, len(providers))
     fig.tight_layout()
     return fig
 
@@ -47,10 +63,11 @@ def risk_figure(report: AuditReport) -> Figure:
         counts = [s.bands.get(band, 0) for s in report.by_provider]
         ax.barh(providers, counts, left=left, color=_BAND_COLOURS[band], label=band)
         left = [a + b for a, b in zip(left, counts, strict=True)]
+    _whole_number_ticks(ax)
     ax.set_xlabel("sampled notes")
     ax.set_title(f"Denial-risk bands, {report.month}")
-    ax.legend(title="risk", fontsize=8, loc="lower right")
-    ax.invert_yaxis()
+    ax.legend(title="risk", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    _provider_rows(ax, len(providers))
     fig.tight_layout()
     return fig
 
@@ -63,7 +80,10 @@ def trend_figure(report: AuditReport) -> Figure:
         series[point.provider].append((point.month, 100 * point.readiness_rate))
     for provider, points in sorted(series.items()):
         ax.plot([m for m, _ in points], [r for _, r in points], marker="o", label=provider)
-    ax.set_ylim(0, 105)
+        month, rate = points[-1]  # the latest value in words: one point alone is readable
+        ax.annotate(f"{rate:.0f}%", (month, rate), textcoords="offset points", xytext=(6, 4))
+    ax.set_ylim(-5, 110)  # a 0 % point sits above the axis, not on it
+    ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel("ready (%)")
     ax.set_title("Readiness month over month (all checked notes)")
     if series:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.errors import Errors, NothingToAudit
+from assistant.findings import rule_name
 from assistant.store.models import Audit, Override, WorklistItem
 from assistant.store.worklist import WorklistRepository, month_bounds
 
@@ -33,7 +34,7 @@ class AuditRow:
     verdict: str
     risk_probability: float | None
     risk_band: str | None
-    missing: tuple[str, ...]
+    missing: tuple[str, ...]  # rules as coders see them: "ESI-002 Side not documented"
     overrides: int = 0
 
 
@@ -81,6 +82,7 @@ class AuditReport:
     by_provider_family: list[GroupSummary]
     trend: list[TrendPoint]
     overrides: list[dict[str, Any]] = field(default_factory=list)
+    drawn_at: str = ""  # when the sample was drawn, UTC "YYYY-MM-DD HH:MM" (printed header)
 
     @property
     def readiness_rate(self) -> float:
@@ -88,10 +90,17 @@ class AuditReport:
         return sum(r.verdict == "ready" for r in self.rows) / len(self.rows) if self.rows else 0.0
 
 
+def rule_names(item: WorklistItem) -> dict[str, str]:
+    """The item's findings named as on the worklist ("ESI-002 Side not documented"), by id."""
+    findings = (item.result or {}).get("findings", [])
+    return {f["rule_id"]: rule_name(f["rule_id"], str(f.get("message", ""))) for f in findings}
+
+
 def row_from_item(item: WorklistItem, overrides: int = 0) -> AuditRow:
     """The audit's view of one checked item."""
     findings = (item.result or {}).get("findings", [])
-    missing = tuple(f["symbol"] for f in findings if f.get("status") == "missing")
+    names = rule_names(item)
+    missing = tuple(names[f["rule_id"]] for f in findings if f.get("status") == "missing")
     return AuditRow(
         item_id=item.id,
         note_id=item.note_id,
@@ -115,7 +124,7 @@ def summarise(rows: Sequence[AuditRow], by_family: bool) -> list[GroupSummary]:
     out = []
     for (provider, family), members in sorted(groups.items()):
         risks = [r.risk_probability for r in members if r.risk_probability is not None]
-        missing = Counter(symbol for r in members for symbol in r.missing)
+        missing = Counter(name for r in members for name in r.missing)
         bands = Counter(r.risk_band for r in members if r.risk_band)
         out.append(
             GroupSummary(
@@ -149,11 +158,15 @@ def trend(rows_by_month: dict[str, Iterable[AuditRow]]) -> list[TrendPoint]:
     return points
 
 
-def _override_dict(override: Override, note_ids: dict[int, str]) -> dict[str, Any]:
+def _override_dict(override: Override, items: dict[int, WorklistItem]) -> dict[str, Any]:
+    """One override of a sampled item, its rule named as on the worklist."""
+    item = items.get(override.item_id)
+    names = rule_names(item) if item is not None else {}
     return {
         "item_id": override.item_id,
-        "note_id": note_ids.get(override.item_id, ""),
+        "note_id": item.note_id if item is not None else "",
         "rule_id": override.rule_id,
+        "rule": names.get(override.rule_id, override.rule_id),
         "reason": override.reason,
         "user": override.user_name,
         "at": override.created_at.isoformat(timespec="minutes"),
@@ -172,7 +185,7 @@ def build_report(repo: WorklistRepository, audit: Audit) -> AuditReport:
     rows = [row_from_item(item, per_item.get(item.id, 0)) for item in items]
     months = previous_months(audit.month, TREND_MONTHS)
     by_month = {m: [row_from_item(i) for i in repo.checked_in_month(m)] for m in months}
-    note_ids = {item.id: item.note_id for item in items}
+    by_id = {item.id: item for item in items}
     return AuditReport(
         audit_id=audit.id,
         month=audit.month,
@@ -183,7 +196,8 @@ def build_report(repo: WorklistRepository, audit: Audit) -> AuditReport:
         by_provider=summarise(rows, by_family=False),
         by_provider_family=summarise(rows, by_family=True),
         trend=trend({m: r for m, r in by_month.items() if r}),
-        overrides=[_override_dict(o, note_ids) for o in overrides],
+        overrides=[_override_dict(o, by_id) for o in overrides],
+        drawn_at=audit.created_at.strftime("%Y-%m-%d %H:%M"),
     )
 
 

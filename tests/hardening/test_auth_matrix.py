@@ -62,6 +62,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/login"): Rule("public"),
     ("GET", "/"): Rule("public"),
     ("GET", "/static/{name}"): Rule("public"),
+    ("GET", "/favicon.ico"): Rule("public"),
     ("POST", "/review"): Rule("presign"),
     ("POST", "/v1/extract"): Rule("api_key"),
     ("POST", "/v1/checks"): Rule("api_key"),

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from assistant.audit import AuditRow, stratified_sample, summarise
 from assistant.audit.report import AuditReport, TrendPoint, previous_months, trend
 from assistant.store import Database, WorklistRepository
-from assistant.store.models import Audit
+from assistant.store.models import Audit, WorklistItem
 
 AsRole = Callable[[str | None], str]
 
@@ -99,31 +99,46 @@ def test_previous_months_and_trend() -> None:
     assert points == [TrendPoint("2026-09", "A", 1, 0.0), TrendPoint("2026-10", "A", 1, 1.0)]
 
 
+def _csrf(client: TestClient) -> str:
+    """The CSRF token of the signed-in session's forms."""
+    return str(re.findall(r'name="csrf" value="([^"]+)"', client.get("/").text)[0])
+
+
+def _import_checked(
+    client: TestClient, admin_token: str, rows: list[tuple[str, str, str, str]]
+) -> int:
+    """Import (note_id, provider, date, text) rows as an admin; wait until all are checked."""
+    import time
+
+    client.cookies.clear()
+    client.cookies.set("chartready_session", admin_token)
+    token = _csrf(client)
+    lines = ["note_id,provider,date_of_service,payer,note_text"]
+    for note_id, provider, day, text in rows:
+        escaped = text.replace('"', '""')
+        lines.append(f'{note_id},{provider},{day},medicare,"{escaped}"')
+    files = {"file": ("batch.csv", "\n".join(lines).encode(), "text/csv")}
+    response = client.post(
+        "/worklist/import", data={"csrf": token}, files=files, follow_redirects=False
+    )
+    batch_id = int(response.headers["location"].rsplit("=", 1)[1])
+    for _ in range(300):
+        if client.get(f"/worklist/batches/{batch_id}/progress").json()["finished"]:
+            return batch_id
+        time.sleep(0.1)
+    raise AssertionError("audit batch not checked")
+
+
 @pytest.fixture(scope="module")
 def checked_items(
     web_client: TestClient, session_tokens: dict[str, str], esi_note: str, office_note: str
 ) -> int:
     """Import a small batch for the audit (its own provider names) and wait for the checks."""
-    import time
-
-    web_client.cookies.clear()
-    web_client.cookies.set("chartready_session", session_tokens["admin"])
-    token = re.findall(r'name="csrf" value="([^"]+)"', web_client.get("/").text)[0]
-    lines = ["note_id,provider,date_of_service,payer,note_text"]
-    for i in range(6):
-        text = (esi_note if i % 2 else office_note).replace('"', '""')
-        provider = "Audit A" if i < 4 else "Audit B"
-        lines.append(f'a-{i},{provider},2026-08-{i + 10},medicare,"{text}"')
-    files = {"file": ("august.csv", "\n".join(lines).encode(), "text/csv")}
-    response = web_client.post(
-        "/worklist/import", data={"csrf": token}, files=files, follow_redirects=False
-    )
-    batch_id = int(response.headers["location"].rsplit("=", 1)[1])
-    for _ in range(300):
-        if web_client.get(f"/worklist/batches/{batch_id}/progress").json()["finished"]:
-            return batch_id
-        time.sleep(0.1)
-    raise AssertionError("audit batch not checked")
+    rows = [
+        (f"a-{i}", "Audit A" if i < 4 else "Audit B", f"2026-08-{i + 10}", note)
+        for i, note in enumerate([office_note, esi_note] * 3)
+    ]
+    return _import_checked(web_client, session_tokens["admin"], rows)
 
 
 def _draw(client: TestClient, token: str, seed: str, per_provider: str = "2") -> int:
@@ -233,3 +248,85 @@ def test_charts_render_for_an_empty_report() -> None:
     report = AuditReport(1, "2026-01", 5, 1, "x", [], [], [], [])
     for kind in ("readiness", "risk", "trend"):
         assert render_chart(report, kind, "png").startswith(b"\x89PNG")  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def one_note_audit(
+    web_client: TestClient, session_tokens: dict[str, str], web_db: Database, esi_note: str
+) -> int:
+    """An audit of a month with one checked note (no side: ESI-002), BASE-004 overridden."""
+    _import_checked(
+        web_client,
+        session_tokens["admin"],
+        [("solo-1", "Audit Solo", "2026-05-04", esi_note.replace("Right ", ""))],
+    )
+    with web_db.session() as session:
+        item_id = session.scalars(select(WorklistItem.id).where(WorklistItem.note_id == "solo-1"))
+        [found] = list(item_id)
+    form = {"rule_id": "BASE-004", "reason": "images are in PACS", "csrf": _csrf(web_client)}
+    response = web_client.post(f"/worklist/items/{found}/overrides", data=form)
+    assert "done=override" in str(response.url)
+    web_client.cookies.set("chartready_session", session_tokens["quality_lead"])
+    form = {"month": "2026-05", "per_provider": "5", "seed": "5", "csrf": _csrf(web_client)}
+    response = web_client.post("/audits", data=form, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def test_audit_names_rules_as_coders_see_them(
+    web_client: TestClient, as_role: AsRole, one_note_audit: int
+) -> None:
+    as_role("quality_lead")
+    page = web_client.get(f"/audits/{one_note_audit}").text
+    top_missing = page.split("<h2>By provider</h2>", 1)[1].split("</table>", 1)[0]
+    assert "ESI-002 Side not documented (1)" in top_missing
+    sampled = page.split("<h2>Sampled notes</h2>", 1)[1]
+    assert "ESI-002 Side not documented" in sampled
+    overrides = page.split("<h2>Overrides on sampled notes</h2>", 1)[1].split("</table>", 1)[0]
+    assert "<td>BASE-004 Saved images not documented for an image-guided procedure</td>" in (
+        overrides
+    )
+    assert "esi-laterality-documented" not in page  # no internal symbols
+    csv = web_client.get(f"/audits/{one_note_audit}/export.csv").text
+    assert "ESI-002 Side not documented" in csv
+
+
+def _svg_box(svg: str, patch: str) -> tuple[float, float]:
+    """Top and bottom (y) of the first SVG path after ``<g id="{patch}">``."""
+    match = re.search(rf'<g id="{patch}">\s*<path d="([^"]+)"', svg)
+    assert match is not None, patch
+    ys = [float(y) for y in re.findall(r"[-\d.]+ ([-\d.]+)", match.group(1))]
+    return min(ys), max(ys)
+
+
+def test_audit_charts_are_readable_with_one_data_point(
+    web_client: TestClient, as_role: AsRole, one_note_audit: int
+) -> None:
+    as_role("quality_lead")
+    charts = f"/audits/{one_note_audit}/charts"
+    risk = web_client.get(f"{charts}/risk.svg").text
+    ticks = re.findall(r'<g id="xtick_\d+">.*?<!-- (.*?) -->', risk, re.DOTALL)
+    assert ticks and all(tick.isdigit() for tick in ticks), ticks  # whole notes: 0, 1
+    readiness = web_client.get(f"{charts}/readiness.svg").text
+    top, bottom = _svg_box(readiness, "patch_2")  # the plot area
+    bar_top, bar_bottom = _svg_box(readiness, "patch_3")  # the one provider's bar
+    assert (bar_bottom - bar_top) < 0.4 * (bottom - top)  # a bar, not a filled box
+    assert "<!-- 0% -->" in web_client.get(f"{charts}/trend.svg").text  # the point in words
+
+
+def test_printed_audit_is_headed_with_clinic_month_and_date_drawn(
+    web_client: TestClient, as_role: AsRole, web_db: Database, one_note_audit: int
+) -> None:
+    as_role("quality_lead")
+    page = web_client.get(f"/audits/{one_note_audit}").text
+    with web_db.session() as session:
+        audit = WorklistRepository(session).get_audit(one_note_audit)
+        assert audit is not None
+        drawn = audit.created_at.strftime("%Y-%m-%d %H:%M")
+    header = re.search(r'<div class="print-only print-header">(.*?)</div>', page)
+    assert header is not None
+    assert all(part in header.group(1) for part in ("Pain management clinic", "2026-05", drawn))
+    css = web_client.get("/static/app.css").text
+    screen, printed = css.split("@media print {", 1)
+    assert ".print-only { display: none; }" in screen
+    assert ".print-only { display: block; }" in printed

@@ -1,13 +1,16 @@
-"""Words on pages: family labels from one table through one filter; pills that never wrap."""
+"""Words on pages: family labels from one table through one filter, rule names, pills that
+never wrap; and the tab icon every page links."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from fastapi.testclient import TestClient
 
 from api.web.rendering import API_DIR, templates, top_factors
 from assistant.facts import FAMILIES, FAMILY_LABELS, family_label
+from assistant.findings import rule_name
 
 
 def test_every_family_has_one_label() -> None:
@@ -57,3 +60,31 @@ def test_verdict_pills_do_not_wrap() -> None:
     css = (API_DIR / "static" / "app.css").read_text(encoding="utf-8")
     rule = re.search(r"^\.pill \{([^}]*)\}", css, re.MULTILINE)
     assert rule is not None and "white-space: nowrap" in rule.group(1)
+
+
+@pytest.mark.parametrize(
+    ("message", "name"),
+    [
+        ("Side not documented (transforaminal esi L4-L5 (lumbar))", "ESI-002 Side not documented"),
+        ("Treated level(s) not documented (esi)", "ESI-002 Treated level(s) not documented"),
+        (
+            "Units/add-on codes exceed the levels documented: 3 > 2",
+            "ESI-002 Units/add-on codes exceed the levels documented",
+        ),
+        ("", "ESI-002"),
+    ],
+)
+def test_rule_name_drops_the_note_specific_detail(message: str, name: str) -> None:
+    assert rule_name("ESI-002", message) == name
+
+
+def test_every_page_links_an_svg_favicon(web_client: TestClient) -> None:
+    page = web_client.get("/login").text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    icon = web_client.get("/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text.startswith("<svg") and len(icon.content) < 2_000
+    legacy = web_client.get("/favicon.ico")  # where browsers look when a page links none
+    assert legacy.headers["content-type"].startswith("image/svg+xml")
+    assert legacy.content == icon.content
