@@ -536,3 +536,14 @@ def test_a_backward_negation_inside_a_span_still_counts(read: Read) -> None:
         "given the negative medial branch blocks."
     )
     assert "facet_rfa" not in read(note).planned_procedures
+
+
+def test_a_range_in_capitals_and_an_arthrogram_that_confirms_a_facet_joint(read: Read) -> None:
+    note = (
+        "PROCEDURE: LEFT LUMBAR FACET JOINT INJECTIONS, L3 THROUGH L5, UNDER FLUOROSCOPY.\n"
+        "DESCRIPTION: A 22 GAUGE NEEDLE WAS DIRECTED INTO EACH JOINT. OMNIPAQUE SHOWED AN "
+        "INTRA-ARTICULAR ARTHROGRAM. EACH JOINT RECEIVED 10 MG KENALOG."
+    )
+    facts = read(note)
+    assert [p.family for p in facts.procedures] == ["facet_joint_injection"]
+    assert facts.procedures[0].levels == ["L3-L4", "L4-L5"]
