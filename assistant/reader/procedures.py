@@ -83,6 +83,11 @@ JOINT_LEVEL_FAMILIES = frozenset({"esi", "facet_joint_injection", "facet_mbb", "
 ANESTHESIA_ADJUNCT_FAMILIES = frozenset(
     {"peripheral_nerve_block", "sympathetic_block", "esi", "intrathecal_pump"}
 )
+# Central procedures with no side in note-facts/v1 (pump refills, stimulator leads, blood
+# patches, discography): side words near them describe a pocket, a lead or the symptoms.
+MIDLINE_FAMILIES = frozenset(
+    {"intrathecal_pump", "scs_trial", "scs_implant", "epidural_blood_patch", "discography"}
+)
 SACRAL_FAMILIES = frozenset({"si_joint_injection", "si_rfa"})
 OTHER_REGION_FAMILIES = frozenset({"joint_injection", "peripheral_nerve_block", "genicular"})
 _SEGMENT_CUE = re.compile(
@@ -870,7 +875,9 @@ def assemble_procedures(
         if family in JOINT_LEVEL_FAMILIES:
             levels = drop_joint_endpoints(levels)
         side_targets = _attribute_targets(ctx, "LATERALITY", own, others)
-        if family == "esi" and decide_approach(
+        if family in MIDLINE_FAMILIES:
+            side_targets = []  # a pump pocket or a lead's side is not the procedure's
+        elif family == "esi" and decide_approach(
             _attribute_targets(ctx, "APPROACH", own, others)
         ) in {"interlaminar", "caudal"}:
             # a midline injection has a side only when its own sentences (or a

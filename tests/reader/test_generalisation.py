@@ -547,3 +547,16 @@ def test_a_range_in_capitals_and_an_arthrogram_that_confirms_a_facet_joint(read:
     facts = read(note)
     assert [p.family for p in facts.procedures] == ["facet_joint_injection"]
     assert facts.procedures[0].levels == ["L3-L4", "L4-L5"]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Procedure: intrathecal pump refill and reprogramming. The reservoir in the right lower "
+        "quadrant was accessed with a Huber needle under ultrasound and 20 mL was instilled.",
+        "PROCEDURE: spinal cord stimulator trial. Two leads were advanced under fluoroscopy, "
+        "the left lead tip at T8 and the right at T9.",
+    ],
+)
+def test_central_procedures_have_no_side(read: Read, note: str) -> None:
+    assert [p.laterality for p in read(note).procedures] == [None]
