@@ -120,9 +120,13 @@ _SURGERY_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # What precedes a procedure named as an earlier event: "after", "following", "s/p" and up to
-# six words naming it ("after an ultrasound-guided right", "following her second").
+# ten words naming it ("after an ultrasound-guided right", "since her L L3, L4 medial
+# branch + L5 dorsal ramus"), none of them the subject of a new clause ("After the spray,
+# I entered the right knee" is today).
 _EVENT_BEFORE = re.compile(
-    r"\b(?:after|following|since|s/p|status\s+post)\s+(?:[\w/#().,-]+\s+){0,6}$", re.IGNORECASE
+    r"\b(?:after|following|since|s/p|status\s+post)\s+"
+    r"(?:(?!(?:I|we|he|she|they)\s)[\w/#().,+&-]+\s+){0,10}$",
+    re.IGNORECASE,
 )
 _PARAMEDIAN = re.compile(r"\bpara-?median\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")

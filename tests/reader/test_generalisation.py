@@ -560,3 +560,32 @@ def test_a_range_in_capitals_and_an_arthrogram_that_confirms_a_facet_joint(read:
 )
 def test_central_procedures_have_no_side(read: Read, note: str) -> None:
     assert [p.laterality for p in read(note).procedures] == [None]
+
+
+def test_bullet_shorthand_technique_tells_the_level_and_side(read: Read) -> None:
+    note = (
+        "CESI - proc note\n- neck + L arm pain x 6 wk\n- MRI: L C5-6 foraminal stenosis\n"
+        "- consent signed\n- fluoro AP + lat\n- 20g Tuohy, L paramedian, C6-7 interlaminar, "
+        "LOR to saline\n- dex 10 mg + 2 mL PF NS\n- compl: none"
+    )
+    esi = _one(read(note), "esi")
+    assert (esi.levels, esi.laterality) == (["C6-C7"], "left")
+
+
+@pytest.mark.parametrize(
+    ("note", "performed"),
+    [
+        (
+            "Consult letter. His previous physician performed bilateral C5, C6 and C7 medial "
+            "branch blocks last autumn: bupivacaine 80% relief for six hours.",
+            False,
+        ),
+        (
+            "Knee injection. After ethyl chloride spray to the skin, I entered the right knee "
+            "joint and injected 40 mg Kenalog.",
+            True,
+        ),
+    ],
+)
+def test_whose_and_when_decide_performed(read: Read, note: str, performed: bool) -> None:
+    assert bool(read(note).procedures) is performed
