@@ -128,6 +128,7 @@ _EVENT_BEFORE = re.compile(
     r"(?:(?!(?:I|we|he|she|they)\s)[\w/#().,+&-]+\s+){0,10}$",
     re.IGNORECASE,
 )
+_LATERAL_BRANCH = re.compile(r"\blateral\s+branch", re.IGNORECASE)
 _PARAMEDIAN = re.compile(r"\bpara-?median\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 # Where contrast or injectate went is not where the needle was: "spread cephalad to L3-4".
@@ -780,7 +781,14 @@ def _supersede(mentions: list[Target]) -> list[Target]:
     """Drop a block whose family the same note also ablates (the RF includes the block)."""
     families = {m.value for m in mentions}
     if "neurolysis_other" in families:
-        return [m for m in mentions if m.value != "sympathetic_block"]
+        mentions = [m for m in mentions if m.value != "sympathetic_block"]
+    if "si_rfa" in families:
+        # lateral branch blocks are the diagnostic step of the lateral branch ablation
+        mentions = [
+            m
+            for m in mentions
+            if not (m.value == "si_joint_injection" and _LATERAL_BRANCH.search(m.text))
+        ]
     return mentions
 
 

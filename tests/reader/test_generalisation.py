@@ -589,3 +589,20 @@ def test_bullet_shorthand_technique_tells_the_level_and_side(read: Read) -> None
 )
 def test_whose_and_when_decide_performed(read: Read, note: str, performed: bool) -> None:
     assert bool(read(note).procedures) is performed
+
+
+def test_sacroiliac_ablation_worded_as_its_nerve_supply(read: Read) -> None:
+    note = (
+        "Today I performed radiofrequency ablation of the left sacroiliac joint nerve supply. "
+        "Two prior lateral branch blocks gave 80% relief. Under fluoroscopy the L5 dorsal "
+        "ramus and the S1-S3 lateral branches were lesioned at 80 C for 90 seconds."
+    )
+    assert [p.family for p in read(note).procedures] == ["si_rfa"]
+
+
+def test_a_conditional_next_step_is_planned(read: Read) -> None:
+    note = (
+        "Plan: bilateral L3, L4 and L5 medial branch blocks under fluoroscopy. If he gets 80% "
+        "relief twice, the next step would be radiofrequency ablation of the same nerves."
+    )
+    assert {"facet_mbb", "facet_rfa"} <= set(read(note).planned_procedures)
