@@ -128,6 +128,12 @@ _EVENT_BEFORE = re.compile(
     r"(?:(?!(?:I|we|he|she|they)\s)[\w/#().,+&-]+\s+){0,10}$",
     re.IGNORECASE,
 )
+# An offer the patient turned down, on the same line as the procedure offered.
+_DECLINED = re.compile(
+    r"[^\n]*?\b(?:(?:she|he|they|patient|pt)\s+(?:\w+\s+)?(?:declined|declines|refused|refuses)|"
+    r"(?:does|did)\s+not\s+want|doesn.t\s+want|not\s+interested)\b",
+    re.IGNORECASE,
+)
 _LATERAL_BRANCH = re.compile(r"\blateral\s+branch", re.IGNORECASE)
 _PARAMEDIAN = re.compile(r"\bpara-?median\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
@@ -684,6 +690,8 @@ def _planned_by_rule(ctx: _Context, target: Target, performed: set[str]) -> bool
         return False  # "2 MBBs in 2025 -> schedule the RFA" plans the RFA, not the MBBs
     if not (future or target.section in PLAN_SECTIONS):
         return False
+    if _DECLINED.match(ctx.text, target.end, min(len(ctx.text), target.end + 120)):
+        return False  # "offered a blood patch; she declined"
     return not (target.value in performed and (ctx.in_zone(target) or target.section == "consent"))
 
 

@@ -38,14 +38,15 @@ class NoteReading:
         return self.text[sentence.start : sentence.end]
 
 
-# An unticked template option: "Side: [x] Right  [ ] Left" documents only "Right".
-_UNTICKED = re.compile(r"(?:\[\s?\]|\(\s?\)|\u2610)[ \t]*$")
+# An unticked template option: "Side: [x] Right  [ ] Left" documents only "Right", and
+# "Plan: [x] LSB  [ ] Repeat ESI PRN" plans no epidural (up to two words before the span).
+_UNTICKED = re.compile(r"(?:\[\s?\]|\(\s?\)|\u2610)[ \t]*(?:[\w/-]+[ \t]+){0,2}$")
 
 
 def unticked(text: str, start: int) -> bool:
     """Whether the words at ``start`` follow an empty checkbox on their line."""
     line_start = text.rfind("\n", 0, start) + 1
-    return bool(_UNTICKED.search(text, max(line_start, start - 8), start))
+    return bool(_UNTICKED.search(text, max(line_start, start - 40), start))
 
 
 def reading_of(doc: Doc) -> NoteReading:

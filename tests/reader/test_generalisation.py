@@ -606,3 +606,16 @@ def test_a_conditional_next_step_is_planned(read: Read) -> None:
         "relief twice, the next step would be radiofrequency ablation of the same nerves."
     )
     assert {"facet_mbb", "facet_rfa"} <= set(read(note).planned_procedures)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Plan: offered a repeat right trochanteric bursa injection; she declines for now.",
+        "P: We discussed an epidural blood patch today, but he does not want one yet.",
+        "Plan: [x] Right stellate ganglion block in 2 weeks  [ ] Repeat ESI PRN  [ ] RFA",
+    ],
+)
+def test_declined_and_unticked_options_are_not_planned(read: Read, note: str) -> None:
+    planned = set(read(f"Follow-up visit. Pain 5/10.\n{note}").planned_procedures)
+    assert not planned & {"joint_injection", "epidural_blood_patch", "esi", "facet_rfa"}
