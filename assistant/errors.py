@@ -50,6 +50,18 @@ class Errors:
     E022 = Message("{out}: {problem}")
     # Checking one batch row raised an unexpected exception (a bug); the run went on.
     E023 = Message("{where}: checking failed ({error}); the row was skipped")
+    # Prior authorization was asked for a procedure family that has no criteria.
+    E101 = Message("unknown procedure family {family!r} for prior authorization; known: {known}")
+    # A prior-authorization folder holds no note files.
+    E102 = Message("{folder}: no note files (*.txt) found")
+    # A note file named for prior authorization cannot be opened.
+    E103 = Message("{source}: cannot read ({problem})")
+    # A note has no date of service (none in the manifest, no dated line in the note).
+    E104 = Message("{note}: no date of service; give it in a manifest or a 'Date of service:' line")
+    # A prior-authorization manifest is unreadable or malformed.
+    E105 = Message("{source}: {problem}")
+    # A prior-authorization request names levels that are not spinal levels.
+    E106 = Message("{levels!r} is not a list of levels such as L4-L5,L5-S1 or L1")
     # A risk model is missing, unreadable, or does not match the feature definitions.
     E301 = Message("{where}: {problem}")
     # A risk model was saved by another scikit-learn version than the one installed.
@@ -166,6 +178,10 @@ class NothingToAudit(ChartReadyError):
 
 class RemittanceFormatError(ChartReadyError):
     """An 835 file is malformed (E901) or not an 835 of version 5010 (E902)."""
+
+
+class PreauthInputError(ChartReadyError):
+    """A prior-authorization request cannot be built from its inputs (E101-E106)."""
 
 
 class NoRemittances(ChartReadyError):

@@ -11,6 +11,7 @@ knows only the step before it.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -30,7 +31,7 @@ from assistant.facts import NoteFacts
 from assistant.findings import Finding, Verdict
 from assistant.reader.read import read_note, read_notes
 from assistant.risk import RiskInput, RiskScore, load_active_model, score_risk
-from assistant.risk.training_data import OutcomeRow, TrainingRow
+from assistant.risk.training_data import OutcomeRow, StoredOutcome, TrainingRow
 
 __all__ = [
     "CheckResult",
@@ -39,6 +40,7 @@ __all__ = [
     "read_note",
     "read_notes",
     "risk_input",
+    "stored_training_rows",
     "training_rows",
     "warm_up",
     "without_findings",
@@ -173,16 +175,34 @@ def warm_up() -> None:
     check_note(WARM_UP_NOTE)
 
 
+def _claim_of(data: dict[str, Any] | None, where: str) -> Claim | None:
+    """The claim a labelled note was checked with; a bad one is refused, naming its row."""
+    try:
+        return Claim.model_validate(data) if data is not None else None
+    except ValidationError as exc:
+        problem = f"claim {validation_paths(exc)}"
+        raise TrainingDataError(Errors.E303, where=where, problem=problem) from exc
+
+
+def _labelled(
+    result: CheckResult,
+    claim: Claim | None,
+    label: OutcomeRow | StoredOutcome,
+    date_of_service: date | None = None,
+) -> TrainingRow:
+    """One training row: the check's risk input (as scoring builds it) and the payer's answer."""
+    inp = risk_input(result.facts, result.findings, result.verdict, result.payer, claim)
+    return TrainingRow(
+        inp, label.outcome, label.carc, label.rarc, label.paid_amount, date_of_service
+    )
+
+
 def training_rows(rows: Sequence[OutcomeRow]) -> list[TrainingRow]:
     """Check each outcome row's note and pair its risk input with what the payer did."""
     out = []
     for row in rows:
         payer = row.payer or (row.claim or {}).get("payer")
-        try:
-            claim = Claim.model_validate(row.claim) if row.claim is not None else None
-        except ValidationError as exc:
-            where, problem = f"row {row.row}", f"claim {validation_paths(exc)}"
-            raise TrainingDataError(Errors.E303, where=where, problem=problem) from exc
+        claim = _claim_of(row.claim, f"row {row.row}")
         try:
             result = check_note(
                 row.text, note_id=row.note_id, payer=str(payer or "commercial"), claim=claim
@@ -190,6 +210,26 @@ def training_rows(rows: Sequence[OutcomeRow]) -> list[TrainingRow]:
         except ChartReadyError as exc:
             where = f"row {row.row} ({row.note_id})"
             raise TrainingDataError(Errors.E303, where=where, problem=exc) from exc
-        inp = risk_input(result.facts, result.findings, result.verdict, result.payer, claim)
-        out.append(TrainingRow(inp, row.outcome, row.carc, row.rarc, row.paid_amount))
+        out.append(_labelled(result, claim, row))
     return out
+
+
+def stored_training_rows(
+    rows: Sequence[StoredOutcome],
+) -> tuple[list[TrainingRow], list[StoredOutcome]]:
+    """Training rows from checks stored before billing, as they were checked (no re-read).
+
+    Returns the rows and the stored outcomes whose result or claim no longer validates (a
+    result kept by an older version), so the caller can count them instead of losing them.
+    """
+    out: list[TrainingRow] = []
+    unreadable: list[StoredOutcome] = []
+    for row in rows:
+        try:
+            result = CheckResult.model_validate(row.result)
+            claim = _claim_of(row.claim, row.where)
+        except (ValidationError, TrainingDataError):
+            unreadable.append(row)
+            continue
+        out.append(_labelled(result, claim, row, row.date_of_service))
+    return out, unreadable

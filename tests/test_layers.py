@@ -19,9 +19,12 @@ FORBIDDEN = {
         component.replace(".", "/"): (
             *(other for other in _COMPONENTS if other != component),
             "assistant.pipeline",
+            "assistant.preauth",
         )
         for component in _COMPONENTS
     },
+    # Prior authorization sits on the pipeline: it reads and checks, nothing below calls it.
+    "assistant/preauth": ("api", "assistant.cli", "assistant.store"),
     "assistant/store": ("assistant.pipeline", "api", "assistant.remittances"),
     "assistant/remittances": ("assistant.pipeline", "api"),
     "assistant/audit": ("assistant.pipeline", "api"),
@@ -57,3 +60,16 @@ def test_no_import_points_up(package: str) -> None:
 
 def test_the_forbidden_map_names_real_packages() -> None:
     assert all((ROOT / package).is_dir() for package in FORBIDDEN)
+
+
+def test_only_faces_import_prior_authorization() -> None:
+    """``assistant.preauth`` builds on the pipeline; only the CLI (and API) may call it."""
+    allowed = (ROOT / "assistant" / "preauth", ROOT / "assistant" / "cli")
+    found = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((ROOT / "assistant").rglob("*.py"))
+        if not any(path.is_relative_to(folder) for folder in allowed)
+        for name in sorted(_imports(path))
+        if name == "assistant.preauth" or name.startswith("assistant.preauth.")
+    ]
+    assert found == []

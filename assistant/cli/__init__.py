@@ -41,6 +41,7 @@ _COMMAND_MODULES = (
     "learned",
     "batch",
     "remittances",
+    "preauth",
 )
 for _module in _COMMAND_MODULES:
     importlib.import_module(f"assistant.cli.{_module}")

@@ -15,7 +15,7 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -219,6 +219,21 @@ def report_lines(
     return [_report_line(line, claim, item, by_item, superseded) for line, claim, item in rows]
 
 
+def superseded_keys(claims: Iterable[RemittanceClaim]) -> set[tuple[str, str]]:
+    """``(patient control number, payer claim number)`` of every claim a reversal takes back."""
+    return {
+        (claim.patient_control_number, claim.payer_claim_number or "")
+        for claim in claims
+        if claim.kind == "reversal"
+    }
+
+
+def is_superseded(claim: RemittanceClaim, superseded: set[tuple[str, str]]) -> bool:
+    """An original claim that a reversal in ``superseded`` takes back."""
+    key = (claim.patient_control_number, claim.payer_claim_number or "")
+    return claim.kind == "original" and key in superseded
+
+
 def _report_line(
     line: RemittanceLine,
     claim: RemittanceClaim,
@@ -240,8 +255,7 @@ def _report_line(
         procedure=line.procedure,
         modifiers=tuple(line.modifiers or ()),
         kind=claim.kind,
-        superseded=claim.kind == "original"
-        and (claim.patient_control_number, claim.payer_claim_number or "") in superseded,
+        superseded=is_superseded(claim, superseded),
         outcome=line.outcome,
         category=line.category,
         reason=line.reason,
@@ -260,11 +274,7 @@ def _month_lines(
 ) -> list[ReportLine]:
     rows = repo.lines_in_month(month)
     item_ids = sorted({item.id for _, _, item in rows if item is not None})
-    superseded = {
-        (claim.patient_control_number, claim.payer_claim_number or "")
-        for _, claim, _ in rows
-        if claim.kind == "reversal"
-    }
+    superseded = superseded_keys(claim for _, claim, _ in rows)
     return report_lines(rows, worklist.overrides_for(item_ids), superseded)
 
 

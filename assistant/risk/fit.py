@@ -109,12 +109,15 @@ def expected_calibration_error(bins: Sequence[CalibrationBin]) -> float:
     return sum(b.count * abs(b.observed - b.mean_predicted) for b in bins) / max(total, 1)
 
 
-def fit_held_out(x: Array, y: Array, limits: TrainingLimits, seed: int) -> HeldOutFit:
-    """Split stratified, choose ``C`` and fit on the training part, measure on the rest."""
-    check_trainable(y, limits)
-    x_tr, x_te, y_tr, y_te = train_test_split(
-        x, y, test_size=limits.test_fraction, stratify=y, random_state=seed
-    )
+def held_out_log_loss(p: Array, y: Array) -> float:
+    """Log loss of probabilities ``p`` on labels ``y`` (defined even for one-class ``y``)."""
+    return float(log_loss(y, p, labels=[0, 1]))
+
+
+def fit_split(
+    x_tr: Array, y_tr: Array, x_te: Array, y_te: Array, limits: TrainingLimits, seed: int
+) -> HeldOutFit:
+    """Choose ``C`` and fit on the training rows, then measure on the held-out rows."""
     c = select_c(x_tr, y_tr, limits, seed)
     estimator = _fit(x_tr, y_tr, c)
     p = estimator.predict_proba(x_te)[:, 1]
@@ -127,8 +130,17 @@ def fit_held_out(x: Array, y: Array, limits: TrainingLimits, seed: int) -> HeldO
         roc_auc=float(roc_auc_score(y_te, p)),
         brier=float(brier_score_loss(y_te, p)),
         brier_base_rate=float(brier_score_loss(y_te, np.full_like(p, base))),
-        log_loss=float(log_loss(y_te, p, labels=[0, 1])),
+        log_loss=held_out_log_loss(p, y_te),
         expected_calibration_error=expected_calibration_error(bins),
         c=c,
     )
     return HeldOutFit(estimator, metrics, bins)
+
+
+def fit_held_out(x: Array, y: Array, limits: TrainingLimits, seed: int) -> HeldOutFit:
+    """Split stratified, choose ``C`` and fit on the training part, measure on the rest."""
+    check_trainable(y, limits)
+    x_tr, x_te, y_tr, y_te = train_test_split(
+        x, y, test_size=limits.test_fraction, stratify=y, random_state=seed
+    )
+    return fit_split(x_tr, y_tr, x_te, y_te, limits, seed)

@@ -7,8 +7,25 @@ from collections.abc import Sequence
 from assistant.errors import Errors
 from assistant.risk.fit import CalibrationBin
 from assistant.risk.model import PLOT_FILE
-from assistant.risk.schema import ModelManifest
+from assistant.risk.schema import Comparison, ModelManifest, RemittancePeriod
 from assistant.risk.simulate import assumptions_table
+
+
+def _card_remittances(period: RemittancePeriod | None) -> str:
+    """The period and size of remittance-labelled data, and the lines that gave no row."""
+    if period is None:
+        return ""
+    excluded = sum(period.lines_excluded.values())
+    reasons = ", ".join(
+        f"{n} {reason.replace('_', ' ')}" for reason, n in period.lines_excluded.items() if n
+    )
+    return (
+        f"\nLabels come from imported X12 835 remittances matched to checks stored before "
+        f"billing: dates of service **{period.first_service} to {period.last_service}**, "
+        f"{period.lines_used} remitted lines summed up per claim. {excluded} remitted lines "
+        f"gave no row ({reasons or 'none'}). The most recent month, **{period.held_out_month}**, "
+        "is held out: the model is fitted on the earlier months and measured on it.\n"
+    )
 
 
 def _card_training(manifest: ModelManifest) -> str:
@@ -17,6 +34,7 @@ def _card_training(manifest: ModelManifest) -> str:
         return (
             f"Trained on {data.rows} labelled checks from `{data.source}` "
             f"(sha256 `{data.sha256}`), {data.positives} of them denied or partially paid.\n"
+            + _card_remittances(data.remittances)
         )
     lines = [
         f"**This model was not trained on real remittance data.** It was trained on {data.rows} "
@@ -36,6 +54,37 @@ def _card_training(manifest: ModelManifest) -> str:
     ]
     lines += [f"| `{p}` | {v:g} | {s} |" for p, v, s in assumptions_table()]
     return "\n".join(lines) + "\n"
+
+
+def _held_out_heading(manifest: ModelManifest) -> str:
+    period = manifest.training_data.remittances
+    if period is not None:
+        return f"Held-out month {period.held_out_month} (model fitted on the earlier months)"
+    return "Held-out evaluation (stratified split; model fitted on the other part)"
+
+
+def _card_comparison(comparison: Comparison | None, version: str) -> str:
+    """Which model won the held-out comparison, and what happened to ``ACTIVE``."""
+    if comparison is None:
+        return ""
+    c = comparison
+    if c.active_version is None or c.active_log_loss is None:
+        verdict = (
+            f"No active model could be scored ({c.active_problem}); this model was made active."
+        )
+    elif c.winner == "new":
+        verdict = (
+            f"**This model won**: its log loss on {c.held_out} ({c.new_log_loss:.4f}) beats the "
+            f"active model `{c.active_version}` ({c.active_log_loss:.4f}) on the same claims, "
+            "so it was made active."
+        )
+    else:
+        verdict = (
+            f"**The active model `{c.active_version}` won**: its log loss on {c.held_out} "
+            f"({c.active_log_loss:.4f}) is not beaten by this model's ({c.new_log_loss:.4f}), "
+            f"so `ACTIVE` was left alone (`chartready models use {version}` overrides)."
+        )
+    return f"\n## Activation (held-out log loss against the active model)\n{verdict}\n"
 
 
 def model_card(manifest: ModelManifest, bins: Sequence[CalibrationBin]) -> str:
@@ -62,7 +111,7 @@ additive factors on the logit scale (intercept = `baseline`).
 
 ## Training data
 {_card_training(manifest)}
-## Held-out evaluation (stratified split; model fitted on the other part)
+## {_held_out_heading(manifest)}
 | metric | value |
 |---|---|
 | rows (train / test) | {m.n_train} / {m.n_test} |
@@ -77,7 +126,7 @@ Reliability (see `{PLOT_FILE}`):
 | predicted bin | n | mean predicted | observed |
 |---|---|---|---|
 {reliability}
-
+{_card_comparison(manifest.comparison, manifest.version)}
 ## Coefficients (logit per unit of feature; finding counts enter as log2(1 + n))
 | feature | weight |
 |---|---|

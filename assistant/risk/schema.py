@@ -188,6 +188,20 @@ class RiskScore(_Strict):
     model_version: str
 
 
+class RemittancePeriod(_Strict):
+    """Rows built from imported remittances: dates of service, held-out month, lines left out.
+
+    ``lines_excluded`` counts, by reason, the remitted lines that gave no training row
+    (claims matched to no check, reversals, unreadable stored checks), so none vanish silently.
+    """
+
+    first_service: str
+    last_service: str
+    held_out_month: str
+    lines_used: int
+    lines_excluded: dict[str, int] = Field(default_factory=dict)
+
+
 class TrainingData(_Strict):
     """What a model was trained on: where from, a hash of it, and its size."""
 
@@ -196,6 +210,7 @@ class TrainingData(_Strict):
     rows: int
     positives: int
     simulated: bool
+    remittances: RemittancePeriod | None = None
 
 
 class Metrics(_Strict):
@@ -210,6 +225,21 @@ class Metrics(_Strict):
     log_loss: float
     expected_calibration_error: float
     c: float
+
+
+class Comparison(_Strict):
+    """The new model against the one active when it was trained, on the same held-out rows.
+
+    The new model wins only with a strictly lower log loss; it also wins when no active model
+    could be scored (``active_problem`` says why).
+    """
+
+    held_out: str
+    new_log_loss: float
+    active_version: str | None = None
+    active_log_loss: float | None = None
+    active_problem: str | None = None
+    winner: Literal["new", "active"]
 
 
 class ModelManifest(_Strict):
@@ -227,5 +257,6 @@ class ModelManifest(_Strict):
     metrics: Metrics
     coefficients: dict[str, float]
     intercept: float
+    comparison: Comparison | None = None
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -2,7 +2,9 @@
 
 Label: a claim that was not paid in full (``denied`` or ``partial``) is positive. Rows come
 from an outcomes CSV (notes still to be checked, see :func:`assistant.pipeline.training_rows`),
-from precomputed JSON Lines, or from the outcome simulator; their hash goes in the manifest.
+from checks stored before billing and matched to imported remittances (``StoredOutcome``,
+see :func:`assistant.pipeline.stored_training_rows`), from precomputed JSON Lines, or from
+the outcome simulator; their hash goes in the manifest.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +39,7 @@ class TrainingRow:
     carc: tuple[str, ...] = ()
     rarc: tuple[str, ...] = ()
     paid_amount: float | None = None
+    date_of_service: date | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,25 @@ class OutcomeRow:
     claim: dict[str, Any] | None
     payer: str | None
     outcome: Outcome
+    carc: tuple[str, ...] = ()
+    rarc: tuple[str, ...] = ()
+    paid_amount: float | None = None
+
+
+@dataclass(frozen=True)
+class StoredOutcome:
+    """A check stored before billing (its result JSON and claim) and what the remittance says.
+
+    ``where`` names it without identifiers (``remittance claim 12``); ``lines`` is how many
+    remitted lines the outcome sums up, so lines that cannot be used are counted, not lost.
+    """
+
+    where: str
+    result: dict[str, Any]
+    claim: dict[str, Any] | None
+    outcome: Outcome
+    date_of_service: date
+    lines: int
     carc: tuple[str, ...] = ()
     rarc: tuple[str, ...] = ()
     paid_amount: float | None = None

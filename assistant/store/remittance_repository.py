@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from assistant.store.models import StoredCheck, WorklistItem
@@ -49,24 +49,38 @@ class RemittanceRepository:
         )
         return self.session.scalar(stmt)
 
-    def lines_between(self, start: date, end: date) -> Sequence[LineRow]:
-        """Lines whose date of service (else the claim's statement date) is in ``[start, end)``."""
+    def _lines(self, *conditions: ColumnElement[bool]) -> Sequence[LineRow]:
+        """Lines with their claim and matched worklist item, in claim then line order."""
         stmt = (
             select(RemittanceLine, RemittanceClaim, WorklistItem)
             .join(RemittanceClaim, RemittanceLine.claim_id == RemittanceClaim.id)
             .outerjoin(WorklistItem, RemittanceClaim.worklist_item_id == WorklistItem.id)
-            .where(
-                or_(
-                    (RemittanceLine.date_of_service >= start)
-                    & (RemittanceLine.date_of_service < end),
-                    RemittanceLine.date_of_service.is_(None)
-                    & (RemittanceClaim.statement_date >= start)
-                    & (RemittanceClaim.statement_date < end),
-                )
-            )
+            .where(*conditions)
             .order_by(RemittanceClaim.id, RemittanceLine.line_number)
         )
         return [(line, claim, item) for line, claim, item in self.session.execute(stmt).all()]
+
+    def lines_between(self, start: date, end: date) -> Sequence[LineRow]:
+        """Lines whose date of service (else the claim's statement date) is in ``[start, end)``."""
+        return self._lines(
+            or_(
+                (RemittanceLine.date_of_service >= start) & (RemittanceLine.date_of_service < end),
+                RemittanceLine.date_of_service.is_(None)
+                & (RemittanceClaim.statement_date >= start)
+                & (RemittanceClaim.statement_date < end),
+            )
+        )
+
+    def all_lines(self) -> Sequence[LineRow]:
+        """Every imported line (retraining reads the whole history)."""
+        return self._lines()
+
+    def checks(self, check_ids: Collection[int]) -> dict[int, StoredCheck]:
+        """Stored API checks by id (the ones claims were matched to)."""
+        if not check_ids:
+            return {}
+        stmt = select(StoredCheck).where(StoredCheck.id.in_(sorted(check_ids)))
+        return {check.id: check for check in self.session.scalars(stmt)}
 
     def lines_in_month(self, month: str) -> Sequence[LineRow]:
         """Lines with a date of service in ``month`` (YYYY-MM)."""

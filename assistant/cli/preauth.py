@@ -1,0 +1,93 @@
+"""``chartready preauth``: a prior-authorization packet from a patient's notes."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import assistant
+from assistant.cli import app, fail
+
+TEMPLATE = "preauth_packet.html"
+
+
+class Side(StrEnum):
+    left = "left"
+    right = "right"
+    bilateral = "bilateral"
+
+
+class PacketFormat(StrEnum):
+    json = "json"
+    html = "html"
+
+
+def packet_template() -> str:
+    """The packet page's Jinja2 source: the source tree's web templates, else the wheel's."""
+    source = Path(assistant.__file__).resolve().parent.parent / "api" / "templates" / TEMPLATE
+    if source.is_file():
+        return source.read_text(encoding="utf-8")
+    return (files("api") / "templates" / TEMPLATE).read_text(encoding="utf-8")
+
+
+@app.command()
+def preauth(
+    notes: Annotated[list[Path], typer.Argument(help="note files or folders of one patient")],
+    procedure: Annotated[str, typer.Option(help="planned procedure family, e.g. facet_rfa")],
+    payer: Annotated[str, typer.Option(help="payer profile id")],
+    levels: Annotated[str | None, typer.Option(help="planned levels, e.g. L4-L5,L5-S1")] = None,
+    side: Annotated[Side | None, typer.Option(help="planned side")] = None,
+    patient: Annotated[str | None, typer.Option(help="pseudonymous patient key")] = None,
+    manifest: Annotated[
+        Path | None, typer.Option(help="JSON/CSV: file, date_of_service, patient, note_id")
+    ] = None,
+    output_format: Annotated[PacketFormat, typer.Option("--format")] = PacketFormat.json,
+    out: Annotated[Path | None, typer.Option(help="file to write (default: stdout)")] = None,
+) -> None:
+    """Evaluate the payer's criteria for a planned procedure over all of a patient's notes."""
+    from assistant.checks import load_registry
+    from assistant.errors import ChartReadyError
+    from assistant.preauth import (
+        PlannedProcedure,
+        build_packet,
+        check_family,
+        load_manifest,
+        parse_levels,
+        read_patient_notes,
+        render_html,
+    )
+    from assistant.preauth.notes import note_files, select_files
+
+    try:
+        registry = load_registry()
+        check_family(procedure, registry)
+        registry.payer(payer)
+        planned = PlannedProcedure.model_validate(
+            {
+                "family": procedure,
+                "levels": parse_levels(levels),
+                "side": side.value if side else None,
+                "payer": payer,
+            }
+        )
+        rows = load_manifest(manifest) if manifest else None
+        chosen = select_files(note_files(notes), rows, patient)
+        packet = build_packet(planned, read_patient_notes(chosen, rows), registry, patient)
+    except ChartReadyError as exc:
+        raise fail(exc) from None
+    if output_format is PacketFormat.json:
+        page = json.dumps(packet.to_json_dict(), indent=2)
+    else:
+        page = render_html(packet, packet_template())
+    if out is None:
+        typer.echo(page)
+        return
+    try:
+        out.write_text(page + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"{out}: cannot write ({exc.strerror or exc})") from None
