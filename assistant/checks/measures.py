@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-_WORD_NUMBERS = {
+WORD_NUMBERS = {
     "a": 1,
     "an": 1,
     "one": 1,
@@ -30,7 +30,7 @@ _WORD_NUMBERS = {
     "twelve": 12,
 }
 UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
-_NUMBER = r"\d+(?:\.\d+)?|" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
+_NUMBER = r"\d+(?:\.\d+)?|" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
 _DURATION = re.compile(
     rf"\b(?P<n>{_NUMBER})?\s*(?:\+\s*)?(?:-\s*\d+\s*)?[- ]?"
     r"(?P<unit>days?|weeks?|wks?|months?|mos?|years?|yrs?)\b",
@@ -70,7 +70,7 @@ def duration_days(text: str) -> int | None:
             if _unit(match["unit"]) == "year":
                 return 2 * unit
             continue
-        count = _WORD_NUMBERS.get(raw.lower())
+        count = WORD_NUMBERS.get(raw.lower())
         number = float(raw) if count is None else float(count)
         return int(number * unit)
     return None

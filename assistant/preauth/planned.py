@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import Errors, PreauthInputError
 from assistant.facts import Family, Laterality, Procedure, family_label
-from assistant.preauth.values import normalise_level
-
-_ONE_LEVEL = re.compile(r"^\s*(?P<a>[CTL]\d{1,2}|S1)\s*(?:-\s*(?P<b>[CTLS]?\d{1,2}))?\s*$", re.I)
+from assistant.reader.levels import canonical_levels
 
 
 class PlannedProcedure(BaseModel):
@@ -42,8 +39,8 @@ def parse_levels(raw: str | None) -> list[str]:
         return []
     out = []
     for part in raw.split(","):
-        match = _ONE_LEVEL.match(part)
-        if match is None:
+        levels = canonical_levels(part)  # "L4-5" -> L4-L5, "L5" -> L5, nonsense -> []
+        if len(levels) != 1:
             raise PreauthInputError(Errors.E106, levels=raw)
-        out.append(normalise_level(match["a"], match["b"]))
+        out.extend(levels)
     return out

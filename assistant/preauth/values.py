@@ -13,7 +13,8 @@ import datetime as dt
 import re
 
 from assistant.checks.detectors import sentence_bounds
-from assistant.checks.measures import UNIT_DAYS
+from assistant.checks.measures import UNIT_DAYS, WORD_NUMBERS
+from assistant.reader.levels import LEVEL_MENTION, canonical_levels
 
 MAX_QUOTE = 300
 _NUMERIC_DATE = re.compile(
@@ -25,9 +26,6 @@ _LABELLED_DATE = re.compile(
     r"(?P<date>[0-9/-]{6,10})",
     re.IGNORECASE | re.MULTILINE,
 )
-_LEVEL = re.compile(
-    r"\b(?P<a>[CTL]\d{1,2}|S1)(?:\s*(?:-|/|to)\s*(?P<b>[CTLS]?\d{1,2}))?\b", re.IGNORECASE
-)
 _RELIEF_PERCENT = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:%|percent\b)", re.IGNORECASE)
 _RELIEF_WORDS = re.compile(r"relie|improv|reduc|better|benefit|response", re.IGNORECASE)
 _RELIEF_LASTED = re.compile(
@@ -36,19 +34,6 @@ _RELIEF_LASTED = re.compile(
     r"(?P<unit>hours?|hrs?|days?|weeks?|wks?|months?|mos?)\b",
     re.IGNORECASE,
 )
-_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twelve": 12,
-}
 _HOURS_PER_DAY = 24
 _IMAGING = re.compile(
     r"\b(MRI|CT|x-?rays?|radiographs?|myelogram|bone scan|SPECT|STIR)\b", re.IGNORECASE
@@ -129,20 +114,9 @@ def labelled_date(text: str) -> dt.date | None:
     return None
 
 
-def normalise_level(first: str, second: str | None) -> str:
-    """``l5``, ``s1`` -> ``L5-S1``; ``L4``, ``5`` -> ``L4-L5``; a single level stays one."""
-    first = first.upper()
-    if not second:
-        return first
-    second = second.upper()
-    if second[0].isdigit():
-        second = first[0] + second
-    return f"{first}-{second}"
-
-
 def levels_in(text: str) -> list[str]:
     """Spinal levels named in ``text`` (``L4-L5``, ``L5-S1``, ``L1``), in order, once each."""
-    found = (normalise_level(m["a"], m["b"]) for m in _LEVEL.finditer(text))
+    found = (level for m in LEVEL_MENTION.finditer(text) for level in canonical_levels(m[0]))
     return list(dict.fromkeys(found))
 
 
@@ -171,7 +145,7 @@ def relief_duration_days(text: str) -> float | None:
     if match is None:
         return None
     raw = match["n"].lower()
-    number = float(_WORDS.get(raw, 0) or raw)
+    number = float(WORD_NUMBERS.get(raw, 0) or raw)
     unit = match["unit"].lower()
     if unit.startswith(("hour", "hr")):
         return number / _HOURS_PER_DAY
