@@ -619,3 +619,15 @@ def test_a_conditional_next_step_is_planned(read: Read) -> None:
 def test_declined_and_unticked_options_are_not_planned(read: Read, note: str) -> None:
     planned = set(read(f"Follow-up visit. Pain 5/10.\n{note}").planned_procedures)
     assert not planned & {"joint_injection", "epidural_blood_patch", "esi", "facet_rfa"}
+
+
+def test_a_prior_procedures_list_is_history(read: Read) -> None:
+    note = (
+        "INTERVAL VISIT\nCC: right buttock pain.\nPrior injections:\n"
+        "- 10/02/2025 R SIJ inj (fluoro, bupivacaine + steroid): 85% relief x 5 hrs\n"
+        "- 11/06/2025 R SIJ inj (fluoro, lidocaine only): 80% relief x 2 hrs\n"
+        "Plan: right SI joint RFA."
+    )
+    facts = read(note)
+    assert facts.procedures == []
+    assert "si_rfa" in facts.planned_procedures
