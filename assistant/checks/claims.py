@@ -11,19 +11,44 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from assistant.checks.schema import Intent, validate_concern
 from assistant.errors import ClaimInputError, Errors, validation_paths
 from assistant.facts import Approach, Family, Region
-from assistant.findings import Query, Severity, SourceRef, Status
+from assistant.findings import Basis, Query, Severity, SourceRef, Status
 
 _CPT = re.compile(r"^(\d{4}[0-9AFMTU]|[A-Z]\d{4})$")
 _ICD10 = re.compile(r"^[A-TV-Z]\d[0-9A-Z](\.[0-9A-Z]{1,4})?$")
 _MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
 RegionGroup = Literal["cervicothoracic", "lumbosacral", "other"]
+# NCCI-associated modifiers that bypass a PTP edit with modifier indicator 1 when the
+# record documents a different session, structure, practitioner or unusual service.
+BYPASS_MODIFIERS = ("59", "XE", "XP", "XS", "XU")
+
+
+def check_cpt(value: str) -> str:
+    """Normalise a CPT/HCPCS code, or raise ``ValueError`` saying what a code looks like."""
+    value = value.strip().upper()
+    if not _CPT.match(value):
+        raise ValueError(
+            f"{value!r} is not a CPT code: 5 digits (or 4 digits and F or T), "
+            "or a HCPCS letter + 4 digits"
+        )
+    return value
+
+
+CptCode = Annotated[str, AfterValidator(check_cpt)]
 
 
 class _Input(BaseModel):
@@ -42,13 +67,7 @@ class ClaimLine(_Input):
     @field_validator("cpt")
     @classmethod
     def _cpt(cls, value: str) -> str:
-        value = value.strip().upper()
-        if not _CPT.match(value):
-            raise ValueError(
-                f"{value!r} is not a CPT code: 5 digits (or 4 digits and F or T), "
-                "or a HCPCS letter + 4 digits"
-            )
-        return value
+        return check_cpt(value)
 
     @field_validator("modifiers")
     @classmethod
@@ -157,16 +176,71 @@ class FrequencyLimit(_Input):
     threshold_key: str
 
 
+class PtpPair(_Input):
+    """An NCCI procedure-to-procedure edit: a column-2 code is not paid with a column-1 code.
+
+    ``column1_includes_guidance`` stands for every code of the table whose descriptor
+    includes image guidance (so the imaging edits need not list them again). Modifier
+    indicator 1 lets 59/XE/XP/XS/XU on the column-2 code bypass the edit; 0 never does.
+    """
+
+    column1: list[CptCode] = Field(default_factory=list)
+    column1_includes_guidance: bool = False
+    column2: list[CptCode] = Field(min_length=1)
+    modifier_indicator: Literal[0, 1]
+    why: str
+    basis: Basis
+
+    @model_validator(mode="after")
+    def _has_column1(self) -> PtpPair:
+        if not self.column1 and not self.column1_includes_guidance:
+            raise ValueError("give column1 codes or column1_includes_guidance: true")
+        return self
+
+
+class MueLimit(_Input):
+    """A Medically Unlikely Edit: most units of one code per patient per date of service.
+
+    ``adjudication`` is the MUE adjudication indicator (1 per claim line, 2 or 3 per date
+    of service); ``None`` when not confirmed, which the check treats as per date of service.
+    """
+
+    units: int = Field(ge=1, le=99)
+    adjudication: Literal[1, 2, 3] | None = None
+    basis: Basis
+
+
 class CodingTable(_Input):
-    """The coding file: codes, diagnosis lists, frequency buckets and claim rules."""
+    """The coding file: codes, diagnosis lists, frequency buckets, NCCI edits and rules."""
 
     version: int = Field(ge=1)
     codes: dict[str, CodeInfo]
     covered_dx: dict[str, list[str]] = Field(default_factory=dict)
     invalid_dx: dict[str, str] = Field(default_factory=dict)
     frequency: list[FrequencyLimit] = Field(default_factory=list)
+    ptp_pairs: list[PtpPair] = Field(default_factory=list)
+    mue: dict[str, MueLimit] = Field(default_factory=dict)
     anchors: dict[str, Any] = Field(default_factory=dict, description="YAML anchors only")
     rules: list[CodingRule]
+
+    @field_validator("mue")
+    @classmethod
+    def _mue_codes(cls, values: dict[str, MueLimit]) -> dict[str, MueLimit]:
+        for code in values:
+            if check_cpt(code) != code:
+                raise ValueError(f"{code!r}: write the code in capitals, without spaces")
+        return values
+
+    def ptp_edits(self) -> list[tuple[str, str, PtpPair]]:
+        """Every (column-1, column-2, edit) the pairs spell out, in file order."""
+        guided = [code for code, info in self.codes.items() if info.includes_guidance]
+        return [
+            (first, second, pair)
+            for pair in self.ptp_pairs
+            for first in [*pair.column1, *(guided if pair.column1_includes_guidance else [])]
+            for second in pair.column2
+            if first != second
+        ]
 
 
 def _parse(model: type[_Input], data: object, source: str) -> Any:

@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.checks.claims import (
+    BYPASS_MODIFIERS,
     Claim,
     ClaimLine,
     CodeInfo,
     CodingTable,
     HistoryEntry,
+    MueLimit,
     ProcedureHistory,
+    PtpPair,
 )
 from assistant.checks.detectors import Detections, Span
 from assistant.checks.predicates import CheckContext, prior_relief_at_least, reader_spans
@@ -244,18 +247,220 @@ def kx_diagnostic(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit
     return hits
 
 
-def bundled_guidance(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
-    """Imaging guidance billed with a code whose descriptor already includes it."""
-    imaging = set(params.get("imaging_codes", []))  # type: ignore[call-overload]
-    lines = _lines(ctx)
-    including = [line.cpt for _, line, info in lines if info.includes_guidance]
-    if not including:
+LinePair = tuple[int, ClaimLine, int, ClaimLine, PtpPair]
+
+
+def _ptp_lines(ctx: ClaimContext, roles: Collection[str]) -> list[LinePair]:
+    """Claim line pairs an NCCI PTP edit covers (column-1 line, column-2 line, edit).
+
+    ``roles`` narrows the column-2 codes by their role in the table (``imaging`` for the
+    guidance edits; codes missing from the table count as ``single``).
+    """
+    if ctx.claim is None:
         return []
-    return [
-        ClaimHit(f"{line.cpt} billed with {', '.join(including)}, which include guidance", i)
-        for i, line, _ in lines
-        if line.cpt in imaging
-    ]
+    lines = list(enumerate(ctx.claim.lines))
+    out: list[LinePair] = []
+    for first, second, pair in ctx.table.ptp_edits():
+        info = ctx.code(second)
+        if (info.role if info else "single") not in roles:
+            continue
+        for i, line1 in lines:
+            for j, line2 in lines:
+                if line1.cpt == first and line2.cpt == second and i != j:
+                    out.append((i, line1, j, line2, pair))
+    return out
+
+
+def _bypass(line1: ClaimLine, line2: ClaimLine, allowed: Collection[str]) -> str | None:
+    """The modifier that bypasses the edit: 59/X{EPSU} on column 2, or opposite RT/LT."""
+    found = next((m for m in line2.modifiers if m in allowed), None)
+    if found is not None:
+        return found
+    sides = {"RT", "LT"}
+    one, two = sides & set(line1.modifiers), sides & set(line2.modifiers)
+    if len(one) == 1 and len(two) == 1 and one != two:
+        return next(iter(two))
+    return None
+
+
+def _strings(params: dict[str, object], key: str, default: Collection[str]) -> list[str]:
+    value = params.get(key)
+    return [str(item) for item in value] if isinstance(value, (list, tuple)) else list(default)
+
+
+def _allowed(params: dict[str, object]) -> list[str]:
+    return _strings(params, "bypass_modifiers", BYPASS_MODIFIERS)
+
+
+def ptp_edits(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """A column-2 code billed with its column-1 code, without a modifier that may bypass it.
+
+    Indicator 0 pairs are flagged whatever the modifiers; indicator 1 pairs unless the
+    column-2 line carries 59/XE/XP/XS/XU (or the two lines carry opposite RT/LT).
+    ``params.column2_roles`` picks the edits (imaging guidance vs procedure pairs).
+    """
+    roles = _strings(params, "column2_roles", ("primary", "addon", "single"))
+    allowed = _allowed(params)
+    hits: list[ClaimHit] = []
+    for _, line1, j, line2, pair in _ptp_lines(ctx, roles):
+        if any(hit.line == j for hit in hits) or (
+            pair.modifier_indicator == 1 and _bypass(line1, line2, allowed)
+        ):
+            continue
+        detail = f"{line2.cpt} billed with {line1.cpt} ({pair.why})"
+        if pair.modifier_indicator == 0:
+            detail += "; modifier indicator 0: no modifier bypasses this edit"
+        elif any(m in allowed for m in line1.modifiers):
+            detail += f"; the bypass modifier belongs on the column-2 code {line2.cpt}"
+        else:
+            detail += "; no 59/XS/XU/XE/XP modifier on the column-2 code"
+        hits.append(ClaimHit(f"{detail} [edit basis: {pair.basis}]", j))
+    return hits
+
+
+def _level_groups(proc: Procedure) -> set[str]:
+    """The region groups a procedure's levels touch (its region when no level is read)."""
+    groups = {
+        "cervicothoracic" if level[0] in "CT" else "lumbosacral"
+        for level in proc.levels
+        if level[:1] in ("C", "T", "L", "S")
+    }
+    if not groups:
+        group = region_group(proc.region)
+        groups = {group} if group else set()
+    return groups
+
+
+def _separate_sites(first: Procedure, second: Procedure) -> bool:
+    """Two documented procedures at different regions, opposite sides or disjoint levels."""
+    one, two = _level_groups(first), _level_groups(second)
+    if one and two and not one & two:
+        return True
+    sides = {first.laterality, second.laterality}
+    if sides == {"left", "right"}:
+        return True
+    return bool(first.levels and second.levels and not set(first.levels) & set(second.levels))
+
+
+def _two_sites(proc: Procedure) -> bool:
+    """One documented procedure (both codes' family) done on both sides or in two regions."""
+    return proc.laterality == "bilateral" or len(_level_groups(proc)) > 1
+
+
+def _of_families(ctx: ClaimContext, info: CodeInfo) -> list[tuple[int, Procedure]]:
+    return [(i, p) for i, p in enumerate(ctx.facts.procedures) if p.family in info.families]
+
+
+def _sites_documented(ctx: ClaimContext, code1: str, code2: str) -> tuple[bool, tuple[Span, ...]]:
+    info1, info2 = ctx.code(code1), ctx.code(code2)
+    if info1 is None or info2 is None:
+        return False, ()
+    # by family only: the reader may merge an interlaminar and a transforaminal epidural
+    # into one procedure with both levels
+    firsts, seconds = _of_families(ctx, info1), _of_families(ctx, info2)
+    spans = tuple(
+        s
+        for i, _ in [*firsts, *seconds]
+        for field in ("levels", "laterality", "region")
+        for s in _family_spans(ctx, i, field)
+    )
+    for i, first in firsts:
+        for j, second in seconds:
+            if (i != j and _separate_sites(first, second)) or (i == j and _two_sites(first)):
+                return True, spans
+    return False, spans
+
+
+def ptp_bypass_support(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """A PTP edit bypassed with 59/XP/XS/XU (or RT/LT) the note does not back.
+
+    A procedure pair needs two sites in the note's facts (regions, sides or levels); an
+    imaging code needs another procedure on the claim whose code does not include guidance.
+    XE (separate encounter) is not judged: the facts carry no encounter times.
+    """
+    allowed = _allowed(params)
+    hits: list[ClaimHit] = []
+    for _, line1, j, line2, pair in _ptp_lines(ctx, ("primary", "addon", "single", "imaging")):
+        modifier = _bypass(line1, line2, allowed)
+        if (
+            any(hit.line == j for hit in hits)
+            or pair.modifier_indicator != 1
+            or modifier is None
+            or modifier == "XE"
+        ):
+            continue
+        info2 = ctx.code(line2.cpt)
+        if info2 is not None and info2.role == "imaging":
+            if any(
+                not info.includes_guidance and info.role != "imaging" for _, _, info in _lines(ctx)
+            ):
+                continue
+            hits.append(
+                ClaimHit(
+                    f"{line2.cpt}-{modifier}: no other procedure on the claim needed separate "
+                    f"guidance ({line1.cpt} includes it)",
+                    j,
+                )
+            )
+            continue
+        ok, spans = _sites_documented(ctx, line1.cpt, line2.cpt)
+        if not ok:
+            hits.append(
+                ClaimHit(
+                    f"{line2.cpt}-{modifier} with {line1.cpt}: the note does not document a "
+                    "separate region, side or level for the two services",
+                    j,
+                    spans,
+                )
+            )
+    return hits
+
+
+def _dos_units(lines: list[ClaimLine]) -> int:
+    """Units of one code on a date of service; an RT line and an LT line count as one side.
+
+    A bilateral service billed as an RT line and an LT line is one bilateral unit (as with
+    modifier 50), so the larger side counts, plus lines with no side.
+    """
+    right = sum(line.units for line in lines if "RT" in line.modifiers)
+    left = sum(
+        line.units for line in lines if "LT" in line.modifiers and "RT" not in line.modifiers
+    )
+    other = sum(line.units for line in lines if not {"RT", "LT"} & set(line.modifiers))
+    return max(right, left) + other
+
+
+def mue_limits(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """Units of a code above its MUE: per line (indicator 1) or per date of service.
+
+    Per date of service, lines of the same code split with 59, 76, 77 or X{EPSU} add up.
+    """
+    del params
+    by_code: dict[str, list[tuple[int, ClaimLine]]] = {}
+    for i, line in enumerate(ctx.claim.lines if ctx.claim else []):
+        by_code.setdefault(line.cpt, []).append((i, line))
+    hits: list[ClaimHit] = []
+    for code, entries in by_code.items():
+        limit: MueLimit | None = ctx.table.mue.get(code)
+        if limit is None:
+            continue
+        marker = f"MUE {limit.units}, basis: {limit.basis}"
+        if limit.adjudication == 1:
+            hits.extend(
+                ClaimHit(f"{code} x{line.units} on one line; {marker}", i)
+                for i, line in entries
+                if line.units > limit.units
+            )
+            continue
+        units = _dos_units([line for _, line in entries])
+        if units > limit.units:
+            where = f" over {len(entries)} lines" if len(entries) > 1 else ""
+            hits.append(
+                ClaimHit(
+                    f"{code}: {units} units on the date of service{where}; {marker}", entries[-1][0]
+                )
+            )
+    return hits
 
 
 def _ultrasound_recorded(ctx: ClaimContext) -> tuple[bool, tuple[Span, ...]]:
@@ -566,7 +771,9 @@ CHECKS: dict[str, Callable[[ClaimContext, dict[str, object]], list[ClaimHit]]] =
     "bilateral_modifier": bilateral_modifier,
     "side_modifier": side_modifier,
     "kx_diagnostic": kx_diagnostic,
-    "bundled_guidance": bundled_guidance,
+    "ptp_edits": ptp_edits,
+    "ptp_bypass_support": ptp_bypass_support,
+    "mue_limits": mue_limits,
     "ultrasound_joint": ultrasound_joint,
     "joint_undercoded": joint_undercoded,
     "dx_covered": dx_covered,

@@ -66,7 +66,7 @@ EXTRA_ELEMENTS: tuple[str, ...] = (
 )
 ALL_ELEMENTS: frozenset[str] = frozenset(ELEMENT_NAMES) | frozenset(EXTRA_ELEMENTS)
 PROCEDURE_FIELDS = ("family", "levels", "laterality", "guidance", "contrast", "approach", "region")
-CLAIM_FIELDS = ("cpt", "units", "modifiers", "icd10", "frequency", "em_level")
+CLAIM_FIELDS = ("cpt", "units", "modifiers", "icd10", "frequency", "em_level", "ptp", "mue")
 _CONCERN = re.compile(
     r"^(elements\.(?P<element>[a-z_]+)"
     rf"|procedures\.({'|'.join(PROCEDURE_FIELDS)})"
