@@ -103,9 +103,8 @@ _NERVE_AFTER = re.compile(
 )
 _JOINT_TEXT = re.compile(r"\d\s*[-/–]")  # "L4-5", "L5/S1": a joint, not a nerve
 _ASSERTED = frozenset({"affirmed"})
-FORAMEN_FAMILIES = frozenset(
-    {"esi", "epidural_adhesiolysis"}
-)  # reach the epidural space by a foramen
+# Families whose needle or catheter reaches the epidural space through a foramen.
+FORAMEN_FAMILIES = frozenset({"esi", "epidural_adhesiolysis"})
 _FORAMEN_AFTER = re.compile(r"\s+(?:neural\s+|neuro)?foram(?:en|ina)\b", re.IGNORECASE)
 _NOT_TODAY = frozenset({"hypothetical", "family", "historical"})
 _PROCEDURE_HEADER = re.compile(
