@@ -3,7 +3,7 @@
 The lifespan opens the store, starts the reader processes and runs the worklist loop
 (:func:`assistant.store.check_queue`) on the event loop, its checks in the reader processes,
 and deletes expired web sessions and old failed sign-ins on a schedule
-(``housekeeping_seconds``).
+(``housekeeping_seconds``), with stored checks and worklist notes past ``retention_days``.
 """
 
 from __future__ import annotations
@@ -74,7 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await asyncio.to_thread(queue.recover)
             worklist = asyncio.create_task(check_queue(queue, check, wake=wake))
             purge = asyncio.create_task(
-                housekeeping_forever(database, settings.housekeeping_seconds)
+                housekeeping_forever(
+                    database, settings.housekeeping_seconds, settings.retention_days
+                )
             )
             yield
         finally:

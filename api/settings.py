@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     clinic_name: str = Field(default="Pain management clinic", min_length=1, max_length=120)
     # How often the server deletes expired web sessions and old failed sign-ins (seconds).
     housekeeping_seconds: float = Field(default=3600.0, gt=0)
+    # Days to keep stored checks, CDS feedback and imported worklist batches (with their note
+    # text, results and overrides); older rows are purged by the housekeeping loop (and by
+    # `chartready purge --older-than DAYS`). Unset (the default): kept until purged by hand.
+    retention_days: int | None = Field(default=None, ge=1)
     # Reader processes that take checks in turn; unset: one per core on 2+ cores, else 0
     # (0 reads in a thread of the serving process).
     reader_processes: int | None = Field(default=None, ge=0, le=16)

@@ -50,6 +50,8 @@ class Errors:
     E022 = Message("{out}: {problem}")
     # Checking one batch row raised an unexpected exception (a bug); the run went on.
     E023 = Message("{where}: checking failed ({error}); the row was skipped")
+    # A worklist import row names a payer that no payer profile defines (checked at import).
+    E024 = Message("{where} [payer] unknown payer {payer!r}; the allowed payer ids are: {known}")
     # Prior authorization was asked for a procedure family that has no criteria.
     E101 = Message("unknown procedure family {family!r} for prior authorization; known: {known}")
     # A prior-authorization folder holds no note files.

@@ -6,12 +6,15 @@ x charge. Overriding a finding needs a reason and is kept with who and when; the
 verdict, risk and place in the list are then recomputed without the overridden findings (the
 result as checked stays stored and shown). ``WorklistRepository.override_labels`` exports
 overrides for retraining. The list's filters and sort travel with the coder to an item and
-back (:class:`ListView`); a change is confirmed on the page it redirects to (``?done=``).
+back (:class:`ListView`); a change is confirmed on the page it redirects to (``?done=``). An
+item that could not be checked is explained in plain words (``api.web.failures``) and can be
+put back in the queue with "Retry".
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
@@ -39,8 +42,9 @@ from assistant.store import (
 )
 from assistant.store.importing import ImportRow
 from assistant.store.models import WorklistItem
-from assistant.store.worklist_queue import summarise
+from assistant.store.worklist_queue import WorklistQueue, summarise
 
+logger = logging.getLogger("chartready.worklist")
 router = APIRouter(prefix="/worklist", tags=["pages"])
 VIEW_ROLES = ("coder", "quality_lead", "admin")
 EDIT_ROLES = ("coder", "admin")
@@ -61,6 +65,7 @@ OVERRIDE_DONE = (
     "Override recorded. The verdict and risk below are recomputed without the overridden "
     "finding; the result as checked is kept."
 )
+RETRY_DONE = "Queued to be checked again. Reload in a moment to see the result."
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,8 @@ async def import_batch(
         media_type = file.content_type or ""
         rows = await run_in_threadpool(parse_batch, raw, name, _document_text, media_type)
     except BatchImportError as exc:
+        # Counts and codes only: the problems may name note ids and payers.
+        logger.info("worklist import refused: %d problems %s", len(exc.errors), exc.codes)
         return render(
             request,
             "import.html",
@@ -176,10 +183,15 @@ async def import_batch(
             status_code=422,
         )
     batch_id = await run_in_threadpool(_import, database, name, rows, user)
+    _wake_checker(request)
+    return RedirectResponse(f"/worklist?batch={batch_id}", status_code=303)
+
+
+def _wake_checker(request: Request) -> None:
+    """Have the background checker look at the queue now rather than at its next poll."""
     wake: asyncio.Event | None = getattr(request.app.state, "worklist_wake", None)
     if wake is not None:
         wake.set()
-    return RedirectResponse(f"/worklist?batch={batch_id}", status_code=303)
 
 
 def _progress(database: Database, batch_id: int) -> dict[str, Any]:
@@ -217,6 +229,8 @@ def done_message(done: str, item: WorklistItem) -> str | None:
         return f"Status changed to {STATUS_LABELS.get(item.review_status, item.review_status)}."
     if done == "override":
         return OVERRIDE_DONE
+    if done == "retry":
+        return RETRY_DONE
     return None
 
 
@@ -354,3 +368,26 @@ async def add_override(
     if problem:
         return RedirectResponse(view.url(page, error=problem[:300]), status_code=303)
     return RedirectResponse(view.url(page, done="override") + "#overrides", status_code=303)
+
+
+def _retry(database: Database, item_id: int) -> str:
+    """Re-queue a failed item: ``""`` when done, ``"missing"``, or why it was not."""
+    if WorklistQueue(database).retry(item_id):
+        return ""
+    with database.session() as session:
+        if WorklistRepository(session).get(item_id) is None:
+            return "missing"
+    return "Only a note that could not be checked can be retried."
+
+
+@router.post("/items/{item_id}/retry", dependencies=[Depends(require_role_on_form(*EDIT_ROLES))])
+async def retry_item(request: Request, database: DatabaseDep, item_id: int, view: View) -> Response:
+    """Put an item that could not be checked back in the queue and wake the checker."""
+    problem = await run_in_threadpool(_retry, database, item_id)
+    if problem == "missing":
+        return _no_such_item(request)
+    page = f"/worklist/items/{item_id}"
+    if problem:
+        return RedirectResponse(view.url(page, error=problem), status_code=303)
+    _wake_checker(request)
+    return RedirectResponse(view.url(page, done="retry"), status_code=303)

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from api.web.failures import explain_failure
 from assistant.facts import family_label
 from assistant.findings import SEVERITIES, rule_name
 from assistant.notes import MAX_NOTE_CHARS
@@ -23,6 +24,8 @@ API_DIR = Path(__file__).resolve().parents[1]
 templates = Jinja2Templates(directory=API_DIR / "templates")
 # Every page names a procedure family the same way: ``{{ item.family|family_label }}``.
 templates.env.filters["family_label"] = family_label
+# A failed worklist item's stored error, in words: ``{% set f = item.error|failure %}``.
+templates.env.filters["failure"] = explain_failure
 SEVERITY_LABELS = {"block": "Blocks billing", "warn": "Needs attention", "info": "For information"}
 ROLE_LABELS = {
     "provider": "Provider",

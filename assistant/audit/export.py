@@ -23,6 +23,8 @@ SAMPLE_COLUMNS = (
     "missing_elements",
     "overrides",
 )
+# A sampled note deleted since under the retention policy: only its item id and verdict.
+PURGED_ROW = ("", "", "", "", "", "purged", "", "", "", "")
 SUMMARY_COLUMNS = (
     "provider",
     "family",
@@ -39,7 +41,7 @@ SUMMARY_COLUMNS = (
 
 
 def sample_csv(report: AuditReport) -> str:
-    """The sampled notes as CSV (no note text)."""
+    """The sampled notes as CSV (no note text); purged ones last, with verdict ``purged``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(SAMPLE_COLUMNS)
@@ -63,6 +65,8 @@ def sample_csv(report: AuditReport) -> str:
                 row.overrides,
             ]
         )
+    for item_id in report.purged:
+        writer.writerow([report.audit_id, report.month, report.seed, item_id, *PURGED_ROW])
     return buffer.getvalue()
 
 

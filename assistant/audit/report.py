@@ -83,6 +83,9 @@ class AuditReport:
     trend: list[TrendPoint]
     overrides: list[dict[str, Any]] = field(default_factory=list)
     drawn_at: str = ""  # when the sample was drawn, UTC "YYYY-MM-DD HH:MM" (printed header)
+    # Sampled items deleted since under the retention policy: listed as purged; the figures
+    # cover the sampled notes still stored (``rows``).
+    purged: list[int] = field(default_factory=list)
 
     @property
     def readiness_rate(self) -> float:
@@ -177,9 +180,11 @@ def build_report(repo: WorklistRepository, audit: Audit) -> AuditReport:
     """The report of a recorded audit: its sample, group summaries and the 6-month trend.
 
     The trend covers every checked item of each month (not only sampled ones), so it shows
-    where the practice is heading rather than sampling noise.
+    where the practice is heading rather than sampling noise. Sampled items purged since
+    (``audit.purged_item_ids``) are not looked up again (their ids may have been reused).
     """
-    items = repo.items(audit.item_ids)
+    purged = set(audit.purged_item_ids or [])
+    items = repo.items([item_id for item_id in audit.item_ids if item_id not in purged])
     overrides = repo.overrides_for([item.id for item in items])
     per_item = Counter(o.item_id for o in overrides)
     rows = [row_from_item(item, per_item.get(item.id, 0)) for item in items]
@@ -198,6 +203,7 @@ def build_report(repo: WorklistRepository, audit: Audit) -> AuditReport:
         trend=trend({m: r for m, r in by_month.items() if r}),
         overrides=[_override_dict(o, by_id) for o in overrides],
         drawn_at=audit.created_at.strftime("%Y-%m-%d %H:%M"),
+        purged=sorted(purged),
     )
 
 

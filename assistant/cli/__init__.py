@@ -42,6 +42,7 @@ _COMMAND_MODULES = (
     "batch",
     "remittances",
     "preauth",
+    "purge",
 )
 for _module in _COMMAND_MODULES:
     importlib.import_module(f"assistant.cli.{_module}")

@@ -2,7 +2,8 @@
 
 A session is refused after its expiry anyway, and a failure older than a day no longer
 counts towards a lock; deleting the rows keeps the tables (and what a stolen database would
-show of who signed in when) small.
+show of who signed in when) small. With a retention period (``CHARTREADY_RETENTION_DAYS``),
+stored checks and worklist notes older than it are purged too (``assistant.store.retention``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import anyio
 
 from assistant.store.db import Database
 from assistant.store.models import utcnow
+from assistant.store.retention import purge_database, retention_cutoff
 from assistant.store.sign_in_guard import SignInGuard
 from assistant.store.staff import WebSessionRepository
 
@@ -35,15 +37,29 @@ def forget_old_sign_in_failures(database: Database) -> int:
         return SignInGuard(session).forget_before(utcnow() - FAILURES_KEPT)
 
 
-def _one_round(database: Database) -> tuple[int, int]:
-    return purge_expired_sessions(database), forget_old_sign_in_failures(database)
+def purge_past_retention(database: Database, retention_days: int | None) -> None:
+    """Purge checks and worklist batches older than ``retention_days`` (None: keep all)."""
+    if retention_days is None:
+        return
+    counts = purge_database(database, retention_cutoff(retention_days))
+    if counts.total:
+        logger.info("retention %d days: deleted %s", retention_days, counts.describe())
 
 
-async def housekeeping_forever(database: Database, every: float = HOUSEKEEPING_SECONDS) -> None:
+def one_round(database: Database, retention_days: int | None = None) -> tuple[int, int]:
+    """One housekeeping pass; returns (expired sessions, old sign-in failures) deleted."""
+    deleted = purge_expired_sessions(database), forget_old_sign_in_failures(database)
+    purge_past_retention(database, retention_days)
+    return deleted
+
+
+async def housekeeping_forever(
+    database: Database, every: float = HOUSEKEEPING_SECONDS, retention_days: int | None = None
+) -> None:
     """Run the housekeeping at once and then every ``every`` seconds, until cancelled."""
     while True:
         try:
-            sessions, failures = await anyio.to_thread.run_sync(_one_round, database)
+            sessions, failures = await anyio.to_thread.run_sync(one_round, database, retention_days)
             if sessions or failures:
                 logger.info(
                     "deleted %d expired sessions, %d old sign-in failures", sessions, failures

@@ -5,7 +5,10 @@ as ``note_text`` or as a FHIR ``document_reference``, and optional ``claim_lines
 of ``{cpt, modifiers, units, icd10, charge}``). In CSV, ``document_reference`` and
 ``claim_lines`` are JSON strings. Errors name the line and field:
 ``line 3 [date_of_service] Input should be a valid date``. A file that is not text at all (an
-image, a PDF, a spreadsheet) is refused as such before it is parsed (:func:`not_text`).
+image, a PDF, a spreadsheet) is refused as such before it is parsed (:func:`not_text`). A
+row whose ``payer`` no payer profile defines is refused here, at import, with the allowed
+ids (its own error code, ``Errors.E024``), rather than failing later in the background
+check.
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from assistant.checks import load_registry
 from assistant.checks.claims import ClaimLine
-from assistant.errors import validation_paths
+from assistant.errors import Errors, validation_paths
 
 DocumentReader = Callable[[dict[str, Any]], str]
 MAX_ROWS = 5_000
@@ -40,11 +44,16 @@ _SNIFF_BYTES = 8192
 
 
 class BatchImportError(ValueError):
-    """The batch cannot be imported; ``errors`` lists every problem with its line."""
+    """The batch cannot be imported; ``errors`` lists every problem with its line.
 
-    def __init__(self, errors: list[str]) -> None:
+    ``codes`` holds the catalogue codes among the problems (for logs and the API; the
+    messages are the plain words a person reads).
+    """
+
+    def __init__(self, errors: list[str], codes: Collection[str] = ()) -> None:
         super().__init__("; ".join(errors[:5]))
         self.errors = errors
+        self.codes = sorted(set(codes))
 
 
 class ImportRow(BaseModel):
@@ -101,6 +110,19 @@ def _records(raw: str, filename: str) -> list[tuple[int, dict[str, Any]]]:
     return records
 
 
+def known_payers() -> list[str]:
+    """The payer ids a row may name: the checklist registry's payer profiles, sorted."""
+    return sorted(load_registry().payers)
+
+
+def _unknown_payer(number: int, row: ImportRow, allowed: Sequence[str]) -> str | None:
+    """Why ``row`` names no known payer (its line and note id, the allowed ids), or None."""
+    if row.payer in allowed:
+        return None
+    where = f"line {number} (note {row.note_id!r})"
+    return Errors.E024.format(where=where, payer=row.payer, known=", ".join(allowed))
+
+
 def not_text(raw: bytes, media_type: str = "") -> str | None:
     """Why ``raw`` is not a text export, in words (an image, a PDF...), or ``None``.
 
@@ -125,12 +147,14 @@ def parse_batch(
     filename: str,
     document_reader: DocumentReader | None = None,
     media_type: str = "",
+    payers: Collection[str] | None = None,
 ) -> list[ImportRow]:
     """Validated rows of a CSV/JSONL batch; raise ``BatchImportError`` listing every bad row.
 
     ``document_reader`` turns a FHIR DocumentReference into note text (the API passes its
     FHIR adapter; it raises ``ValueError`` for an unusable resource); without one, rows that
     only carry a DocumentReference are refused. ``media_type``: the upload's declared type.
+    ``payers``: the allowed payer ids (default: :func:`known_payers`).
     """
     reason = not_text(raw, media_type)
     if reason is not None:
@@ -140,6 +164,7 @@ def parse_batch(
     except UnicodeDecodeError as exc:
         raise BatchImportError([f"not valid UTF-8 (byte {exc.start})"]) from None
     errors: list[str] = []
+    codes: list[str] = []
     rows: list[ImportRow] = []
     seen: set[str] = set()
     records = _records(text, filename)
@@ -147,6 +172,7 @@ def parse_batch(
         raise BatchImportError(["the file has no rows"])
     if len(records) > MAX_ROWS:
         raise BatchImportError([f"at most {MAX_ROWS} rows per import"])
+    allowed = sorted(payers) if payers is not None else known_payers()
     for number, record in records:
         try:
             row = ImportRow.model_validate(record)
@@ -166,7 +192,12 @@ def parse_batch(
             errors.append(f"line {number} [note_id] duplicate {row.note_id!r}")
             continue
         seen.add(row.note_id)
+        unknown = _unknown_payer(number, row, allowed)
+        if unknown is not None:
+            errors.append(unknown)
+            codes.append(Errors.E024.code)
+            continue
         rows.append(row)
     if errors:
-        raise BatchImportError(errors)
+        raise BatchImportError(errors, codes)
     return rows

@@ -197,3 +197,6 @@ class Audit(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     item_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Sampled items since deleted under the retention policy (``assistant.store.retention``):
+    # the report marks them as purged instead of dropping them from the sample silently.
+    purged_item_ids: Mapped[list[int]] = mapped_column(JSON, default=list)

@@ -52,7 +52,8 @@ logger = logging.getLogger("chartready.worklist")
 MAX_ATTEMPTS = 3
 # A claim not renewed for this long is taken to belong to a dead loop (renewed every third).
 LEASE_SECONDS = 60.0
-_EXHAUSTED = f"stopped the checker {MAX_ATTEMPTS} times"
+# The error of an item whose check kept stopping the checker (it is not tried again).
+EXHAUSTED = f"stopped the checker {MAX_ATTEMPTS} times"
 Outcome = dict[str, Any] | Exception
 Check = Callable[[WorklistItem], Awaitable[dict[str, Any]]]
 
@@ -122,7 +123,7 @@ class WorklistQueue:
                 session.execute(
                     update(WorklistItem)
                     .where(WorklistItem.id.in_(exhausted), expired)
-                    .values(queue_status="failed", error=_EXHAUSTED)
+                    .values(queue_status="failed", error=EXHAUSTED)
                 )
             count = 0
             if requeued:
@@ -156,7 +157,7 @@ class WorklistQueue:
                     session.execute(
                         update(WorklistItem)
                         .where(*unchanged)
-                        .values(queue_status="failed", error=_EXHAUSTED, updated_at=now)
+                        .values(queue_status="failed", error=EXHAUSTED, updated_at=now)
                     )
                     continue
                 claimed = session.execute(
@@ -190,6 +191,20 @@ class WorklistQueue:
                 update(WorklistItem)
                 .where(*self._owned(item))
                 .values(queue_status="pending", attempts=item.attempts - 1, updated_at=utcnow())
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def retry(self, item_id: int) -> bool:
+        """Put a ``failed`` item back to ``pending`` with fresh attempts; False if not failed.
+
+        A person asks for it (the worklist's Retry button), so the attempt count starts
+        again; the guard on ``failed`` leaves a running or checked item alone.
+        """
+        with self.database.session() as session:
+            result = session.execute(
+                update(WorklistItem)
+                .where(WorklistItem.id == item_id, WorklistItem.queue_status == "failed")
+                .values(queue_status="pending", attempts=0, error=None, updated_at=utcnow())
             )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 

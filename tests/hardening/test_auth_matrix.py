@@ -79,6 +79,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/worklist/import"): Rule("staff", EDITORS),
     ("POST", "/worklist/items/{item_id}/status"): Rule("staff", EDITORS),
     ("POST", "/worklist/items/{item_id}/overrides"): Rule("staff", EDITORS),
+    ("POST", "/worklist/items/{item_id}/retry"): Rule("staff", EDITORS),
     ("GET", "/audits"): Rule("staff", AUDITORS),
     ("POST", "/audits"): Rule("staff", AUDITORS),
     ("GET", "/audits/{audit_id}"): Rule("staff", AUDITORS),
@@ -153,6 +154,7 @@ def _body(callers: Callers, method: str, path: str, csrf: str) -> dict[str, Any]
             "files": {"file": ("matrix.csv", csv_body, "text/csv")},
         },
         "/worklist/items/{item_id}/status": {"data": {"status": "queried", "csrf": csrf}},
+        "/worklist/items/{item_id}/retry": {"data": {"csrf": csrf}},
         "/worklist/items/{item_id}/overrides": {
             "data": {"rule_id": "ESI-001", "reason": "Consent form scanned", "csrf": csrf}
         },
@@ -168,7 +170,13 @@ def _store_state(callers: Callers) -> tuple[Any, ...]:
             session.scalar(select(func.count()).select_from(model))
             for model in (Batch, WorklistItem, Override, Audit)
         )
-        statuses = tuple(session.scalars(select(WorklistItem.review_status)).all())
+        statuses = tuple(
+            session.execute(
+                select(WorklistItem.review_status, WorklistItem.queue_status).order_by(
+                    WorklistItem.id
+                )
+            ).all()
+        )
     return (*counts, statuses)
 
 

@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from api.cds.discovery import SERVICE_ID
 from api.fhir import document_reference
 from assistant.store import WorklistRepository
+from assistant.store.importing import known_payers
 
 if TYPE_CHECKING:
     from conftest import Callers
@@ -468,6 +469,9 @@ def test_log_canary_worklist_checker_never_logs_note(
 
         monkeypatch.setattr("assistant.pipeline.check_note", crash)
     note = _note(callers.note, marker)
+    # The import refuses an unknown payer; let this one through so the checker refuses it.
+    allowed = [*known_payers(), "acme-health"]
+    monkeypatch.setattr("assistant.store.importing.known_payers", lambda: allowed)
     batch = _jsonl(note_id="ok", note_text=note) + _jsonl(
         note_id="bad", note_text=note, payer="acme-health"
     )
@@ -481,6 +485,20 @@ def test_log_canary_worklist_checker_never_logs_note(
     assert (progress.done, progress.failed) == expected
     assert any(re.search(r"worklist item \d+ failed: \w+", line) for line in logs.lines)
     _assert_clean(marker, logs, capfd, [])
+
+
+def test_log_canary_unknown_payer_refused_at_import_without_note(
+    callers: Callers, logs: Collector, capfd: pytest.CaptureFixture[str], marker: str
+) -> None:
+    note = _note(callers.note, marker)
+    batch = _jsonl(note_id="ok", note_text=note) + _jsonl(
+        note_id="bad", note_text=note, payer="acme-health"
+    )
+    build = _upload("canary-payer.jsonl", lambda n, m: batch)
+    response = callers.send("POST", "/worklist/import", **build(callers, marker))
+    assert response.status_code == 422 and "unknown payer" in response.text
+    assert any("worklist import refused" in line for line in logs.lines)
+    _assert_clean(marker, logs, capfd, [response.text])
 
 
 def test_log_canary_sql_echo_hides_parameters(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -102,3 +103,44 @@ def esi_note() -> str:
 @pytest.fixture(scope="session")
 def office_note() -> str:
     return OFFICE_NOTE
+
+
+WaitBatch = Callable[[int], None]
+ImportChecked = Callable[[str, list[tuple[str, str, str, str]]], int]
+
+
+@pytest.fixture
+def wait_batch(web_client: TestClient) -> WaitBatch:
+    """Poll a batch's progress until every item is checked or failed (60 s at most)."""
+
+    def wait(batch_id: int) -> None:
+        deadline = time.monotonic() + 60.0
+        while time.monotonic() < deadline:
+            if web_client.get(f"/worklist/batches/{batch_id}/progress").json()["finished"]:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"batch {batch_id} not checked in 60 s")
+
+    return wait
+
+
+@pytest.fixture
+def import_checked(web_client: TestClient, wait_batch: WaitBatch) -> ImportChecked:
+    """Import ``(note_id, provider, date, note)`` rows (payer medicare) with CSRF token
+    ``csrf`` as the client's user, wait until every row is checked; return the batch id."""
+
+    def run(csrf: str, rows: list[tuple[str, str, str, str]]) -> int:
+        lines = ["note_id,provider,date_of_service,payer,note_text"]
+        for note_id, provider, day, text in rows:
+            escaped = text.replace('"', '""')
+            lines.append(f'{note_id},{provider},{day},medicare,"{escaped}"')
+        files = {"file": ("batch.csv", "\n".join(lines).encode(), "text/csv")}
+        response = web_client.post(
+            "/worklist/import", data={"csrf": csrf}, files=files, follow_redirects=False
+        )
+        assert response.status_code == 303, response.text
+        batch_id = int(response.headers["location"].rsplit("=", 1)[1])
+        wait_batch(batch_id)
+        return batch_id
+
+    return run
