@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 import socket
 import struct
@@ -39,6 +40,7 @@ T = TypeVar("T")
 _FRAME = struct.Struct("!Q")
 _READY = "ready"
 _RESPAWN_DELAY_S = 1.0
+PARENT_CHECK_SECONDS = 2.0
 
 
 def _send(sock: socket.socket, payload: bytes) -> None:
@@ -65,8 +67,13 @@ def _returnable(exc: Exception) -> Exception:
     return exc
 
 
-def serve_calls(sock: socket.socket, warm: Callable[[], object], niceness: int = 0) -> None:
-    """A reader process's life: warm up, say ready, then answer one framed call at a time.
+def _parent_check(parent: int) -> Callable[[], bool]:
+    """A check that the process which started this reader is still its parent."""
+    return lambda: os.getppid() == parent
+
+
+def reader_main(sock: socket.socket, warm: Callable[[], object], niceness: int = 0) -> None:
+    """A reader process's life: ignore Ctrl-C, lower its priority, then serve calls.
 
     Ctrl-C reaches the whole process group; the serving process decides when readers stop
     (it closes the socket, and the reader exits on end of file).
@@ -74,9 +81,25 @@ def serve_calls(sock: socket.socket, warm: Callable[[], object], niceness: int =
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if niceness:
         os.nice(niceness)
+    serve_calls(sock, warm, _parent_check(os.getppid()))
+
+
+def serve_calls(
+    sock: socket.socket, warm: Callable[[], object], parent_alive: Callable[[], bool]
+) -> None:
+    """Warm up, say ready, then answer one framed call at a time until the socket closes.
+
+    Between calls the reader also checks every few seconds that its server is alive, so a
+    server killed without closing the socket (seen after SIGTERM in tests) leaves no reader.
+    """
     warm()
     _send(sock, pickle.dumps((_READY, os.getpid())))
     while True:
+        readable, _, _ = select.select([sock], [], [], PARENT_CHECK_SECONDS)
+        if not readable:
+            if not parent_alive():
+                return
+            continue
         try:
             (size,) = _FRAME.unpack(_recv_exactly(sock, _FRAME.size))
             func, args = pickle.loads(_recv_exactly(sock, size))
@@ -180,7 +203,7 @@ class ReaderPool:
         """Start one reader process, wait until it is warm, then listen to its answers."""
         ours, theirs = socket.socketpair()
         process = self._context.Process(
-            target=serve_calls,
+            target=reader_main,
             args=(theirs, self._warm, self.niceness),
             name="chartready-reader",
             daemon=True,

@@ -272,3 +272,25 @@ def test_reader_pool_readers_exit_when_the_server_dies(tmp_path: Path) -> None:
     while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in pids)
+
+
+def test_a_reader_whose_server_is_gone_stops_even_with_its_socket_open() -> None:
+    import socket
+    import threading
+
+    from api.reader_pool import PARENT_CHECK_SECONDS, serve_calls
+
+    server_end, reader_end = socket.socketpair()
+    alive = threading.Event()
+    alive.set()
+    reader = threading.Thread(
+        target=serve_calls, args=(reader_end, lambda: None, alive.is_set), daemon=True
+    )
+    with server_end, reader_end:
+        reader.start()
+        server_end.recv(64)  # the reader says it is ready
+        reader.join(PARENT_CHECK_SECONDS * 1.5)
+        assert reader.is_alive()  # its server is there: it waits for calls
+        alive.clear()  # the server dies, but the socket stays open (a leaked copy)
+        reader.join(PARENT_CHECK_SECONDS * 2.5)
+        assert not reader.is_alive()
