@@ -90,7 +90,7 @@ def serve_calls(
     """Warm up, say ready, then answer one framed call at a time until the socket closes.
 
     Between calls the reader also checks every few seconds that its server is alive, so a
-    server killed without closing the socket (seen after SIGTERM in tests) leaves no reader.
+    reader whose server is gone while its socket stays open does not linger.
     """
     warm()
     _send(sock, pickle.dumps((_READY, os.getpid())))
