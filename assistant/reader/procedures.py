@@ -466,9 +466,7 @@ def apply_corrections(
     """
     for treated, untreated in corrections:
         if not untreated:
-            if chosen and {_region_letter(t) for t in chosen} == {
-                _region_letter(t) for t in treated
-            }:
+            if chosen and _regions(_canonical(chosen)) == _regions(_canonical(treated)):
                 chosen = list(treated)
             continue
         refused = {tuple(canonical_levels(t.text)) for t in untreated}
@@ -537,9 +535,9 @@ def _levels_named_with(
     return titled or level_targets
 
 
-def _region_letter(target: Target) -> str:
-    """The spine region letter a level span starts with ("L" of "L4-5")."""
-    return target.text.lstrip()[:1].upper()
+def _regions(levels: Iterable[str]) -> set[str]:
+    """The spinal regions of canonical levels ("L4-L5" is lumbar)."""
+    return {region_of(level) for level in levels}
 
 
 def _said_done_instead(levels: list[str], said_done: list[str]) -> list[str]:
@@ -550,7 +548,7 @@ def _said_done_instead(levels: list[str], said_done: list[str]) -> list[str]:
     """
     if not levels or not said_done or set(levels) & set(said_done):
         return levels
-    if {region_of(level) for level in levels} != {region_of(level) for level in said_done}:
+    if _regions(levels) != _regions(said_done):
         return levels
     return said_done
 
