@@ -82,7 +82,11 @@ def build_reader() -> Language:
     from medspacy.section_detection import SectionRule
 
     section_component: Any = nlp.get_pipe("chartready_sectionizer")
-    section_component.add(SectionRule.from_json(section_rules_path()))
+    titled = SectionRule.from_json(section_rules_path())
+    section_component.add(titled)
+    section_component.add(
+        sectionizer.own_line_rules(titled, lambda text: [t.lower_ for t in nlp.tokenizer(text)])
+    )
     nlp.add_pipe("chartready_targets")
     context: Any = nlp.add_pipe(
         "chartready_context",

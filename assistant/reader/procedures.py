@@ -365,16 +365,16 @@ def _named_before_technique(ctx: _Context) -> list[Target]:
 def _yield_generic(mentions: list[Target]) -> list[Target]:
     """Drop a broad name (lexicon ``generic``) that a specific mention makes redundant.
 
-    It gives way to any specific family in its sentence, and to a specific mention of a
-    related family anywhere ("facet injection ... contrast was injected into the joint").
+    It gives way to a specific mention of a family it can stand for, anywhere ("facet
+    injection ... contrast was injected into the joint"). Another family in its sentence
+    does not absorb it: in "a second MBB, and if it helps we will schedule the RFA" the RFA
+    is its own procedure.
     """
-    specific = [m for m in mentions if broad_name(m.rule) is None]
-    sentences = {m.sent_start for m in specific}
-    families = {m.value for m in specific}
+    families = {m.value for m in mentions if broad_name(m.rule) is None}
     kept = []
     for mention in mentions:
         related = broad_name(mention.rule)
-        if related is None or (mention.sent_start not in sentences and not related & families):
+        if related is None or not related & families:
             kept.append(mention)
     return kept
 

@@ -11,7 +11,8 @@ boundaries) run medspaCy's own code unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from medspacy.section_detection import Section, Sectionizer, SectionRule
 from spacy.language import Language
@@ -51,6 +52,33 @@ def _write_token_section(token: Token, section: Section | None) -> None:
 
 
 Token.set_extension("section", getter=token_section, setter=_write_token_section, force=True)
+
+
+# a heading alone on its line: the title's words, then the line break
+_LINE_BREAK: dict[str, Any] = {"IS_SPACE": True, "TEXT": {"REGEX": "\n"}}
+
+
+def own_line_rules(
+    rules: Iterable[SectionRule], words: Callable[[str], list[str]]
+) -> list[SectionRule]:
+    """Every ``"TITLE:"`` rule again as ``TITLE`` alone on its line, with no colon.
+
+    Templated EHR notes print headings without a colon ("Plan", "Assessment", "HPI" on a
+    line of their own). The sectionizer already requires a heading to start its line; this
+    also requires the line to end after the title, so a sentence that merely begins with
+    the word is not a heading. ``words`` splits a title into lower-case tokens.
+    """
+    derived: list[SectionRule] = []
+    for rule in rules:
+        title = rule.literal.rstrip()
+        if rule.pattern is not None or not title.endswith(":"):
+            continue
+        tokens = words(title[:-1].strip())
+        if not tokens:
+            continue
+        pattern = [{"LOWER": token} for token in tokens] + [_LINE_BREAK]
+        derived.append(SectionRule(title[:-1].strip(), rule.category, pattern=pattern))
+    return derived
 
 
 def sections_from_matches(

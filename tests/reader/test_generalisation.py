@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from spacy.language import Language
 
 from assistant.facts import NoteFacts, Procedure
 from assistant.reader.lexicon import default_lexicon
@@ -631,3 +632,52 @@ def test_a_prior_procedures_list_is_history(read: Read) -> None:
     facts = read(note)
     assert facts.procedures == []
     assert "si_rfa" in facts.planned_procedures
+
+
+# ---- headings without a colon, SOAP letters, and plans that share a sentence ---------------
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Plan", "PLAN", "Assessment and Plan", "A/P:", "P:", "Plan of care:"],
+)
+def test_a_plan_heading_in_any_template_makes_a_plan(read: Read, heading: str) -> None:
+    note = (
+        "Return visit. Axial neck pain for a year, 6/10.\n"
+        f"{heading}\n"
+        "1. Bilateral C4-5 and C5-6 medial branch blocks, fluoro-guided.\n"
+        "2. Continue home exercises."
+    )
+    facts = read(note)
+    assert facts.procedures == []
+    assert "facet_mbb" in facts.planned_procedures
+
+
+def test_a_line_that_starts_with_a_heading_word_is_not_a_heading(nlp: Language) -> None:
+    doc = nlp("Exam: tender facets.\nPlan to return after the injection.\nPain 4/10.")
+    assert [s.category for s in doc._.sections] == ["physical_exam"]
+
+
+def test_a_later_step_in_the_same_sentence_is_its_own_plan(read: Read) -> None:
+    note = (
+        "Plan\nRepeat diagnostic MBB at L3, L4 and L5 first; if over 80% relief again we "
+        "will schedule RFA."
+    )
+    assert {"facet_mbb", "facet_rfa"} <= set(read(note).planned_procedures)
+
+
+def test_a_procedure_talked_about_for_a_later_date_is_not_performed(read: Read) -> None:
+    note = (
+        "She came in today for her right L5-S1 interlaminar epidural under fluoroscopy. "
+        "We talked about going ahead with radiofrequency ablation of her facet nerves at a "
+        "later date. 80 mg Depo-Medrol was injected after loss of resistance."
+    )
+    facts = read(note)
+    assert {p.family for p in facts.procedures} == {"esi"}
+
+
+def test_a_held_procedure_is_not_planned(read: Read) -> None:
+    note = "Follow-up.\nP:\n- L1 kyphoplasty next week\n- hold further SNRB for now"
+    planned = set(read(note).planned_procedures)
+    assert "vertebral_augmentation" in planned
+    assert "esi" not in planned
