@@ -681,3 +681,33 @@ def test_a_held_procedure_is_not_planned(read: Read) -> None:
     planned = set(read(note).planned_procedures)
     assert "vertebral_augmentation" in planned
     assert "esi" not in planned
+
+
+@pytest.mark.parametrize(
+    ("line", "side"),
+    [
+        ("bilat C5-6 facet injections under fluoro.", "bilateral"),
+        ("B/L L3 and L4 MBB, fluoro.", "bilateral"),
+        ("BL L4-5 facet injections, fluoro.", "bilateral"),
+        ("C5-6 facet injections, L>R, fluoroscopic.", "bilateral"),
+        ("T12 kyphoplasty, bipedicular, fluoroscopic.", "bilateral"),
+        ("(L) S1 TFESI under fluoro.", "left"),
+        ("Stellate ganglion block, R, ultrasound guided.", "right"),
+        ("SIJ inj - L - fluoro.", "left"),
+        ("Trigger point injections to the left rhomboid x2.", "left"),
+    ],
+)
+def test_sides_in_standard_abbreviations(read: Read, line: str, side: str) -> None:
+    procedures = read(f"PROCEDURE: {line}").procedures
+    assert [p.laterality for p in procedures] == [side]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Neck rotation to the left is limited. PROCEDURE: C5-6 interlaminar ESI, fluoro.",
+        "PROCEDURE: L4-5 interlaminar ESI under fluoroscopy. Dr. L. Chen assisted.",
+    ],
+)
+def test_a_turn_or_an_initial_is_not_a_side(read: Read, line: str) -> None:
+    assert [p.laterality for p in read(line).procedures] == [None]
