@@ -823,13 +823,17 @@ class MentionSignals:
 def _narrative(
     targets: Sequence[Target], times: Mapping[int, frozenset[str]]
 ) -> tuple[int, int] | None:
-    """From the first to the last sentence describing technique (needles, prep, guidance)."""
+    """From the first to the last sentence describing technique (needles, prep, guidance).
+
+    A sentence saying how the site was found without imaging ("trigger points located by
+    palpation", "no imaging") describes technique too.
+    """
     spans = [
         (t.sent_start, t.sent_end)
         for t in targets
-        if t.label == "TIME"
-        and t.value == "technique"
-        and t.section not in NEVER_TODAY_SECTIONS
+        if (t.label == "TIME" and t.value == "technique")
+        or (t.label == "GUIDANCE" and t.value == "none")
+        if t.section not in NEVER_TODAY_SECTIONS
         and "past" not in times.get(t.sent_start, frozenset())
     ]
     if not spans:

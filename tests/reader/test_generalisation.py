@@ -711,3 +711,17 @@ def test_sides_in_standard_abbreviations(read: Read, line: str, side: str) -> No
 )
 def test_a_turn_or_an_initial_is_not_a_side(read: Read, line: str) -> None:
     assert [p.laterality for p in read(line).procedures] == [None]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Visit note.\nTrigger point injections today. Verbal consent. Points found by palpation, "
+        "no imaging: left trapezius x2. 1 mL 0.25% bupivacaine each after negative aspiration.",
+        "Right greater occipital nerve block. Technique: occipital artery palpated; 25G needle "
+        "placed medial to it; 3 mL 0.5% bupivacaine injected. No imaging.",
+        "Knee injection, left, intra-articular. Guidance: none. 40 mg Kenalog injected.",
+    ],
+)
+def test_a_site_found_without_imaging_gives_no_guidance(read: Read, note: str) -> None:
+    assert [p.guidance for p in read(note).procedures] == ["none"]
