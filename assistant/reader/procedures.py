@@ -617,8 +617,19 @@ def decide_guidance(targets: Sequence[Target]) -> Guidance | None:
 
 
 def decide_contrast(targets: Sequence[Target]) -> bool | None:
-    """``True`` when contrast was injected, ``False`` when the note says none was used."""
-    values = {t.value if t.assertion != "negated" else "false" for t in targets}
+    """``True`` when contrast was injected, ``False`` when the note says none was used.
+
+    Contrast named inside a statement that none was used ("contrast not used (allergy)")
+    is no injection of it.
+    """
+    refused = [(t.start, t.end) for t in targets if t.value == "false"]
+    values = {
+        "false"
+        if t.assertion == "negated"
+        or (t.value == "true" and any(s <= t.start and t.end <= e for s, e in refused))
+        else t.value
+        for t in targets
+    }
     if "true" in values:
         return True
     return False if "false" in values else None

@@ -725,3 +725,19 @@ def test_a_turn_or_an_initial_is_not_a_side(read: Read, line: str) -> None:
 )
 def test_a_site_found_without_imaging_gives_no_guidance(read: Read, note: str) -> None:
     assert [p.guidance for p in read(note).procedures] == ["none"]
+
+
+@pytest.mark.parametrize(
+    ("line", "contrast"),
+    [
+        ("Contrast not used (iodine allergy).", False),
+        ("Contrast: none.", False),
+        ("Contrast was deferred because of a prior reaction.", False),
+        ("No dye.", False),
+        ("0.5 cc Omni 180 outlined the foramen.", True),
+        ("Contrast: N/A.", None),
+    ],
+)
+def test_contrast_statements(read: Read, line: str, contrast: bool | None) -> None:
+    note = f"PROCEDURE: Right S1 TFESI under fluoroscopy. {line} 4 mg dexamethasone injected."
+    assert [p.contrast for p in read(note).procedures] == [contrast]
