@@ -87,6 +87,7 @@ def build_reader() -> Language:
     section_component.add(
         sectionizer.own_line_rules(titled, lambda text: [t.lower_ for t in nlp.tokenizer(text)])
     )
+    nlp.add_pipe("chartready_field_sections")
     nlp.add_pipe("chartready_targets")
     context: Any = nlp.add_pipe(
         "chartready_context",

@@ -103,6 +103,9 @@ _NERVE_AFTER = re.compile(
 )
 _JOINT_TEXT = re.compile(r"\d\s*[-/–]")  # "L4-5", "L5/S1": a joint, not a nerve
 _ASSERTED = frozenset({"affirmed"})
+# Families whose levels are where leads were steered ("advanced cephalad, tips at T8"),
+# not where contrast spread.
+LEAD_FAMILIES = frozenset({"scs_trial", "scs_implant"})
 # Families whose needle or catheter reaches the epidural space through a foramen.
 FORAMEN_FAMILIES = frozenset({"esi", "epidural_adhesiolysis"})
 _FORAMEN_AFTER = re.compile(r"\s+(?:neural\s+|neuro)?foram(?:en|ina)\b", re.IGNORECASE)
@@ -519,7 +522,10 @@ def _levels_named_with(
         t
         for t in level_targets
         if not _GENERIC_SENTENCE.match(ctx.text, t.sent_start, t.sent_end)
-        and not _SPREAD_BEFORE.search(ctx.text, max(t.sent_start, t.start - 90), t.start)
+        and not (
+            family not in LEAD_FAMILIES
+            and _SPREAD_BEFORE.search(ctx.text, max(t.sent_start, t.start - 90), t.start)
+        )
         and not (_IMAGING.search(ctx.text, t.sent_start, t.sent_end) and not ctx.done_today(t))
         and not (family != "other" and _SURGERY_AFTER.match(ctx.text, t.end))
     ]

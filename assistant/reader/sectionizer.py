@@ -11,6 +11,7 @@ boundaries) run medspaCy's own code unchanged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -135,3 +136,59 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
             elif self._input_span_type.lower() == "group":
                 self.set_assertion_attributes(doc.spans[self._span_group_name])
         return doc
+
+
+# Sections that hold one field: a paragraph that opens with a label of its own ends
+# them. A note that names its steps with labels the rules do not know ("LSB: Prone.
+# Oblique fluoro ...") would otherwise file the whole account under "Consent:"; a consent
+# that runs on over several plain paragraphs stays one section.
+FIELD_SECTIONS = frozenset({"consent", "complications", "anesthesia"})
+_LABEL = re.compile(r"[A-Za-z][\w /&#().+-]{0,30}:[ \t\n]")
+
+
+def _labelled_paragraph(doc: Doc, start: int, end: int) -> int | None:
+    """First token in ``[start, end)`` opening a paragraph with a "Label:", else ``None``."""
+    for index in range(start, end - 1):
+        token = doc[index]
+        if (
+            token.is_space
+            and token.text.count("\n") >= 2
+            and _LABEL.match(doc.text, doc[index + 1].idx)
+        ):
+            return index + 1
+    return None
+
+
+def end_fields_at_blank_lines(sections: list[Section], doc: Doc) -> list[Section]:
+    """``sections`` with each field section cut where a labelled paragraph opens.
+
+    The text after the cut becomes an untitled section, as text before the first heading is.
+    """
+    out: list[Section] = []
+    for section in sections:
+        cut = None
+        if section.category in FIELD_SECTIONS:
+            cut = _labelled_paragraph(doc, section.body_start, section.body_end)
+        if cut is None:
+            out.append(section)
+            continue
+        out.append(
+            Section(
+                section.category,
+                section.title_start,
+                section.title_end,
+                section.body_start,
+                cut,
+                section.parent,
+                section.rule,
+            )
+        )
+        out.append(Section(None, cut, cut, cut, section.body_end))
+    return out
+
+
+@Language.component("chartready_field_sections")
+def field_sections(doc: Doc) -> Doc:
+    """End one-field sections where a labelled paragraph opens (:data:`FIELD_SECTIONS`)."""
+    doc._.sections = end_fields_at_blank_lines(list(doc._.sections or ()), doc)
+    return doc

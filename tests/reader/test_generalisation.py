@@ -741,3 +741,34 @@ def test_a_site_found_without_imaging_gives_no_guidance(read: Read, note: str) -
 def test_contrast_statements(read: Read, line: str, contrast: bool | None) -> None:
     note = f"PROCEDURE: Right S1 TFESI under fluoroscopy. {line} 4 mg dexamethasone injected."
     assert [p.contrast for p in read(note).procedures] == [contrast]
+
+
+def test_a_labelled_step_after_the_consent_field_is_the_account(read: Read) -> None:
+    note = (
+        "Procedures:\n 1. Right lumbar sympathetic block, fluoroscopic\n\n"
+        "Consent: signed.\n\n"
+        "Block: Prone. 22g needles to the anterolateral L2 and L3 vertebral bodies under "
+        "fluoro. 10 mL 0.25% bupivacaine per needle."
+    )
+    assert _one(read(note), "sympathetic_block").levels == ["L2", "L3"]
+
+
+def test_a_consent_of_several_plain_paragraphs_stays_consent(nlp: Language) -> None:
+    doc = nlp(
+        "CONSENT: Risks were discussed.\n\nThe risks include bleeding and infection.\n\n"
+        "PROCEDURE: L4-5 ESI."
+    )
+    assert [s.category for s in doc._.sections] == ["consent", "procedure"]
+
+
+def test_a_diagnosis_code_is_not_a_level(read: Read) -> None:
+    note = "Dx: C25.1 pancreatic cancer pain.\nPROCEDURE: Celiac plexus block at L1 under CT."
+    assert _one(read(note), "sympathetic_block").levels == ["L1"]
+
+
+def test_a_lead_steered_cephalad_names_its_level(read: Read) -> None:
+    note = (
+        "PROCEDURE: Spinal cord stimulator trial. Under fluoroscopy the leads were advanced "
+        "cephalad with tips at the top of T8."
+    )
+    assert "T8" in _one(read(note), "scs_trial").levels
