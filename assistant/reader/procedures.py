@@ -130,6 +130,8 @@ _EVENT_BEFORE = re.compile(
     r"(?:(?!(?:I|we|he|she|they)\s)[\w/#().,+&-]+\s+){0,10}$",
     re.IGNORECASE,
 )
+# "post-MBB", "post RFA": the word that holds the mention says it came after that event.
+_POST_PREFIX = re.compile(r"post[\s-]", re.IGNORECASE)
 # An offer the patient turned down, on the same line as the procedure offered.
 _DECLINED = re.compile(
     r"[^\n]*?\b(?:(?:she|he|they|patient|pt)\s+(?:\w+\s+)?(?:declined|declines|refused|refuses)|"
@@ -315,14 +317,18 @@ def _performed_by_rule(ctx: _Context, target: Target) -> bool:
     """
     if not _is_asserted(target) or ctx.in_past(target) or ctx.in_future(target):
         return False
+    if target.section in NOT_PERFORMED_SECTIONS - {"history_of_present_illness"}:
+        return False
     if _named_as_earlier_event(ctx, target):
         return False
     return ctx.in_zone(target) or ctx.described_today(target)
 
 
 def _named_as_earlier_event(ctx: _Context, target: Target) -> bool:
+    """Named as what something follows: "after/since/s/p the ...", or "post-MBB review"."""
     return bool(
         _EVENT_BEFORE.search(ctx.text, max(target.sent_start, target.start - 80), target.start)
+        or _POST_PREFIX.match(ctx.text, target.start, target.end)
     )
 
 

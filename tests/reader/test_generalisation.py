@@ -772,3 +772,22 @@ def test_a_lead_steered_cephalad_names_its_level(read: Read) -> None:
         "cephalad with tips at the top of T8."
     )
     assert "T8" in _one(read(note), "scs_trial").levels
+
+
+def test_blocks_named_as_the_indication_are_history(read: Read) -> None:
+    note = (
+        "Procedure: Right L3, L4 medial branch and L5 dorsal ramus RFA.\n"
+        "Indication: facet pain confirmed by two diagnostic MBBs with 80% relief.\n"
+        "Technique: cannulas placed under fluoroscopy; lesions 80 C for 90 s."
+    )
+    assert {p.family for p in read(note).procedures} == {"facet_rfa"}
+
+
+def test_a_post_procedure_review_is_not_the_procedure(read: Read) -> None:
+    note = (
+        "CLINIC VISIT (post-MBB review)\nMBB #2 two weeks ago gave 90% relief for 6 h.\n"
+        "Plan: lumbar RFA of the same nerves."
+    )
+    facts = read(note)
+    assert facts.procedures == []
+    assert "facet_rfa" in facts.planned_procedures
