@@ -29,6 +29,28 @@ _PROCEDURE_TITLE = re.compile(
 )
 # Sentences describing technique (prep, needles, guidance) that make a procedure note.
 TECHNIQUE_SENTENCES = 2
+# A visit note whose procedure account (its technique sentences) is under this share of
+# the text, with no procedure title or section, is the visit: a procedure note is one
+# "whose main content is a procedure performed that day" (note-facts/v1).
+MINOR_PROCEDURE_SHARE = 0.25
+
+
+def _most_named(cues: Sequence[Target]) -> NoteKind:
+    """The kind most cues name; on a tie, the kind named first."""
+    counts: dict[str, int] = {}
+    for cue in cues:
+        counts[cue.value] = counts.get(cue.value, 0) + 1
+    first = {cue.value: cue.start for cue in reversed(cues)}
+    best = min(counts, key=lambda kind: (-counts[kind], first[kind]))
+    return best  # type: ignore[return-value]
+
+
+def technique_share(targets: Sequence[Target], note_length: int) -> float:
+    """Share of the note's characters in sentences that describe technique."""
+    sentences = {
+        (t.sent_start, t.sent_end) for t in targets if t.label == "TIME" and t.value == "technique"
+    }
+    return sum(end - start for start, end in sentences) / max(note_length, 1)
 
 
 def classify_note_kind(
@@ -36,12 +58,15 @@ def classify_note_kind(
     procedures: Sequence[Procedure],
     procedure_in_zone: bool,
     title: str = "",
+    note_length: int = 0,
 ) -> tuple[NoteKind, list[Evidence]]:
     """The note kind and the cue spans that decided it.
 
     ``title`` is the note's first line when it is a title (short): a visit named there
     ("F/U visit", "Video follow-up", "New patient consult") stays a visit when a minor
-    procedure is done too, unless the title calls the note a procedure note.
+    procedure is done too, unless the title calls the note a procedure note. Without a
+    title or procedure section, a visit cue also wins when the procedure's account is a
+    minor part of the note (:data:`MINOR_PROCEDURE_SHARE` of ``note_length``).
     """
     cues = [t for t in targets if t.label == "KIND" and t.assertion == "affirmed" and not t.planned]
     visit_title = not _PROCEDURE_TITLE.search(title)
@@ -50,6 +75,15 @@ def classify_note_kind(
         return titled[0].value, [titled[0].evidence("note_kind", titled[0].value)]  # type: ignore[return-value]
     sections = {t.section for t in targets}
     evaluation = bool(sections & EVALUATION_SECTIONS)
+    visit_cues = [c for c in cues if c.value in VISIT_KINDS]
+    if (
+        procedures
+        and visit_cues
+        and not procedure_in_zone
+        and technique_share(targets, note_length) < MINOR_PROCEDURE_SHARE
+    ):
+        best = _most_named(visit_cues)
+        return best, [c.evidence("note_kind", best) for c in visit_cues if c.value == best][:3]
     if procedures and (procedure_in_zone or not evaluation):
         return "procedure", []
     technique = [t for t in targets if t.label == "TIME" and t.value == "technique"]

@@ -57,7 +57,7 @@ def facts_from_reading(
     procedures, planned = assembled.procedures, assembled.planned
     title = text.split("\n", 1)[0]
     title = title if len(title) <= TITLE_MAX else ""
-    kind, kind_evidence = classify_note_kind(found, procedures, assembled.in_zone, title)
+    kind, kind_evidence = classify_note_kind(found, procedures, assembled.in_zone, title, len(text))
     if layer is not None:
         from assistant.learned.layer import kind_signals
 

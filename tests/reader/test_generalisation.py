@@ -791,3 +791,25 @@ def test_a_post_procedure_review_is_not_the_procedure(read: Read) -> None:
     facts = read(note)
     assert facts.procedures == []
     assert "facet_rfa" in facts.planned_procedures
+
+
+def test_a_consult_with_a_minor_procedure_stays_a_consult(read: Read) -> None:
+    history = (
+        "Thank you for referring Mr. B for consultation about his neck and shoulder pain. "
+        "He has had right-sided neck pain for two years after a fall, worse with computer "
+        "work, and physical therapy for eight weeks helped little. He takes ibuprofen. "
+    )
+    exam = (
+        "On examination there is a taut band with a twitch response in the right upper "
+        "trapezius, cervical range of motion is mildly reduced, strength and reflexes are "
+        "normal, and Spurling's test is negative on both sides. "
+    )
+    note = (
+        history * 2
+        + exam * 2
+        + "Today I performed a trigger point injection in the right upper trapezius with "
+        "2 mL of 0.25% bupivacaine after negative aspiration. I recommended home stretching."
+    )
+    facts = read(note)
+    assert facts.note_kind == "consult"
+    assert {p.family for p in facts.procedures} == {"trigger_point"}
