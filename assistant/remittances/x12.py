@@ -270,7 +270,9 @@ def read_segments(text: str, source: str) -> list[Segment]:
                         elements=_elements(seg),
                     )
                 )
-    except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
+    except (pyx12.errors.X12Error, pyx12.errors.EngineError, IndexError, ValueError) as exc:
+        # pyx12 raises IndexError on a lower-case segment id and ValueError on a
+        # non-numeric control number: malformed input, not a crash
         where = segments[-1] if segments else None
         raise RemittanceFormatError(
             Errors.E901,

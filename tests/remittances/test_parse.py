@@ -137,3 +137,16 @@ def test_not_an_x12_file(data: bytes, problem: str) -> None:
     with pytest.raises(RemittanceFormatError, match=problem) as caught:
         parse_835(decode(data, "x.835"), "x.835")
     assert "ISA segment in loop ISA_LOOP (line 1)" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("DTM*472*", "xTM*472*"), ("\nGE*1*", "\nGE*X*")],
+    ids=["lower-case-segment-id", "non-numeric-control-number"],
+)
+def test_input_that_trips_the_x12_reader_is_a_format_error(old: str, new: str) -> None:
+    text = render_835([SynthClaim("SYN-0200", DOS, (SynthLine("64483", 10000, 10000, ()),))])
+    assert old in text
+    with pytest.raises(RemittanceFormatError) as caught:
+        parse_835(text.replace(old, new, 1), "tripped.835")
+    assert caught.value.code == "E901"
