@@ -60,7 +60,7 @@ class ClaimLine(_Input):
 
     cpt: str
     modifiers: list[str] = Field(default_factory=list)
-    units: int = Field(default=1, ge=1, le=99)
+    units: int = Field(default=1, ge=1, le=9999, description="drug lines bill up to 4 digits")
     icd10: list[str] = Field(default_factory=list)
     charge: float | None = Field(default=None, ge=0)
 
@@ -89,10 +89,17 @@ class ClaimLine(_Input):
 
 
 class Claim(_Input):
-    """The claim lines for the note's date of service (all optional context for checks)."""
+    """The claim lines for the note's date of service (all optional context for checks).
+
+    ``place_of_service`` is the CMS place-of-service code (11 office, 22 or 19 hospital
+    outpatient department, 24 ambulatory surgical center); ``prior_authorization`` the
+    authorization or unique tracking number (UTN) the claim carries.
+    """
 
     payer: str | None = None
     date_of_service: dt.date | None = None
+    place_of_service: str | None = Field(default=None, pattern=r"^\d{2}$")
+    prior_authorization: str | None = Field(default=None, min_length=1)
     lines: list[ClaimLine] = Field(min_length=1)
 
 
@@ -141,8 +148,50 @@ class CodeInfo(_Input):
     primary: list[str] = Field(default_factory=list)
     includes_guidance: bool = False
     level_counting: Literal["level", "joint", "session", "none"] = "none"
-    bilateral_allowed: bool = True
+    ultrasound_variant: CptCode | None = Field(
+        default=None, description="the code for the same service with ultrasound guidance"
+    )
     description: str
+
+
+class ClaimCase(Claim):
+    """One example claim for a coding rule, with the history and note it is checked with.
+
+    ``note`` replaces the examples' shared note for this case; ``history`` lists earlier
+    sessions. ``lines`` may be empty for a history-only case (no claim is then sent).
+    """
+
+    lines: list[ClaimLine] = Field(default_factory=list)
+    note: str | None = None
+    history: list[HistoryEntry] = Field(default_factory=list)
+
+    def to_claim(self) -> Claim | None:
+        """The claim this case sends (``None`` for a history-only case)."""
+        if not self.lines:
+            return None
+        return Claim.model_validate(self.model_dump(exclude={"note", "history"}))
+
+    def to_history(self) -> ProcedureHistory | None:
+        """The history this case sends (``None`` when it lists no earlier session)."""
+        return ProcedureHistory(procedures=self.history) if self.history else None
+
+
+class ClaimExamples(_Input):
+    """A coding rule's golden cases, run through ``check_note`` like checklist examples.
+
+    The ``good`` case must not raise the rule and the ``bad`` case must
+    (``tests/checks/test_checks_examples.py``); ``payer`` names the profile to check with.
+    """
+
+    note: str = Field(min_length=1)
+    good: ClaimCase
+    bad: ClaimCase
+    payer: str = "medicare"
+
+    def case(self, kind: Literal["good", "bad"]) -> tuple[str, ClaimCase]:
+        """The note and the case of one kind."""
+        case = self.good if kind == "good" else self.bad
+        return case.note or self.note, case
 
 
 class CodingRule(_Input):
@@ -160,6 +209,7 @@ class CodingRule(_Input):
     fix: str
     query: Query
     params: dict[str, Any] = Field(default_factory=dict)
+    examples: ClaimExamples
 
     @field_validator("concerns")
     @classmethod
@@ -210,26 +260,137 @@ class MueLimit(_Input):
     basis: Basis
 
 
+BilateralIndicatorValue = Literal[0, 1, 2, 3, 9]
+# CMS Medicare Physician Fee Schedule, "Bilateral surgery" (modifier 50) indicator, in words.
+BILATERAL_MEANING: dict[int, str] = {
+    0: "150% bilateral adjustment does not apply; modifier 50 is not used",
+    1: "150% bilateral adjustment applies; report one line with modifier 50",
+    2: "the code already describes a bilateral procedure; modifier 50 is not used",
+    3: "each side is paid at 100%; modifier 50 or RT/LT lines",
+    9: "the bilateral concept does not apply",
+}
+
+
+class BilateralIndicator(_Input):
+    """A code's MPFS bilateral surgery indicator and how sure that value is."""
+
+    indicator: BilateralIndicatorValue
+    basis: Basis
+
+
+def check_dx_entry(value: str) -> str:
+    """A diagnosis-list entry: a whole ICD-10-CM code, or ``X-`` for every code under ``X``."""
+    code = value[:-1] if value.endswith("-") else value
+    if not _ICD10.match(code):
+        raise ValueError(f"{value!r} is not an ICD-10-CM code or a code followed by '-'")
+    return value
+
+
+class DxList(_Input):
+    """The diagnosis codes a policy names for one family, with its source and how sure.
+
+    An entry is a billable code, or ``X-`` for every code under ``X`` (``X`` itself, a
+    non-billable parent, is not on the list).
+    """
+
+    codes: list[Annotated[str, AfterValidator(check_dx_entry)]] = Field(min_length=1)
+    basis: Basis
+    source: str
+
+    def covers(self, code: str) -> bool:
+        """Whether the list names ``code`` (exactly, or as a child of an ``X-`` entry)."""
+        return any(
+            code.startswith(entry[:-1]) and code != entry[:-1]
+            if entry.endswith("-")
+            else code == entry
+            for entry in self.codes
+        )
+
+
+class DrugInfo(_Input):
+    """A drug HCPCS code: what one billing unit is, and whether it comes in single-dose containers.
+
+    Single-dose drugs take JW (the amount discarded, on its own line) or JZ (none discarded)
+    on Medicare Part B claims.
+    """
+
+    description: str
+    unit: str
+    single_dose: bool
+    basis: Basis
+
+
 class CodingTable(_Input):
-    """The coding file: codes, diagnosis lists, frequency buckets, NCCI edits and rules."""
+    """The coding file: codes, diagnosis lists, frequency buckets, NCCI edits and rules.
+
+    ``seventh_character`` names the ICD-10-CM categories whose every code ends in a 7th
+    character (fractures: A initial encounter, D subsequent, S sequela); ``dx_sides`` maps a
+    code (or the start of one) to the body side it names.
+    """
 
     version: int = Field(ge=1)
     codes: dict[str, CodeInfo]
-    covered_dx: dict[str, list[str]] = Field(default_factory=dict)
+    covered_dx: dict[Family, DxList] = Field(default_factory=dict)
     invalid_dx: dict[str, str] = Field(default_factory=dict)
+    seventh_character: list[str] = Field(default_factory=list)
+    dx_sides: dict[str, Literal["right", "left", "bilateral"]] = Field(default_factory=dict)
     frequency: list[FrequencyLimit] = Field(default_factory=list)
     ptp_pairs: list[PtpPair] = Field(default_factory=list)
     mue: dict[str, MueLimit] = Field(default_factory=dict)
+    bilateral: dict[str, BilateralIndicator] = Field(default_factory=dict)
+    drugs: dict[str, DrugInfo] = Field(default_factory=dict)
     anchors: dict[str, Any] = Field(default_factory=dict, description="YAML anchors only")
     rules: list[CodingRule]
 
-    @field_validator("mue")
+    @field_validator("mue", "bilateral", "drugs")
     @classmethod
-    def _mue_codes(cls, values: dict[str, MueLimit]) -> dict[str, MueLimit]:
+    def _capital_codes(cls, values: dict[str, Any]) -> dict[str, Any]:
         for code in values:
             if check_cpt(code) != code:
                 raise ValueError(f"{code!r}: write the code in capitals, without spaces")
         return values
+
+    @model_validator(mode="after")
+    def _every_procedure_has_a_bilateral_indicator(self) -> CodingTable:
+        """Modifier 50 is judged on every procedure code, never allowed by default."""
+        missing = [
+            code
+            for code, info in self.codes.items()
+            if info.families and code not in self.bilateral
+        ]
+        if missing:
+            raise ValueError(f"bilateral: no indicator for {', '.join(missing)}")
+        return self
+
+    def dx_problem(self, code: str) -> str | None:
+        """Why ``code`` is not billable as coded (``None`` when nothing is known against it).
+
+        A deleted or parent code named in ``invalid_dx``; a code a list names only as
+        ``code-`` (it has children); a fracture code without its 7th character.
+        """
+        if code in self.invalid_dx:
+            return self.invalid_dx[code]
+        if any(f"{code}-" in dx_list.codes for dx_list in self.covered_dx.values()):
+            return (
+                "non-billable parent, not coded to the highest specificity; "
+                f"use a code under {code}"
+            )
+        if (
+            any(code.startswith(p) for p in self.seventh_character)
+            and len(code.replace(".", "")) < 7
+        ):
+            return (
+                "incomplete: this category needs a 7th character (A initial encounter, D "
+                "subsequent, S sequela; X fills empty places), not coded to the highest specificity"
+            )
+        return None
+
+    def dx_side(self, code: str) -> str | None:
+        """The side an ICD-10-CM code names (longest matching entry of ``dx_sides``)."""
+        best = max(
+            (start for start in self.dx_sides if code.startswith(start)), key=len, default=None
+        )
+        return self.dx_sides[best] if best is not None else None
 
     def ptp_edits(self) -> list[tuple[str, str, PtpPair]]:
         """Every (column-1, column-2, edit) the pairs spell out, in file order."""

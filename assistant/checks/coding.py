@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.checks.claims import (
+    BILATERAL_MEANING,
     BYPASS_MODIFIERS,
     Claim,
     ClaimLine,
@@ -25,7 +26,9 @@ from assistant.checks.claims import (
     ProcedureHistory,
     PtpPair,
 )
-from assistant.checks.detectors import Detections, Span
+from assistant.checks.detectors import Detections, Span, sentence_bounds
+from assistant.checks.measures import WORD_NUMBERS
+from assistant.checks.measures import sides as sides_named
 from assistant.checks.predicates import CheckContext, prior_relief_at_least, reader_spans
 from assistant.checks.schema import Intent
 from assistant.facts import NoteFacts, Procedure, Region
@@ -124,6 +127,27 @@ def code_documented(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimH
     return hits
 
 
+def _side(line: ClaimLine) -> str | None:
+    """``RT`` or ``LT`` when a line carries exactly one of them, else ``None``."""
+    sides = {"RT", "LT"} & set(line.modifiers)
+    return next(iter(sides)) if len(sides) == 1 else None
+
+
+def billed_levels(lines: list[tuple[ClaimLine, CodeInfo]]) -> int:
+    """Levels a group of primary/add-on lines bills; an RT and an LT line are one level.
+
+    A primary line is one level and an add-on line one level per unit. When the sides are
+    billed on separate lines (an ASC claim, or a payer that wants RT and LT lines), each
+    side's lines bill the same levels, so the larger side counts, plus lines with no side.
+    """
+    per_side: dict[str | None, int] = {}
+    for line, info in lines:
+        side = _side(line)
+        per_side[side] = per_side.get(side, 0) + (1 if info.role == "primary" else line.units)
+    sided = max(per_side.get("RT", 0), per_side.get("LT", 0))
+    return sided + per_side.get(None, 0)
+
+
 def units_vs_levels(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
     """Primary + add-on units billed beyond the levels/joints the note documents."""
     del params
@@ -134,7 +158,7 @@ def units_vs_levels(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimH
             groups.setdefault(key, []).append((i, line, info))
     hits = []
     for lines in groups.values():
-        billed = sum(1 if info.role == "primary" else line.units for _, line, info in lines)
+        billed = billed_levels([(line, info) for _, line, info in lines])
         info = lines[0][2]
         matches = _matching(ctx, info)
         documented = max(
@@ -196,14 +220,30 @@ def _laterality_for(ctx: ClaimContext, info: CodeInfo) -> tuple[str | None, tupl
 
 
 def bilateral_modifier(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
-    """Modifier 50 vs documented laterality, and 50 on codes that never take it."""
-    del params
+    """Modifier 50 on a code whose MPFS bilateral indicator refuses it, or on one side only.
+
+    ``params.allows_50`` lists the indicators that take modifier 50 (1, and 3 for the
+    services paid per side); a code with no recorded indicator is not judged here (every
+    procedure code of the table has one).
+    """
+    allows = {int(str(value)) for value in _strings(params, "allows_50", ("1", "3"))}
     hits = []
-    for i, line, info in _lines(ctx):
+    for i, line in enumerate(ctx.claim.lines if ctx.claim else []):
         if "50" not in line.modifiers:
             continue
-        if not info.bilateral_allowed:
-            hits.append(ClaimHit(f"{line.cpt} does not take modifier 50", i))
+        indicator = ctx.table.bilateral.get(line.cpt)
+        if indicator is not None and indicator.indicator not in allows:
+            meaning = BILATERAL_MEANING[indicator.indicator]
+            hits.append(
+                ClaimHit(
+                    f"{line.cpt}-50: bilateral surgery indicator {indicator.indicator} "
+                    f"({meaning}) [basis: {indicator.basis}]",
+                    i,
+                )
+            )
+            continue
+        info = ctx.code(line.cpt)
+        if info is None:
             continue
         side, spans = _laterality_for(ctx, info)
         if side is not None and side != "bilateral":
@@ -463,71 +503,276 @@ def mue_limits(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
     return hits
 
 
-def _ultrasound_recorded(ctx: ClaimContext) -> tuple[bool, tuple[Span, ...]]:
-    ultrasound = [(i, p) for i, p in enumerate(ctx.facts.procedures) if p.guidance == "ultrasound"]
-    recorded = ctx.detections.for_element("ultrasound_image_recorded")
-    saved = ctx.facts.elements.images_saved
-    spans = tuple(s for i, _ in ultrasound for s in _family_spans(ctx, i, "guidance"))
-    return bool(ultrasound) and (bool(recorded) or saved), spans + tuple(recorded)
+def _same_sentence(text: str, one: Span, two: Span) -> bool:
+    return sentence_bounds(text, one.start, one.end) == sentence_bounds(text, two.start, two.end)
+
+
+def _ultrasound_recorded(ctx: ClaimContext, info: CodeInfo) -> tuple[bool, tuple[Span, ...]]:
+    """Whether the note documents ``info``'s procedure under ultrasound with a recorded image.
+
+    The procedure itself (its family) must be ultrasound-guided. The recorded image must sit
+    in a sentence about that procedure, unless no other procedure of the note was guided by
+    ultrasound (then the note's one statement of a recorded image can only be about it).
+    """
+    guided = [i for i, p in enumerate(ctx.facts.procedures) if p.guidance == "ultrasound"]
+    own = [i for i, _ in _matching(ctx, info) if i in guided]
+    if not own:
+        return False, ()
+    own_spans = tuple(
+        s for i in own for field in ("family", "guidance") for s in _family_spans(ctx, i, field)
+    )
+    recorded = [
+        *ctx.detections.for_element("ultrasound_image_recorded"),
+        *ctx.detections.for_element("images_saved"),
+        *reader_spans(ctx.facts, "elements.images_saved"),
+    ]
+    if set(guided) != set(own):
+        recorded = [r for r in recorded if any(_same_sentence(ctx.text, r, s) for s in own_spans)]
+    ok = bool(recorded) or (ctx.facts.elements.images_saved and set(guided) == set(own))
+    return ok, own_spans + tuple(recorded)
 
 
 def ultrasound_joint(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
-    """20611 needs documented ultrasound guidance with a permanently recorded image."""
+    """A joint code with ultrasound guidance (20604/20606/20611) without it documented.
+
+    The code needs the joint injection itself guided by ultrasound, with the image
+    permanently recorded (the code's ``ultrasound_variant`` names it).
+    """
     del params
-    ok, spans = _ultrasound_recorded(ctx)
-    return [
-        ClaimHit(
-            "20611 billed; ultrasound guidance with a recorded image is not documented", i, spans
-        )
-        for i, line, _ in _lines(ctx)
-        if line.cpt == "20611" and not ok
-    ]
+    with_us = {code for info in ctx.table.codes.values() if (code := info.ultrasound_variant)}
+    hits = []
+    for i, line, info in _lines(ctx):
+        if line.cpt not in with_us:
+            continue
+        ok, spans = _ultrasound_recorded(ctx, info)
+        if not ok:
+            hits.append(
+                ClaimHit(
+                    f"{line.cpt} billed; ultrasound guidance of this injection with a recorded "
+                    "image is not documented",
+                    i,
+                    spans,
+                )
+            )
+    return hits
 
 
 def joint_undercoded(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
-    """20610 billed although ultrasound guidance with a recorded image is documented."""
+    """A joint code without guidance although ultrasound with a recorded image is documented."""
     del params
-    ok, spans = _ultrasound_recorded(ctx)
-    return [
-        ClaimHit(
-            "20610 billed; the note documents ultrasound guidance with a recorded image", i, spans
-        )
-        for i, line, _ in _lines(ctx)
-        if line.cpt == "20610" and ok
-    ]
+    hits = []
+    for i, line, info in _lines(ctx):
+        if info.ultrasound_variant is None:
+            continue
+        ok, spans = _ultrasound_recorded(ctx, info)
+        if ok:
+            hits.append(
+                ClaimHit(
+                    f"{line.cpt} billed; the note documents ultrasound guidance of this injection "
+                    f"with a recorded image, which supports {info.ultrasound_variant}",
+                    i,
+                    spans,
+                )
+            )
+    return hits
 
 
-def _dx_matches(code: str, prefixes: list[str]) -> bool:
-    return any(code.startswith(prefix) for prefix in prefixes)
+# Detectors the claim checks read (the registry refuses a detector file without them).
+MUSCLE_DETECTOR = "muscle_named"
+MUSCLE_COUNT_DETECTOR = "muscle_count_stated"
+SEDATION_TIME_DETECTOR = "sedation_time_stated"
+SEDATION_DETECTOR = "moderate_sedation_given"
+ANESTHESIA_CARE_DETECTOR = "anesthesia_care_given"
+WASTAGE_DETECTOR = "drug_wastage_statement"
+CODING_DETECTORS = (
+    MUSCLE_DETECTOR,
+    MUSCLE_COUNT_DETECTOR,
+    SEDATION_TIME_DETECTOR,
+    SEDATION_DETECTOR,
+    ANESTHESIA_CARE_DETECTOR,
+    WASTAGE_DETECTOR,
+)
+_INJECTED = re.compile(r"\binject", re.IGNORECASE)
+_QUALIFIER = re.compile(r"^(upper|middle|lower) |( muscles?| musculature)$")
+_TRAILING_BOTH = re.compile(r"[ ,]{0,3}(bilaterally|on both sides)\b", re.IGNORECASE)
+
+
+def _muscle_name(text: str) -> str:
+    """One name per muscle: no upper/middle/lower or "muscles", singular."""
+    name = _QUALIFIER.sub("", text.lower()).strip()
+    return name[:-1] if name.endswith("s") and not name.endswith(("us", "is", "ps")) else name
+
+
+def _injection_sentences(text: str, facts: NoteFacts) -> list[tuple[int, int]]:
+    """Sentences that describe the trigger point injections done.
+
+    The sentences holding the reader's evidence for a trigger point procedure (its name,
+    side, site) and, when there is one, every sentence saying something was injected.
+    """
+    bounds = {
+        sentence_bounds(text, span.start, span.end)
+        for i, proc in enumerate(facts.procedures)
+        if proc.family == "trigger_point"
+        for span in reader_spans(facts, f"procedures[{i}].")
+    }
+    if bounds:
+        bounds |= {sentence_bounds(text, m.start(), m.end()) for m in _INJECTED.finditer(text)}
+    return sorted(bounds)
+
+
+def _stated_count(span: Span) -> int | None:
+    value = (span.value or "").lower()
+    return int(value) if value.isdigit() else WORD_NUMBERS.get(value)
+
+
+def _muscle_sides(text: str, named: list[Span]) -> dict[str, set[str]]:
+    """Each named muscle with the sides the text gives it.
+
+    A side word before a muscle carries over to the muscles listed after it in the same
+    sentence ("right trapezius and levator scapulae"); "bilaterally" right after a muscle
+    gives it both sides.
+    """
+    sides: dict[str, set[str]] = {}
+    sentence: tuple[int, int] | None = None
+    carried: set[str] = set()
+    gap_start = 0
+    for span in named:
+        bounds = sentence_bounds(text, span.start, span.end)
+        if bounds != sentence:
+            sentence, carried, gap_start = bounds, set(), bounds[0]
+        carried = sides_named(text[gap_start : span.start]) or carried
+        found = {"left", "right"} if _TRAILING_BOTH.match(text, span.end) else carried
+        sides.setdefault(_muscle_name(span.value or span.text), set()).update(found)
+        gap_start = span.end
+    return sides
+
+
+def muscles_injected(
+    text: str, facts: NoteFacts, detections: Detections
+) -> tuple[int | None, tuple[Span, ...]]:
+    """How many muscles the trigger point injections went into, and the spans that say so.
+
+    Only the sentences about the injections count (not the exam's list of tender muscles).
+    A count the note states ("(3 muscles)") wins; else each muscle named counts once per
+    side (the left and right trapezius are two muscles). ``None`` when those sentences name
+    no muscle: the note does not document the count.
+    """
+    sentences = _injection_sentences(text, facts)
+
+    def inside(span: Span) -> bool:
+        return any(left <= span.start and span.end <= right for left, right in sentences)
+
+    stated = [s for s in detections.hits(MUSCLE_COUNT_DETECTOR) if inside(s)]
+    counts = [count for s in stated if (count := _stated_count(s)) is not None]
+    if counts:
+        return max(counts), tuple(stated)
+    named = [s for s in detections.hits(MUSCLE_DETECTOR) if inside(s)]
+    sides = _muscle_sides(text, named)
+    if not sides:
+        return None, ()
+    return sum(max(1, len(found)) for found in sides.values()), tuple(named)
+
+
+def trigger_point_muscles(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """20552 vs 20553 against the muscles the note says were injected.
+
+    ``params.direction`` picks the finding: ``over`` for a code above the documented count
+    (20553 with one or two muscles), ``under`` for one below it (20552 with three or more).
+    A note that does not say which muscles were injected raises neither.
+    """
+    over = params.get("direction", "over") == "over"
+    lines = [(i, line) for i, line, _ in _lines(ctx) if line.cpt in ("20552", "20553")]
+    if not lines:
+        return []
+    count, spans = muscles_injected(ctx.text, ctx.facts, ctx.detections)
+    if count is None:
+        return []
+    hits = []
+    for i, line in lines:
+        if over and line.cpt == "20553" and count < 3:
+            detail = f"20553 (3 or more muscles) billed; the note documents {count} muscle(s)"
+        elif not over and line.cpt == "20552" and count >= 3:
+            detail = f"20552 (1 or 2 muscles) billed; the note documents {count} muscles (20553)"
+        else:
+            continue
+        hits.append(ClaimHit(detail, i, spans))
+    return hits
 
 
 def dx_covered(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
-    """No diagnosis on a line is in the family's covered list (closed-list families only)."""
-    families = set(params.get("families", []))  # type: ignore[call-overload]
+    """No diagnosis on a line is on the list of the code's family (``params.families`` only).
+
+    Codes that are not billable as coded are left to ``dx_invalid`` (a parent code is not
+    "outside the list"; it is not specific enough).
+    """
+    families = set(_strings(params, "families", ()))
     hits = []
     for i, line, info in _lines(ctx):
-        for family in info.families[:1]:
-            prefixes = ctx.table.covered_dx.get(family)
-            if family not in families or not prefixes or not line.icd10:
-                continue
-            if not any(_dx_matches(code, prefixes) for code in line.icd10):
-                hits.append(
-                    ClaimHit(f"{line.cpt}: {', '.join(line.icd10)} not in the {family} list", i)
+        family = next((f for f in info.families if f in ctx.table.covered_dx), None)
+        if family is None or family not in families or not line.icd10:
+            continue
+        billable = [code for code in line.icd10 if ctx.table.dx_problem(code) is None]
+        dx_list = ctx.table.covered_dx[family]
+        if billable and not any(dx_list.covers(code) for code in billable):
+            hits.append(
+                ClaimHit(
+                    f"{line.cpt}: {', '.join(billable)} not in the {family} list "
+                    f"[list basis: {dx_list.basis}]",
+                    i,
                 )
+            )
     return hits
 
 
 def dx_invalid(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
-    """Deleted or non-billable (parent) diagnosis codes."""
+    """Deleted, non-billable parent or incomplete (no 7th character) diagnosis codes."""
     del params
     if ctx.claim is None:
         return []
     hits = []
     for i, line in enumerate(ctx.claim.lines):
         for code in line.icd10:
-            reason = ctx.table.invalid_dx.get(code)
+            reason = ctx.table.dx_problem(code)
             if reason is not None:
                 hits.append(ClaimHit(f"{code}: {reason}", i))
+    return hits
+
+
+_MODIFIER_SIDE = {"RT": "right", "LT": "left"}
+
+
+def _line_side(ctx: ClaimContext, line: ClaimLine) -> tuple[str | None, tuple[Span, ...]]:
+    """The side a line bills: 50 or RT+LT both sides, RT/LT one, else the documented side."""
+    if "50" in line.modifiers or {"RT", "LT"} <= set(line.modifiers):
+        return "bilateral", ()
+    side = _side(line)
+    if side is not None:
+        return _MODIFIER_SIDE[side], ()
+    info = ctx.code(line.cpt)
+    return _laterality_for(ctx, info) if info is not None else (None, ())
+
+
+def dx_side_match(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """A diagnosis whose side (ICD-10-CM laterality) differs from the side the line treats.
+
+    Only codes that name a side are compared; a bilateral code fits either side, and a
+    bilateral service needs a bilateral code or codes for both sides.
+    """
+    del params
+    hits = []
+    for i, line in enumerate(ctx.claim.lines if ctx.claim else []):
+        sided = {code: side for code in line.icd10 if (side := ctx.table.dx_side(code))}
+        treated, spans = _line_side(ctx, line)
+        if not sided or treated is None:
+            continue
+        sides = set(sided.values())
+        if treated == "bilateral":
+            fits = "bilateral" in sides or {"left", "right"} <= sides
+        else:
+            fits = bool({treated, "bilateral"} & sides)
+        if not fits:
+            codes = ", ".join(f"{code} ({side})" for code, side in sided.items())
+            hits.append(ClaimHit(f"{line.cpt} treats {treated}; diagnosis {codes}", i, spans))
     return hits
 
 
@@ -763,6 +1008,138 @@ def repeat_relief(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit
     return hits
 
 
+def opd_prior_authorization(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """A hospital outpatient service of the prior-authorization program with no UTN on the claim.
+
+    ``params.codes`` are the services the program covers and ``params.places`` the place
+    of service codes of a hospital outpatient department; a claim without a place of
+    service is not judged.
+    """
+    codes = set(_strings(params, "codes", ()))
+    places = set(_strings(params, "places", ("22", "19")))
+    claim = ctx.claim
+    if claim is None or claim.place_of_service not in places or claim.prior_authorization:
+        return []
+    return [
+        ClaimHit(
+            f"{line.cpt} in a hospital outpatient department (POS {claim.place_of_service}) "
+            "without a prior authorization (UTN) on the claim",
+            i,
+        )
+        for i, line in enumerate(claim.lines)
+        if line.cpt in codes
+    ]
+
+
+SEDATION_CODES = ("99151", "99152", "99153")
+_ANESTHESIA_CODE = re.compile(r"^0[01]\d{3}$")
+
+
+def _sedation_minutes(ctx: ClaimContext) -> tuple[int | None, tuple[Span, ...]]:
+    """The longest intraservice sedation time the note states, in minutes."""
+    hits = ctx.detections.hits(SEDATION_TIME_DETECTOR)
+    minutes = [int(str(hit.value)) for hit in hits if str(hit.value).isdigit()]
+    return (max(minutes) if minutes else None), tuple(hits)
+
+
+def _sedation_units_allowed(minutes: int) -> int:
+    """99153 units by intraservice time: 23-37 minutes one, 38-52 two, and so on (CPT)."""
+    return max(0, (minutes - 8) // 15) if minutes >= 23 else 0
+
+
+def moderate_sedation(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """Moderate sedation (99151-99153) the note does not support as billed.
+
+    It is not reported with an anesthesia code (00100-01999) for the same session, nor when
+    the note documents anesthesia care (MAC, general, deep sedation) instead of moderate
+    sedation by the proceduralist, nor under ``params.min_minutes`` of intraservice time;
+    99153 units follow the documented time, which must be stated.
+    """
+    minimum = int(str(params.get("min_minutes", 10)))
+    lines = [(i, line) for i, line in enumerate(ctx.claim.lines if ctx.claim else [])]
+    sedation = [(i, line) for i, line in lines if line.cpt in SEDATION_CODES]
+    if not sedation:
+        return []
+    first = sedation[0][0]
+    anesthesia = [line.cpt for _, line in lines if _ANESTHESIA_CODE.match(line.cpt)]
+    given = tuple(ctx.detections.hits(SEDATION_DETECTOR))
+    care = tuple(ctx.detections.hits(ANESTHESIA_CARE_DETECTOR))
+    minutes, time_spans = _sedation_minutes(ctx)
+    if anesthesia:
+        detail = f"moderate sedation billed with anesthesia {', '.join(anesthesia)}"
+        spans: tuple[Span, ...] = ()
+    elif care:
+        detail, spans = "moderate sedation billed; the note documents anesthesia care", care
+    elif not given:
+        detail, spans = "moderate sedation billed; the note documents no moderate sedation", ()
+    elif minutes is None:
+        detail, spans = "moderate sedation billed; intraservice time is not documented", given
+    elif minutes < minimum:
+        detail = f"moderate sedation of {minutes} minutes (under {minimum}) is not reported"
+        spans = time_spans
+    else:
+        billed = sum(line.units for _, line in sedation if line.cpt == "99153")
+        allowed = _sedation_units_allowed(minutes)
+        if billed <= allowed:
+            return []
+        detail = f"99153 x{billed} billed; {minutes} minutes of sedation support {allowed}"
+        spans = time_spans
+    return [ClaimHit(detail, first, spans)]
+
+
+def drug_waste_modifier(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """A single-dose drug billed without JW/JZ, or with both (Medicare JW/JZ policy).
+
+    Each drug code the table marks ``single_dose`` needs JW on the line of the amount
+    discarded or JZ when nothing was discarded; JZ with a JW line for the same drug
+    contradicts itself.
+    """
+    del params
+    by_code: dict[str, list[tuple[int, ClaimLine]]] = {}
+    for i, line in enumerate(ctx.claim.lines if ctx.claim else []):
+        drug = ctx.table.drugs.get(line.cpt)
+        if drug is not None and drug.single_dose:
+            by_code.setdefault(line.cpt, []).append((i, line))
+    hits = []
+    for code, entries in by_code.items():
+        modifiers = {m for _, line in entries for m in line.modifiers}
+        unit = ctx.table.drugs[code].unit
+        if {"JW", "JZ"} <= modifiers:
+            detail = f"{code} ({unit}) carries JZ (none discarded) and JW (amount discarded)"
+        elif not {"JW", "JZ"} & modifiers:
+            detail = f"{code} ({unit}) from a single-dose container without JW or JZ"
+        else:
+            continue
+        hits.append(ClaimHit(detail, entries[0][0], tuple(ctx.detections.hits(WASTAGE_DETECTOR))))
+    return hits
+
+
+def liability_modifiers(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """GA/GZ/GY that contradict each other or the note, or a non-covered line without them.
+
+    GA says a signed ABN is on file (the note must document it), GZ that there is none;
+    GY is for services outside any Medicare benefit, not for the procedures of this table.
+    ``params.noncovered`` (from the payer) lists the codes expected to be denied.
+    """
+    noncovered: dict[str, str] = params.get("noncovered", {})  # type: ignore[assignment]
+    notice = ctx.detections.for_element("noncovered_notice")
+    hits = []
+    for i, line in enumerate(ctx.claim.lines if ctx.claim else []):
+        modifiers = set(line.modifiers)
+        if {"GA", "GZ"} <= modifiers:
+            detail = f"{line.cpt}: GA (ABN on file) and GZ (no ABN) on one line"
+        elif "GA" in modifiers and not notice:
+            detail = f"{line.cpt}-GA: the note documents no signed ABN"
+        elif "GY" in modifiers and line.cpt in ctx.table.codes:
+            detail = f"{line.cpt}-GY: the service is a Medicare benefit, not statutorily excluded"
+        elif line.cpt in noncovered and not {"GA", "GZ", "GY"} & modifiers:
+            detail = f"{line.cpt} is expected to be denied ({noncovered[line.cpt]}); no GA or GZ"
+        else:
+            continue
+        hits.append(ClaimHit(detail, i, tuple(notice)))
+    return hits
+
+
 CHECKS: dict[str, Callable[[ClaimContext, dict[str, object]], list[ClaimHit]]] = {
     "code_documented": code_documented,
     "units_vs_levels": units_vs_levels,
@@ -776,8 +1153,14 @@ CHECKS: dict[str, Callable[[ClaimContext, dict[str, object]], list[ClaimHit]]] =
     "mue_limits": mue_limits,
     "ultrasound_joint": ultrasound_joint,
     "joint_undercoded": joint_undercoded,
+    "trigger_point_muscles": trigger_point_muscles,
+    "opd_prior_authorization": opd_prior_authorization,
+    "moderate_sedation": moderate_sedation,
+    "drug_waste_modifier": drug_waste_modifier,
+    "liability_modifiers": liability_modifiers,
     "dx_covered": dx_covered,
     "dx_invalid": dx_invalid,
+    "dx_side_match": dx_side_match,
     "dx_missing": dx_missing,
     "addon_without_primary": addon_without_primary,
     "noncovered_code": noncovered_code,

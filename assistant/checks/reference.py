@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant.checks.claims import CodingRule
 from assistant.checks.coding import CHECKS
 from assistant.checks.predicates import NAMED
 from assistant.checks.registry import ChecklistRegistry
@@ -144,6 +145,27 @@ def _checklist_section(checklist: Checklist) -> SectionDoc:
     )
 
 
+def _claim_examples(rule: CodingRule) -> tuple[tuple[str, str], ...]:
+    """A coding rule's note and its good and bad claims, one line each."""
+    out = [("note", rule.examples.note)]
+    for kind in ("good", "bad"):
+        note, case = rule.examples.case(kind)
+        lines = ", ".join(
+            "-".join([line.cpt, *line.modifiers])
+            + (f" x{line.units}" if line.units > 1 else "")
+            + (f" ({' '.join(line.icd10)})" if line.icd10 else "")
+            for line in case.lines
+        )
+        extra = [f"POS {case.place_of_service}"] if case.place_of_service else []
+        extra += [f"{len(case.history)} earlier session(s)"] if case.history else []
+        if note != rule.examples.note:
+            extra.append(f"note: {_one_line(note)}")
+        out.append((f"{kind} claim", "; ".join([lines or "no claim", *extra])))
+    if rule.examples.payer != "medicare":
+        out.append(("payer", rule.examples.payer))
+    return tuple(out)
+
+
 def _coding_section(registry: ChecklistRegistry) -> SectionDoc:
     rules = tuple(
         RuleDoc(
@@ -156,7 +178,7 @@ def _coding_section(registry: ChecklistRegistry) -> SectionDoc:
             checks=f"{rule.check}: {_summary(CHECKS[rule.check])}",
             source=rule.source,
             fix=rule.fix,
-            examples=(),
+            examples=_claim_examples(rule),
         )
         for rule in registry.coding.rules
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import assistant
 from assistant.checks.claims import CodingTable
-from assistant.checks.coding import CHECKS
+from assistant.checks.coding import CHECKS, CODING_DETECTORS
 from assistant.checks.coverage import COVERAGE_MAP_FILE, CoverageMap, check_coverage_payers
 from assistant.checks.detectors import Detections
 from assistant.checks.payers import ResolvedPayer, resolve_payer
@@ -129,11 +129,13 @@ def _cross_check(registry: ChecklistRegistry) -> None:
     for index, rule in enumerate(registry.coding.rules):
         if rule.check not in CHECKS:
             raise _invalid(CODING_FILE, f"[rules -> {index} -> check] unknown check {rule.check!r}")
+        if rule.examples.payer not in registry.payers:
+            raise _invalid(CODING_FILE, f"[rules -> {index} -> examples -> payer] unknown payer")
         for rule_id in (rule.id, *rule.old_ids):
             if rule_id in seen:
                 raise _invalid(CODING_FILE, f"[rules -> {index} -> id] {rule_id} reused")
             seen[rule_id] = "coding"
-    for required in ("diagnostic_intent", "therapeutic_intent"):
+    for required in ("diagnostic_intent", "therapeutic_intent", *CODING_DETECTORS):
         if required not in registry.detectors:
             raise _invalid(DETECTORS_FILE, f"[detectors] the {required!r} detector is required")
     for payer_id in registry.payers:

@@ -66,7 +66,23 @@ EXTRA_ELEMENTS: tuple[str, ...] = (
 )
 ALL_ELEMENTS: frozenset[str] = frozenset(ELEMENT_NAMES) | frozenset(EXTRA_ELEMENTS)
 PROCEDURE_FIELDS = ("family", "levels", "laterality", "guidance", "contrast", "approach", "region")
-CLAIM_FIELDS = ("cpt", "units", "modifiers", "icd10", "frequency", "em_level", "ptp", "mue")
+# ``undercoded``: the note supports a higher-paying code than the one billed (its own
+# concern, so an overcoding block on the same claim does not hide it).
+CLAIM_FIELDS = (
+    "cpt",
+    "units",
+    "modifiers",
+    "icd10",
+    "frequency",
+    "em_level",
+    "ptp",
+    "mue",
+    "undercoded",
+    "prior_authorization",
+    "sedation",
+    "drug_waste",
+    "liability",
+)
 _CONCERN = re.compile(
     r"^(elements\.(?P<element>[a-z_]+)"
     rf"|procedures\.({'|'.join(PROCEDURE_FIELDS)})"

@@ -1,4 +1,4 @@
-"""docs/policies.md explains every public source the checklist elements cite."""
+"""docs/policies.md explains every public source the checklist elements and coding rules cite."""
 
 from __future__ import annotations
 
@@ -29,3 +29,19 @@ def test_no_checklist_element_cites_a_file_outside_the_repository() -> None:
             text = f"{element.source.policy} {element.source.section or ''}"
             assert "payer-rules" not in text, element.id
             assert ".md" not in text, element.id
+
+
+def test_policies_doc_names_every_policy_the_coding_table_cites() -> None:
+    doc = DOC.read_text(encoding="utf-8")
+    coding = load_registry().coding
+    texts = [rule.source.policy for rule in coding.rules]
+    texts += [dx_list.source for dx_list in coding.covered_dx.values()]
+    cited = {policy_id for text in texts for policy_id in _POLICY_ID.findall(text)}
+    assert cited
+    assert sorted(p for p in cited if p not in doc) == []
+
+
+def test_policies_doc_lists_every_new_claim_rule() -> None:
+    doc = DOC.read_text(encoding="utf-8")
+    for rule_id in [f"CLM-{n:03d}" for n in range(26, 34)]:
+        assert rule_id in doc, rule_id

@@ -31,6 +31,15 @@ def test_rule_reference_names_every_rule_with_source_and_examples(fmt: str) -> N
     assert esi.fix in page
 
 
+def test_rule_reference_shows_each_coding_rule_with_its_claims() -> None:
+    page = rule_reference(load_registry())
+    for section in page.split("\n### CLM-")[1:]:
+        assert "- Example (good claim): " in section
+        assert "- Example (bad claim): " in section
+    assert "- Example (bad claim): 64484-LT (M54.16)\n" in page  # CLM-013's lone add-on
+    assert "POS 22" in page  # CLM-030's claims name their place of service
+
+
 def test_rule_reference_html_escapes_text() -> None:
     page = rule_reference(load_registry(), "html")
     assert page.startswith("<!DOCTYPE html>")
