@@ -389,13 +389,23 @@ def _yield_generic(mentions: list[Target]) -> list[Target]:
 
 
 def _drop_nested(mentions: list[Target]) -> list[Target]:
-    """Keep the longest family mention where two overlap ("SI joint RF ablation")."""
+    """Keep the longest family mention where two overlap ("SI joint RF ablation").
+
+    Two families read from the same words ("injecting her right sacroiliac and facet
+    joints") both stay.
+    """
     ordered = sorted(mentions, key=lambda t: (t.start, -(t.end - t.start)))
     kept: list[Target] = []
     for target in ordered:
+        same_words = [k for k in kept if (k.start, k.end) == (target.start, target.end)]
+        if same_words:
+            kept.append(target)
+            continue
         if kept and target.start < kept[-1].end:
             if target.end - target.start > kept[-1].end - kept[-1].start:
-                kept[-1] = target
+                while kept and target.start < kept[-1].end:
+                    kept.pop()
+                kept.append(target)
             continue
         kept.append(target)
     return kept
@@ -712,6 +722,8 @@ def _planned_by_rule(ctx: _Context, target: Target, performed: set[str]) -> bool
         return False
     if _DECLINED.match(ctx.text, target.end, min(len(ctx.text), target.end + 120)):
         return False  # "offered a blood patch; she declined"
+    if target.value in performed and ctx.in_future(target) and target.end > ctx.title_end:
+        return True  # today's procedure, and a sentence planning its repeat
     return not (target.value in performed and (ctx.in_zone(target) or target.section == "consent"))
 
 
@@ -733,7 +745,7 @@ def _planned(
         if planned:
             mentions.append(target)
     # "genicular nerve blocks, followed by radiofrequency ablation": the RFA is genicular
-    for target in _yield_generic(mentions):
+    for target in _yield_generic(_drop_nested(mentions)):
         if target.value not in families:
             families.append(as_family(target.value))
         evidence.append(target.evidence("planned_procedures"))

@@ -813,3 +813,36 @@ def test_a_consult_with_a_minor_procedure_stays_a_consult(read: Read) -> None:
     facts = read(note)
     assert facts.note_kind == "consult"
     assert {p.family for p in facts.procedures} == {"trigger_point"}
+
+
+def test_a_plan_after_a_failed_step_is_not_negated(read: Read) -> None:
+    note = (
+        "Plan:\n1. Caudal epidural adhesiolysis next month.\n"
+        "2. If the adhesiolysis does not help, we will consider a spinal cord stimulator "
+        "trial after a psychological evaluation."
+    )
+    assert set(read(note).planned_procedures) == {"epidural_adhesiolysis", "scs_trial"}
+
+
+def test_two_families_read_from_the_same_words_are_both_planned(read: Read) -> None:
+    note = "Plan: we will plan on injecting his left sacroiliac and facet joints next week."
+    planned = set(read(note).planned_procedures)
+    assert {"si_joint_injection", "facet_joint_injection"} <= planned
+
+
+def test_todays_procedure_and_its_planned_repeat(read: Read) -> None:
+    note = (
+        "0725 C7-T1 ILESI under fluoro, loss of resistance, 80 mg Depo-Medrol.\n"
+        "0830 Discharged. Plan: repeat C7-T1 ESI in 6 weeks if the arm pain returns."
+    )
+    facts = read(note)
+    assert {p.family for p in facts.procedures} == {"esi"}
+    assert facts.planned_procedures == ["esi"]
+
+
+def test_a_doctor_who_would_like_to_bring_the_patient_back_plans(read: Read) -> None:
+    note = (
+        "Lumbar RFA performed today under fluoroscopy. I would like to bring him back for "
+        "a left C5-6 intra-articular facet injection."
+    )
+    assert "facet_joint_injection" in read(note).planned_procedures
