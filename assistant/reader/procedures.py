@@ -688,6 +688,58 @@ def decide_region(
     return "other"
 
 
+# Only these words may stand between a side and the level it qualifies ("right L4-5",
+# "left-sided L5-S1", "the left L5").
+_SIDE_GAP = re.compile(r"(?:\s|-sided|\bsided\b|\bthe\b|\bat\b)*", re.IGNORECASE)
+
+
+def _side_of_each_level(
+    ctx: _Context, level_targets: Sequence[Target], side_targets: Sequence[Target], joints: bool
+) -> dict[str, str]:
+    """Each canonical level with the side written right before it, where there is one.
+
+    In "right L4-5 and left L5-S1" L4-L5 is right and L5-S1 left; a level named with both
+    sides is bilateral.
+    """
+    sides: dict[str, str] = {}
+    for level in level_targets:
+        before = [
+            side
+            for side in side_targets
+            if side.end <= level.start
+            and _SIDE_GAP.fullmatch(ctx.text, side.end, level.start)
+            and side.assertion != "negated"
+        ]
+        if not before:
+            continue
+        value = side_value(before[-1])
+        for name in canonical_from_targets(ctx.text, [level], joints):
+            if sides.setdefault(name, value) != value:
+                sides[name] = "bilateral"
+    return sides
+
+
+def _split_by_side(procedure: Procedure, sides: Mapping[str, str]) -> list[Procedure]:
+    """One procedure per side when each level has its own side and they differ.
+
+    "Right L4-5 and left L5-S1 TFESI" is two procedures (note-facts/v1: one entry per
+    family, region and laterality), not one bilateral injection at both levels.
+    """
+    if procedure.laterality != "bilateral" or len(procedure.levels) < 2:
+        return [procedure]
+    if any(level not in sides for level in procedure.levels):
+        return [procedure]
+    by_side: dict[str, list[str]] = {}
+    for level in procedure.levels:
+        by_side.setdefault(sides[level], []).append(level)
+    if len(by_side) < 2 or "bilateral" in by_side:
+        return [procedure]
+    return [
+        procedure.model_copy(update={"laterality": side, "levels": levels})
+        for side, levels in by_side.items()
+    ]
+
+
 def _split_by_region(procedure: Procedure) -> list[Procedure]:
     """Vertebral augmentation at T12 and L1 is two procedures, one per region."""
     if procedure.family != "vertebral_augmentation" or len(procedure.levels) < 2:
@@ -964,7 +1016,12 @@ def assemble_procedures(
             guidance=decide_guidance(guidance_targets),
             contrast=decide_contrast(contrast_targets),
         )
-        for split in _split_by_region(procedure):
+        sides = _side_of_each_level(ctx, level_targets, side_targets, joints)
+        for split in (
+            part
+            for by_side in _split_by_side(procedure, sides)
+            for part in _split_by_region(by_side)
+        ):
             index = len(procedures)
             procedures.append(split)
             path = f"procedures[{index}]"

@@ -846,3 +846,31 @@ def test_a_doctor_who_would_like_to_bring_the_patient_back_plans(read: Read) -> 
         "a left C5-6 intra-articular facet injection."
     )
     assert "facet_joint_injection" in read(note).planned_procedures
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Right L4-5 and left L5-S1 transforaminal epidural steroid injections, fluoroscopic.",
+        "TFESI: right-sided L4-5, left-sided L5-S1, under fluoro.",
+    ],
+)
+def test_a_side_that_differs_by_level_is_two_procedures(read: Read, line: str) -> None:
+    procedures = read(f"PROCEDURE: {line}").procedures
+    assert sorted((p.laterality, tuple(p.levels)) for p in procedures) == [
+        ("left", ("L5-S1",)),
+        ("right", ("L4-L5",)),
+    ]
+    assert {p.family for p in procedures} == {"esi"}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Bilateral L4-5 and L5-S1 facet joint injections under fluoroscopy.",
+        "Right and left L4-5 facet joint injections under fluoroscopy.",
+        "Right L4-5 and left L4-5 facet joint injections under fluoroscopy.",
+    ],
+)
+def test_both_sides_at_the_same_levels_stay_one_bilateral_procedure(read: Read, line: str) -> None:
+    assert [p.laterality for p in read(f"PROCEDURE: {line}").procedures] == ["bilateral"]
