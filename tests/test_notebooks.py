@@ -13,6 +13,18 @@ EXPECTED = {
     "01-quickstart": ["verdict:", "sum of factors"],
     "02-monthly-audit": ["same seed, same sample: True", "month-over-month readiness"],
     "03-risk-model": ["ROC AUC", "sum of factors"],
+    "04-remittance-round-trip": [
+        "matched 36/37",
+        "flagged before billing",
+        "held-out month 2024-03",
+        "(switched: False)",
+    ],
+    "05-preauth-packet": [
+        "ready to submit: True",
+        "ready to submit: False",
+        "PDF: ",
+        "QuestionnaireResponse in-progress",
+    ],
 }
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
