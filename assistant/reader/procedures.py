@@ -144,6 +144,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 # Where contrast or injectate went is not where the needle was: "spread cephalad to L3-4".
 _SPREAD_BEFORE = re.compile(
     r"\b(?:spread\w*|flow\w*|extend\w*|tracking|tracked|outlin\w*|cephalad|caudad|"
+    r"filling|filled|opacif\w*|"
     r"up\s+to|as\s+high\s+as|as\s+far\s+as)\b[^.;\n]{0,80}$",
     re.IGNORECASE,
 )
@@ -173,9 +174,12 @@ _ORDERED = re.compile(
 MAX_CORRECTION_LEVELS = 8
 # A level the account says was left out: "T8 was not done", "L5-S1 level was skipped".
 _NOT_DONE_AFTER = re.compile(
-    r"[\s,]*(?:(?:level|joint|nerve|root|segment)s?\s+)?(?:was|were)\s+(?:not|n.t)\s+"
-    r"(?:done|performed|treated|injected|blocked|targeted|lesioned|accessed)\b|"
-    r"[\s,]*(?:(?:level|joint|nerve|root|segment)s?\s+)?(?:was|were)\s+(?:skipped|omitted)\b",
+    r"[\s,]*(?:(?:level|joint|nerve|root|segment|foramen|foramina)s?\s+)?"
+    r"(?:(?:(?:was|were)\s+)?(?:not|n.t)|(?:could|can)\s*(?:not|n.t)\s+be)\s+"
+    r"(?:done|performed|treated|injected|blocked|targeted|lesioned|accessed|accessible|"
+    r"entered|reached|cannulated|attempted|possible|feasible)\b|"
+    r"[\s,]*(?:(?:level|joint|nerve|root|segment)s?\s+)?(?:was|were)\s+"
+    r"(?:skipped|omitted|aborted|abandoned)\b",
     re.IGNORECASE,
 )
 # A level the account says was treated: "L3 was treated", "T9 and T10 were blocked".

@@ -874,3 +874,131 @@ def test_a_side_that_differs_by_level_is_two_procedures(read: Read, line: str) -
 )
 def test_both_sides_at_the_same_levels_stay_one_bilateral_procedure(read: Read, line: str) -> None:
     assert [p.laterality for p in read(f"PROCEDURE: {line}").procedures] == ["bilateral"]
+
+
+# ---- level classes of the reader issue, one sentence set each --------------------------
+
+_LEVEL_CLASSES = {
+    # title contradicted by body
+    "title-vs-body-1": (
+        (
+            "PROCEDURE: Right L4-5 TFESI.\nDESCRIPTION: Under fluoroscopy the needle was placed "
+            "in the right L5-S1 foramen instead because of severe stenosis at L4-5. 80 mg "
+            "Depo-Medrol injected."
+        ),
+        {"esi": ["L5-S1"]},
+    ),
+    "title-vs-body-2": (
+        (
+            "PROCEDURE: Bilateral L3-4, L4-5 facet injections.\nTECHNIQUE: Under fluoroscopy the "
+            "L4-5 joints were injected bilaterally. The L3-4 joints could not be entered because "
+            "of severe arthropathy and were not injected."
+        ),
+        {"facet_joint_injection": ["L4-L5"]},
+    ),
+    "title-vs-body-3": (
+        (
+            "Procedure: Left L5 TFESI\nNeedle ended up at the left L4-5 foramen; L5 not "
+            "accessible. Dex 10 mg given under fluoro."
+        ),
+        {"esi": ["L4-L5"]},
+    ),
+    # contrast spread
+    "spread-1": (
+        (
+            "PROCEDURE: L5-S1 interlaminar ESI under fluoroscopy. Contrast spread up to L3-4 and "
+            "down to S1. 80 mg Depo-Medrol."
+        ),
+        {"esi": ["L5-S1"]},
+    ),
+    "spread-2": (
+        "PROCEDURE: Caudal ESI under fluoroscopy. Epidurogram showed filling to the L4 level.",
+        {"esi": []},
+    ),
+    "spread-3": (
+        (
+            "PROCEDURE: Right L5-S1 TFESI under fluoroscopy. Dye tracked cephalad along the L5 "
+            "nerve root to the L4-5 disc level."
+        ),
+        {"esi": ["L5-S1"]},
+    ),
+    # vertebral-body levels
+    "vb-1": (
+        (
+            "PROCEDURE: Right lumbar sympathetic block under fluoroscopy. The needle tip was at "
+            "the anterolateral L3 vertebral body."
+        ),
+        {"sympathetic_block": ["L3"]},
+    ),
+    "vb-2": (
+        "PROCEDURE: T12 and L1 kyphoplasty under fluoroscopy.",
+        {"vertebral_augmentation": ["T12", "L1"]},
+    ),
+    "vb-3": (
+        "PROCEDURE: Vertebroplasty at the L2 level under fluoroscopy. 3 cc PMMA injected.",
+        {"vertebral_augmentation": ["L2"]},
+    ),
+    "vb-4": (
+        "PROCEDURE: Celiac plexus block under CT. Needles at the level of the L1 vertebral body.",
+        {"sympathetic_block": ["L1"]},
+    ),
+    "vb-5": (
+        "PROCEDURE: Stellate ganglion block on the right, under ultrasound at the C6 level.",
+        {"sympathetic_block": ["C6"]},
+    ),
+    # thoracic runs
+    "thor-1": (
+        "PROCEDURE: Left T5-T8 intercostal nerve blocks.",
+        {"peripheral_nerve_block": ["T5", "T6", "T7", "T8"]},
+    ),
+    "thor-2": (
+        "PROCEDURE: Right thoracic paravertebral blocks at T4, T5 and T6 under ultrasound.",
+        {"peripheral_nerve_block": ["T4", "T5", "T6"]},
+    ),
+    "thor-3": (
+        "PROCEDURE: Intercostal blocks, left, T9 through T11.",
+        {"peripheral_nerve_block": ["T9", "T10", "T11"]},
+    ),
+    # joints in a later sentence
+    "later-1": (
+        (
+            "PROCEDURE: Bilateral lumbar facet joint injections under fluoroscopy.\nThe L4-5 and "
+            "L5-S1 joints were injected on each side with 0.5 mL."
+        ),
+        {"facet_joint_injection": ["L4-L5", "L5-S1"]},
+    ),
+    "later-2": (
+        (
+            "PROCEDURE: Right medial branch blocks.\nTargets: right L3 and L4 medial branches "
+            "and the L5 dorsal ramus, fluoroscopic."
+        ),
+        {"facet_mbb": ["L3", "L4", "L5"]},
+    ),
+    "later-3": (
+        "Procedure: Lumbar TFESI, right.\nLevels: L4-5 and L5-S1.\nGuidance: fluoroscopy.",
+        {"esi": ["L4-L5", "L5-S1"]},
+    ),
+    "later-4": (
+        (
+            "PROCEDURE: Cervical interlaminar epidural steroid injection.\nLevel: C6-7. "
+            "Fluoroscopy. Loss of resistance. 80 mg Depo-Medrol."
+        ),
+        {"esi": ["C6-C7"]},
+    ),
+    "later-5": (
+        (
+            "PROCEDURE: SCS trial.\nLeads: two 8-contact leads with tips at T8 and T9, entry "
+            "T12-L1, fluoroscopy."
+        ),
+        {"scs_trial": ["T8", "T9", "T12-L1"]},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_LEVEL_CLASSES))
+def test_levels_by_class(read: Read, name: str) -> None:
+    text, want = _LEVEL_CLASSES[name]
+    got: dict[str, list[str]] = {}
+    for procedure in read(text).procedures:
+        got.setdefault(procedure.family, []).extend(procedure.levels)
+    assert {k: sorted(v) for k, v in got.items()} == {k: sorted(v) for k, v in want.items()}
