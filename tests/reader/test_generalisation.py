@@ -878,7 +878,7 @@ def test_both_sides_at_the_same_levels_stay_one_bilateral_procedure(read: Read, 
 
 # ---- level classes of the reader issue, one sentence set each --------------------------
 
-_LEVEL_CLASSES = {
+_LEVEL_CLASSES: dict[str, tuple[str, dict[str, list[str]]]] = {
     # title contradicted by body
     "title-vs-body-1": (
         (
