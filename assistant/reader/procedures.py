@@ -140,6 +140,21 @@ _DECLINED = re.compile(
 )
 _LATERAL_BRANCH = re.compile(r"\blateral\s+branch", re.IGNORECASE)
 _PARAMEDIAN = re.compile(r"\bpara-?median\b", re.IGNORECASE)
+# "for left S1 radiculopathy": the side of the symptom the midline injection treats.
+_FOR_BEFORE = re.compile(r"\b(?:for|of)\s+(?:her|his|the|their)?\s*$", re.IGNORECASE)
+_SYMPTOM_AFTER = re.compile(
+    r"[\w\s-]{0,30}?\b(?:radiculopathy|radicular|sciatica|pain|symptoms)\b", re.IGNORECASE
+)
+
+
+def _symptom_side(text: str, side: Target) -> bool:
+    """The side belongs to a symptom named after "for"/"of" ("for left S1 radiculopathy")."""
+    return bool(
+        _FOR_BEFORE.search(text, max(0, side.start - 12), side.start)
+        and _SYMPTOM_AFTER.match(text, side.end)
+    )
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 # Where contrast or injectate went is not where the needle was: "spread cephalad to L3-4".
 _SPREAD_BEFORE = re.compile(
@@ -997,7 +1012,7 @@ def assemble_procedures(
             side_targets = [
                 t
                 for t in side_targets
-                if any(_same_sentence(t, m) for m in own)
+                if (any(_same_sentence(t, m) for m in own) and not _symptom_side(text, t))
                 or _PARAMEDIAN.search(text, t.sent_start, t.sent_end)
             ]
         guidance_targets = _attribute_targets(ctx, "GUIDANCE", own, others)

@@ -1002,3 +1002,93 @@ def test_levels_by_class(read: Read, name: str) -> None:
     for procedure in read(text).procedures:
         got.setdefault(procedure.family, []).extend(procedure.levels)
     assert {k: sorted(v) for k, v in got.items()} == {k: sorted(v) for k, v in want.items()}
+
+
+# ---- side and guidance classes of the reader issue ---------------------------------------
+
+_ATTRIBUTE_CLASSES: list[tuple[str, str, str | None]] = [
+    # midline interlaminar given a side
+    (
+        (
+            "PROCEDURE: L5-S1 interlaminar epidural steroid injection under fluoroscopy. "
+            "Left leg pain. 80 mg Depo-Medrol."
+        ),
+        "laterality",
+        None,
+    ),
+    (
+        (
+            "HPI: right leg radicular pain.\nPROCEDURE: C7-T1 interlaminar ESI, midline, "
+            "fluoroscopy."
+        ),
+        "laterality",
+        None,
+    ),
+    (
+        (
+            "PROCEDURE: Caudal epidural steroid injection under fluoroscopy for left S1 "
+            "radiculopathy."
+        ),
+        "laterality",
+        None,
+    ),
+    # side guessed from symptoms
+    (
+        ("Diagnosis: left knee osteoarthritis.\nPROCEDURE: Knee injection, 40 mg Kenalog."),
+        "laterality",
+        None,
+    ),
+    (
+        (
+            "HPI: right-sided neck pain.\nPROCEDURE: Cervical medial branch blocks at C4, C5 "
+            "under fluoroscopy."
+        ),
+        "laterality",
+        None,
+    ),
+    # landmark/no imaging
+    (
+        ("PROCEDURE: Right knee injection by palpation of the joint line; 40 mg Kenalog."),
+        "guidance",
+        "none",
+    ),
+    (
+        ("PROCEDURE: Greater occipital nerve block, landmark technique, 3 mL bupivacaine."),
+        "guidance",
+        "none",
+    ),
+    ("PROCEDURE: Trigger point injections. No imaging guidance was used.", "guidance", "none"),
+    ("PROCEDURE: Left SI joint injection, blind, 1 mL Kenalog.", "guidance", None),
+    # ultrasound
+    (
+        ("PROCEDURE: Right shoulder subacromial injection with sonographic guidance."),
+        "guidance",
+        "ultrasound",
+    ),
+    ("PROCEDURE: Right genicular nerve blocks, US-guided, linear probe.", "guidance", "ultrasound"),
+    (
+        (
+            "PROCEDURE: Left stellate ganglion block. A linear transducer was placed at C6; "
+            "in-plane needle."
+        ),
+        "guidance",
+        "ultrasound",
+    ),
+    ("PROCEDURE: Right hip injection under sono guidance.", "guidance", "ultrasound"),
+    ("PROCEDURE: Left GTB injection, ultrasound-guided.", "guidance", "ultrasound"),
+    ("PROCEDURE: Right L5-S1 TFESI under CT guidance.", "guidance", "ct"),
+    ("PROCEDURE: Celiac plexus block, CT-guided.", "guidance", "ct"),
+    (
+        ("PROCEDURE: Right L4-5 TFESI. Fluoroscopic guidance. AP and oblique views."),
+        "guidance",
+        "fluoroscopy",
+    ),
+    ("PROCEDURE: Right L4-5 TFESI under image guidance with a C-arm.", "guidance", "fluoroscopy"),
+]
+
+
+@pytest.mark.parametrize(("text", "attribute", "want"), _ATTRIBUTE_CLASSES)
+def test_sides_and_guidance_by_class(
+    read: Read, text: str, attribute: str, want: str | None
+) -> None:
+    assert [getattr(p, attribute) for p in read(text).procedures] == [want]
