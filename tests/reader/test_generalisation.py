@@ -1092,3 +1092,50 @@ def test_sides_and_guidance_by_class(
     read: Read, text: str, attribute: str, want: str | None
 ) -> None:
     assert [getattr(p, attribute) for p in read(text).procedures] == [want]
+
+
+# ---- procedures named with standard words, in three framings -----------------------------
+
+_NAMED_PROCEDURES: list[tuple[str, str]] = [
+    ("Right L5 selective nerve root block under fluoroscopy.", "esi"),
+    ("Left S1 nerve root injection, fluoro.", "esi"),
+    ("Right L4 and L5 medial branch neurotomy with RF, fluoroscopic.", "facet_rfa"),
+    ("Bilateral L4-5 dorsal ramus radiofrequency denervation.", "facet_rfa"),
+    (
+        "Caudal catheter lysis of adhesions (Racz) with epidural steroid at L5-S1.",
+        "epidural_adhesiolysis",
+    ),
+    ("Left stellate ganglion block under ultrasound.", "sympathetic_block"),
+    ("Right lumbar sympathetic chain block, L3, fluoro.", "sympathetic_block"),
+    ("Bilateral greater occipital nerve blocks with 3 mL bupivacaine.", "peripheral_nerve_block"),
+    ("Right suprascapular nerve block under ultrasound.", "peripheral_nerve_block"),
+    ("Left ilioinguinal nerve block.", "peripheral_nerve_block"),
+    ("Right knee intra-articular corticosteroid injection.", "joint_injection"),
+    ("Left subacromial bursa injection.", "joint_injection"),
+    ("Right trochanteric bursa injection.", "joint_injection"),
+    ("Trigger point injections x4 to the trapezius.", "trigger_point"),
+    ("TPIs to bilateral rhomboids.", "trigger_point"),
+    ("Superior hypogastric plexus block under fluoroscopy.", "sympathetic_block"),
+    ("Ganglion impar block, fluoro.", "sympathetic_block"),
+    ("Genicular nerve RFA, right knee.", "genicular"),
+    ("Intrathecal pump refill and reprogramming.", "intrathecal_pump"),
+    ("Epidural blood patch at L3-4 with 15 mL autologous blood.", "epidural_blood_patch"),
+    ("L1 balloon kyphoplasty.", "vertebral_augmentation"),
+    ("Botox 200 units to the cervical muscles for dystonia.", "chemodenervation"),
+    ("Lumbar provocative discography at L3-4, L4-5 and L5-S1.", "discography"),
+    ("Percutaneous SCS trial, two leads.", "scs_trial"),
+    ("Permanent spinal cord stimulator implant with IPG placement.", "scs_implant"),
+    ("Basivertebral nerve ablation at L4 and L5.", "neurolysis_other"),
+    ("Right SI joint radiofrequency ablation (lateral branches S1-S3).", "si_rfa"),
+    ("Left L4-5 facet joint intra-articular injection.", "facet_joint_injection"),
+    ("Right C5-6 TFESI.", "esi"),
+    ("CESI at C7-T1.", "esi"),
+    ("LESI L4-5.", "esi"),
+]
+
+
+@pytest.mark.parametrize(("name", "family"), _NAMED_PROCEDURES)
+@pytest.mark.parametrize("frame", ["PROCEDURE: {}", "I saw her today for the {}", "TODAY: {}"])
+def test_named_procedure_in_any_framing(read: Read, name: str, family: str, frame: str) -> None:
+    text = frame.format(name[0].lower() + name[1:] if frame.startswith("I saw") else name)
+    assert family in {p.family for p in read(text).procedures}
