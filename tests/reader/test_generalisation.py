@@ -1139,3 +1139,71 @@ _NAMED_PROCEDURES: list[tuple[str, str]] = [
 def test_named_procedure_in_any_framing(read: Read, name: str, family: str, frame: str) -> None:
     text = frame.format(name[0].lower() + name[1:] if frame.startswith("I saw") else name)
     assert family in {p.family for p in read(text).procedures}
+
+
+# ---- element recall classes of the reader issue (class 6) ---------------------------------
+
+_PROCEDURE_LINE = "PROCEDURE: Right L4-5 TFESI under fluoroscopy with 80 mg Depo-Medrol.\n"
+_ELEMENT_SENTENCES: dict[str, list[str]] = {
+    "post_procedure_assessment": [
+        "Post-procedure pain 2/10.",
+        "Afterward she reported 70% relief.",
+        "Discharged ambulatory in stable condition.",
+        "Vitals stable after the procedure; neuro exam unchanged.",
+        "Post: L foot warm, pain 1/10.",
+        "Pt tolerated well, walked out.",
+    ],
+    "diagnosis_stated": [
+        "Diagnosis: lumbar radiculopathy.",
+        "Dx: L5 radiculopathy (M54.16).",
+        "Impression: lumbar spondylosis.",
+        "Indication: right L5 radiculopathy.",
+        "Pre-op dx: lumbar stenosis.",
+    ],
+    "medication_dose": [
+        "Injectate: 2 mL 0.25% bupivacaine.",
+        "Dexamethasone 10 mg was given.",
+        "Kenalog 40 mg + 2 cc lido 1%.",
+        "Triamcinolone 80mg injected.",
+    ],
+    "exam_documented": [
+        "Exam: SLR positive on the right.",
+        "PE: 4/5 EHL weakness right.",
+        "On examination, tenderness over the facets.",
+        "Neuro: reflexes 2+ symmetric.",
+    ],
+    "complications": [
+        "No complications.",
+        "Complications: none.",
+        "There were no adverse events.",
+        "No immediate complications noted.",
+        "Tolerated without complication.",
+    ],
+    "sedation_or_anesthesia": [
+        "Sedation: none.",
+        "Local anesthesia only with 1% lidocaine.",
+        "MAC with propofol.",
+        "2 mg midazolam IV for anxiolysis.",
+        "No sedation was given.",
+    ],
+    "imaging_findings": [
+        "MRI shows L4-5 disc herniation.",
+        "MRI L-spine 2024: L5-S1 foraminal stenosis.",
+        "X-ray: grade 1 spondylolisthesis L4 on L5.",
+        "CT showed facet arthropathy at L4-5.",
+    ],
+    "images_saved": [
+        "Images saved.",
+        "Fluoroscopic images were stored in the PACS.",
+        "Permanent images retained in the chart.",
+        "Representative images archived.",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("element", "sentence"),
+    [(element, s) for element, sentences in _ELEMENT_SENTENCES.items() for s in sentences],
+)
+def test_element_documented_in_common_words(read: Read, element: str, sentence: str) -> None:
+    assert getattr(read(_PROCEDURE_LINE + sentence).elements, element)
