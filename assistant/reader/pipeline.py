@@ -84,7 +84,7 @@ def build_reader() -> Language:
     section_component: Any = nlp.get_pipe("chartready_sectionizer")
     titled = SectionRule.from_json(section_rules_path())
     section_component.add(titled)
-    section_component.add(
+    section_component.add_own_line(
         sectionizer.own_line_rules(titled, lambda text: [t.lower_ for t in nlp.tokenizer(text)])
     )
     nlp.add_pipe("chartready_field_sections")

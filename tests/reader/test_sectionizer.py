@@ -22,6 +22,7 @@ def medspacy_sectionizer(nlp: Language) -> Sectionizer:
     ours: Any = nlp.get_pipe("chartready_sectionizer")
     reference = Sectionizer(nlp, rules=None, require_start_line=True, phrase_matcher_attr="LOWER")
     reference.add(ours.rules)
+    reference.add(list(ours.own_line.values()))  # as token patterns, run by spaCy's Matcher
     return reference
 
 
@@ -39,6 +40,8 @@ _TEXTS = [
     *[path.read_text(encoding="utf-8") for path in sorted(NOTES.glob("*.txt"))][::3],
     "no headers at all",
     "PROCEDURE: L4-5 TFESI.\nCOMPLICATIONS: none.",
+    "Return visit.\nAssessment and Plan  \nMBB next.\nPlan to return.\nplan\nP: RFA.\nPlan",
+    "HPI\nneck pain\n  Exam\t\ntender\nPROCEDURE\n\nC5-6 ESI",
 ]
 
 
