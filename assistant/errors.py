@@ -59,7 +59,10 @@ class Errors:
     # A note file named for prior authorization cannot be opened.
     E103 = Message("{source}: cannot read ({problem})")
     # A note has no date of service (none in the manifest, no dated line in the note).
-    E104 = Message("{note}: no date of service; give it in a manifest or a 'Date of service:' line")
+    E104 = Message(
+        "{note}: no date of service; give the note's date (a manifest, a date field, or a "
+        "'Date of service:' line in the note)"
+    )
     # A prior-authorization manifest is unreadable or malformed.
     E105 = Message("{source}: {problem}")
     # A prior-authorization request names levels that are not spinal levels.

@@ -29,6 +29,7 @@ from api.schemas import (
     ExtractPublic,
 )
 from assistant.checks.schema import Checklist
+from assistant.preauth import Packet
 
 # A second hand-written, PHI-free note for the batch and the hook examples.
 EXAMPLE_NOTE_TPI = (
@@ -186,6 +187,15 @@ def example_specs() -> list[ExampleSpec]:
                 ]
             },
             FeedbackPublic,
+        ),
+        ExampleSpec(
+            "preauth",
+            load_example("preauth")["summary"],
+            "POST",
+            "/v1/preauth",
+            # the two notes of one patient live in the stored file: its request is the input
+            load_example("preauth")["request"],
+            Packet,
         ),
     ]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from importlib.resources import files
 from pathlib import Path
@@ -25,6 +24,8 @@ class Side(StrEnum):
 class PacketFormat(StrEnum):
     json = "json"
     html = "html"
+    pdf = "pdf"
+    fhir = "fhir"
 
 
 def packet_template() -> str:
@@ -49,7 +50,13 @@ def preauth(
     output_format: Annotated[PacketFormat, typer.Option("--format")] = PacketFormat.json,
     out: Annotated[Path | None, typer.Option(help="file to write (default: stdout)")] = None,
 ) -> None:
-    """Evaluate the payer's criteria for a planned procedure over all of a patient's notes."""
+    """Evaluate the payer's criteria for a planned procedure over all of a patient's notes.
+
+    ``--format fhir`` writes a pre-populated FHIR QuestionnaireResponse; ``--format pdf``
+    needs ``--out`` (a PDF is not written to a terminal).
+    """
+    if output_format is PacketFormat.pdf and out is None:
+        raise fail("--format pdf needs --out FILE.pdf (a PDF is not written to the terminal)")
     from assistant.checks import load_registry
     from assistant.errors import ChartReadyError
     from assistant.preauth import (
@@ -59,9 +66,9 @@ def preauth(
         load_manifest,
         parse_levels,
         read_patient_notes,
-        render_html,
     )
     from assistant.preauth.notes import note_files, select_files
+    from assistant.preauth.outputs import packet_output
 
     try:
         registry = load_registry()
@@ -80,14 +87,15 @@ def preauth(
         packet = build_packet(planned, read_patient_notes(chosen, rows), registry, patient)
     except ChartReadyError as exc:
         raise fail(exc) from None
-    if output_format is PacketFormat.json:
-        page = json.dumps(packet.to_json_dict(), indent=2)
-    else:
-        page = render_html(packet, packet_template())
+    template = packet_template() if output_format is PacketFormat.html else ""
+    data = packet_output(packet, output_format.value, template)
     if out is None:
-        typer.echo(page)
+        typer.echo(data.decode("utf-8"))
         return
     try:
-        out.write_text(page + "\n", encoding="utf-8")
+        if output_format is PacketFormat.pdf:
+            out.write_bytes(data)
+        else:
+            out.write_text(data.decode("utf-8") + "\n", encoding="utf-8")
     except OSError as exc:
         raise fail(f"{out}: cannot write ({exc.strerror or exc})") from None
