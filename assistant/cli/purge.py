@@ -1,4 +1,4 @@
-"""``chartready purge --older-than DAYS``: delete stored checks and worklist notes past an age.
+"""``chartready purge --older-than DAYS``: delete stored checks, notes and remittances past an age.
 
 The same purge the server runs on its housekeeping schedule when
 ``CHARTREADY_RETENTION_DAYS`` is set (``assistant.store.retention``); this is the command for
@@ -31,7 +31,7 @@ def purge(
         str | None, typer.Option("--database-url", help="Overrides CHARTREADY_DATABASE_URL.")
     ] = None,
 ) -> None:
-    """Delete stored checks, CDS feedback and worklist batches (note text, results, overrides).
+    """Delete stored checks, CDS feedback, worklist batches and imported 835 remittances.
 
     One transaction: everything older than the cut-off goes, or nothing. Audits are kept;
     their sampled notes that were purged are marked as such.

@@ -3,7 +3,8 @@
 A session is refused after its expiry anyway, and a failure older than a day no longer
 counts towards a lock; deleting the rows keeps the tables (and what a stolen database would
 show of who signed in when) small. With a retention period (``CHARTREADY_RETENTION_DAYS``),
-stored checks and worklist notes older than it are purged too (``assistant.store.retention``).
+stored checks, worklist notes and imported remittances older than it are purged too
+(``assistant.store.retention``).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def forget_old_sign_in_failures(database: Database) -> int:
 
 
 def purge_past_retention(database: Database, retention_days: int | None) -> None:
-    """Purge checks and worklist batches older than ``retention_days`` (None: keep all)."""
+    """Purge checks, worklist batches and remittances past ``retention_days`` (None: keep all)."""
     if retention_days is None:
         return
     counts = purge_database(database, retention_cutoff(retention_days))

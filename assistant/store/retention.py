@@ -1,17 +1,21 @@
-"""Retention: delete stored checks, CDS feedback and worklist batches older than a cut-off.
+"""Retention: delete stored checks, CDS feedback, worklist batches and remittances past a cut-off.
 
 What goes (one transaction, all or nothing):
 
 - ``checks`` stored with ``store=true`` (their results quote the note) and ``cds_feedback``
   (free-text override comments), by when they were written;
 - worklist ``batches`` by when they were imported, with their ``worklist_items`` (the note
-  text, claim and result) and the ``overrides`` recorded on those items.
+  text, claim and result) and the ``overrides`` recorded on those items;
+- imported 835 ``remittance_files`` by when they were imported, with their claims (patient
+  control numbers, payer claim numbers), service lines and adjustments. A purged file's
+  hash goes with it, so importing the same file again would add it again.
 
 Audits hold no note text and are kept: an audit whose sample included a purged item
 records its id in ``purged_item_ids``, and the report marks it purged (SQLite may hand a
-deleted id to a later item, so the report must not look the id up again). Remittances that
-were matched to a purged check or item keep their payment data; the link is cleared by the
-foreign key (``ON DELETE SET NULL``). Counts only are reported, never note text.
+deleted id to a later item, so the report must not look the id up again). Remittances kept
+(imported after the cut-off) that were matched to a purged check or item keep their payment
+data; the link is cleared by the foreign key (``ON DELETE SET NULL``). Counts only are
+reported, never note text.
 """
 
 from __future__ import annotations
@@ -32,6 +36,12 @@ from assistant.store.models import (
     WorklistItem,
     utcnow,
 )
+from assistant.store.remittance_tables import (
+    RemittanceAdjustment,
+    RemittanceClaim,
+    RemittanceFile,
+    RemittanceLine,
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,10 @@ class PurgeCounts:
     worklist_items: int = 0
     overrides: int = 0
     audits_marked: int = 0
+    remittance_files: int = 0
+    remittance_claims: int = 0
+    remittance_lines: int = 0
+    remittance_adjustments: int = 0
 
     @property
     def total(self) -> int:
@@ -85,6 +99,18 @@ def _audit_marks(session: Session, item_ids: set[int]) -> list[tuple[Audit, list
     return marks
 
 
+def _remittances_before(cutoff: datetime) -> tuple[tuple[type, ColumnElement[bool]], ...]:
+    """Remittance rows of files imported before ``cutoff``, children first."""
+    old_files = select(RemittanceFile.id).where(RemittanceFile.imported_at < cutoff)
+    old_claims = select(RemittanceClaim.id).where(RemittanceClaim.file_id.in_(old_files))
+    return (
+        (RemittanceAdjustment, RemittanceAdjustment.claim_id.in_(old_claims)),
+        (RemittanceLine, RemittanceLine.claim_id.in_(old_claims)),
+        (RemittanceClaim, RemittanceClaim.file_id.in_(old_files)),
+        (RemittanceFile, RemittanceFile.imported_at < cutoff),
+    )
+
+
 def purge_older_than(session: Session, cutoff: datetime, *, dry_run: bool = False) -> PurgeCounts:
     """Delete (or with ``dry_run`` only count) what was stored before ``cutoff``.
 
@@ -101,19 +127,34 @@ def purge_older_than(session: Session, cutoff: datetime, *, dry_run: bool = Fals
         (StoredCheck, StoredCheck.created_at < cutoff),
         (CdsFeedback, CdsFeedback.created_at < cutoff),
     )
+    remittances = _remittances_before(cutoff)
     overrides, items, batches, checks, feedback = (
         _count(session, model, condition) for model, condition in doomed
+    )
+    adjustments, lines, claims, files = (
+        _count(session, model, condition) for model, condition in remittances
     )
     marks = _audit_marks(session, set(session.scalars(select(WorklistItem.id).where(old_items))))
     if not dry_run:
         for audit, purged in marks:
             audit.purged_item_ids = purged
         session.flush()
-        for model, condition in doomed:
+        for model, condition in (*doomed, *remittances):
             session.execute(
                 delete(model).where(condition).execution_options(synchronize_session=False)
             )
-    return PurgeCounts(checks, feedback, batches, items, overrides, len(marks))
+    return PurgeCounts(
+        checks,
+        feedback,
+        batches,
+        items,
+        overrides,
+        len(marks),
+        remittance_files=files,
+        remittance_claims=claims,
+        remittance_lines=lines,
+        remittance_adjustments=adjustments,
+    )
 
 
 def purge_database(database: Database, cutoff: datetime, *, dry_run: bool = False) -> PurgeCounts:
