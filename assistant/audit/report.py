@@ -11,8 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.audit.clones import CloneShare, clone_shares, top_findings
 from assistant.errors import Errors, NothingToAudit
 from assistant.findings import rule_name
+from assistant.store.clone_repository import CloneRepository
 from assistant.store.models import Audit, Override, WorklistItem
 from assistant.store.worklist import WorklistRepository, month_bounds
 
@@ -86,6 +88,15 @@ class AuditReport:
     # Sampled items deleted since under the retention policy: listed as purged; the figures
     # cover the sampled notes still stored (``rows``).
     purged: list[int] = field(default_factory=list)
+    # Copied documentation over every note of the month (not only the sample), per provider
+    # and part of the note; and how many of the month's notes are not compared yet.
+    clone_shares: list[CloneShare] = field(default_factory=list)
+    clones_pending: int = 0
+
+    @property
+    def clone_findings(self) -> list[CloneShare]:
+        """The copied-documentation shares worth a sentence, the largest first."""
+        return top_findings(self.clone_shares)
 
     @property
     def readiness_rate(self) -> float:
@@ -180,8 +191,10 @@ def build_report(repo: WorklistRepository, audit: Audit) -> AuditReport:
     """The report of a recorded audit: its sample, group summaries and the 6-month trend.
 
     The trend covers every checked item of each month (not only sampled ones), so it shows
-    where the practice is heading rather than sampling noise. Sampled items purged since
-    (``audit.purged_item_ids``) are not looked up again (their ids may have been reused).
+    where the practice is heading rather than sampling noise; so do the copied-documentation
+    shares, read from the clone flags stored when the notes were imported. Sampled items
+    purged since (``audit.purged_item_ids``) are not looked up again (their ids may have
+    been reused).
     """
     purged = set(audit.purged_item_ids or [])
     items = repo.items([item_id for item_id in audit.item_ids if item_id not in purged])
@@ -191,6 +204,7 @@ def build_report(repo: WorklistRepository, audit: Audit) -> AuditReport:
     months = previous_months(audit.month, TREND_MONTHS)
     by_month = {m: [row_from_item(i) for i in repo.checked_in_month(m)] for m in months}
     by_id = {item.id: item for item in items}
+    compared, not_compared = CloneRepository(repo.session).scanned_in_month(audit.month)
     return AuditReport(
         audit_id=audit.id,
         month=audit.month,
@@ -204,6 +218,8 @@ def build_report(repo: WorklistRepository, audit: Audit) -> AuditReport:
         overrides=[_override_dict(o, by_id) for o in overrides],
         drawn_at=audit.created_at.strftime("%Y-%m-%d %H:%M"),
         purged=sorted(purged),
+        clone_shares=clone_shares(compared),
+        clones_pending=not_compared,
     )
 
 

@@ -29,7 +29,7 @@ from assistant.batch.clones.report import (
     jaccard,
     provider_summary,
 )
-from assistant.batch.clones.text import CloneSettings, IntArray, read_for_clones
+from assistant.batch.clones.text import CloneReading, CloneSettings, IntArray, read_for_clones
 from assistant.batch.sources import iter_rows
 
 SCHEME = "affine32"  # datasketch's 32-bit permutations: shingle ids are 31-bit
@@ -57,7 +57,11 @@ class CloneReport:
 
 def units_of(index: int, text: str, settings: CloneSettings) -> list[Unit]:
     """The note's units: itself if long enough, and each long enough concern section."""
-    reading = read_for_clones(text, settings)
+    return units_of_reading(index, read_for_clones(text, settings), settings)
+
+
+def units_of_reading(index: int, reading: CloneReading, settings: CloneSettings) -> list[Unit]:
+    """:func:`units_of` for a note already read (its reading is reused for the evidence)."""
     units = []
     if len(reading.words) >= settings.note.min_tokens:
         units.append(Unit(index, None, reading.shingle_set))
@@ -105,7 +109,8 @@ def similar(unit: Unit, other: Unit, settings: CloneSettings) -> bool:
     return unit.section == other.section and jaccard(unit.shingles, other.shingles) >= threshold
 
 
-def _signature(unit: Unit, settings: CloneSettings, permutations: object) -> MinHash:
+def unit_signature(unit: Unit, settings: CloneSettings, permutations: object) -> MinHash:
+    """The unit's MinHash (``permutations`` computed once per run, shared by all units)."""
     signature = MinHash(
         num_perm=settings.num_perm,
         seed=settings.seed,
@@ -130,7 +135,7 @@ def candidate_pairs(units: Sequence[Unit], settings: CloneSettings) -> set[Pair]
     pairs: set[Pair] = set()
     for key, first in enumerate(firsts):
         pairs.update(within(members[key], cap))
-        signature = _signature(first, settings, permutations)
+        signature = unit_signature(first, settings, permutations)
         for other in lsh.query(signature):
             if similar(first, firsts[other], settings):
                 pairs.update(linked(members[other], members[key], cap))
