@@ -43,6 +43,7 @@ __all__ = [
     "stored_training_rows",
     "training_rows",
     "warm_up",
+    "with_findings",
     "without_findings",
 ]
 
@@ -148,14 +149,35 @@ def without_findings(
     E/M assessment stay as checked. ``claim`` is the one the note was checked with.
     """
     kept = [f for f in result.findings if f.rule_id not in dismissed]
+    return _rescored(result, kept, claim)
+
+
+def with_findings(
+    result: CheckResult, extra: Sequence[Finding], claim: Claim | None
+) -> CheckResult:
+    """The check with findings raised outside it added: verdict and risk recomputed.
+
+    For checks the components cannot make alone, such as a note compared with the
+    patient's stored authorization (the caller reads the store); a rule id already found
+    is not added twice. ``claim`` is the one the note was checked with.
+    """
+    found = {f.rule_id for f in result.findings}
+    added = [f for f in extra if f.rule_id not in found]
+    if not added:
+        return result
+    return _rescored(result, [*result.findings, *added], claim)
+
+
+def _rescored(result: CheckResult, findings: list[Finding], claim: Claim | None) -> CheckResult:
+    """``result`` with ``findings`` in place of its own, and the verdict and risk they give."""
     registry = load_registry()
     verdict = note_verdict(
-        kept, (registry.get(c.id) for c in result.checklists if c.id in registry.checklists)
+        findings, (registry.get(c.id) for c in result.checklists if c.id in registry.checklists)
     )
     risk = score_risk(
-        risk_input(result.facts, kept, verdict, result.payer, claim), load_active_model()
+        risk_input(result.facts, findings, verdict, result.payer, claim), load_active_model()
     )
-    return result.model_copy(update={"findings": kept, "verdict": verdict, "risk": risk})
+    return result.model_copy(update={"findings": findings, "verdict": verdict, "risk": risk})
 
 
 def check_note_json(

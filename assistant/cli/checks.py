@@ -81,13 +81,15 @@ def check(
 def validate(
     directory: Annotated[Path | None, typer.Argument(help="checklist folder")] = None,
 ) -> None:
-    """Load and validate every checklist, detector, coding and payer file and the coverage map."""
+    """Validate every checklist, detector, coding, payer and coverage file and the PA table."""
     from assistant.checks.registry import default_checklist_dir, load_registry_from
     from assistant.errors import RuleFileError
+    from assistant.preauth.authorization_rules import RULES_FILE, load_authorization_rules_from
 
     root = directory or default_checklist_dir()
     try:
         registry = load_registry_from(root)
+        authorization_rules = load_authorization_rules_from(root / RULES_FILE, registry.payers)
     except RuleFileError as exc:
         raise fail(exc) from None
     count = sum(len(c.elements) for c in registry.all())
@@ -95,7 +97,8 @@ def validate(
     Console().print(
         f"ok: {len(registry.checklists)} checklists, {count} elements, "
         f"{len(registry.coding.rules)} coding rules, {len(registry.payers)} payers, "
-        f"{coverage_rules} coverage-map rules"
+        f"{coverage_rules} coverage-map rules, "
+        f"{len(authorization_rules.rules)} prior-authorization rules"
     )
 
 

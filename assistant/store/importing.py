@@ -3,8 +3,9 @@
 Each row has ``note_id``, ``provider``, ``date_of_service`` (YYYY-MM-DD), ``payer``, the note
 as ``note_text`` or as a FHIR ``document_reference``, and optional ``claim_lines`` (a JSON list
 of ``{cpt, modifiers, units, icd10, charge}``). In CSV, ``document_reference`` and
-``claim_lines`` are JSON strings. Errors name the line and field:
-``line 3 [date_of_service] Input should be a valid date``. A file that is not text at all (an
+``claim_lines`` are JSON strings. An optional ``patient_key`` (the practice's pseudonymous
+key) links the note to the patient's stored prior authorizations. Errors name the line and
+field: ``line 3 [date_of_service] Input should be a valid date``. A file that is not text at all (an
 image, a PDF, a spreadsheet) is refused as such before it is parsed (:func:`not_text`). A
 row whose ``payer`` no payer profile defines is refused here, at import, with the allowed
 ids (its own error code, ``Errors.E024``), rather than failing later in the background
@@ -65,6 +66,7 @@ class ImportRow(BaseModel):
     provider: str = Field(min_length=1, max_length=100)
     date_of_service: date
     payer: str = Field(min_length=1, max_length=50)
+    patient_key: str | None = Field(default=None, min_length=1, max_length=100)
     note_text: str | None = None
     document_reference: dict[str, Any] | None = None
     claim_lines: list[ClaimLine] = Field(default_factory=list)

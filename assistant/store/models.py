@@ -153,6 +153,9 @@ class WorklistItem(Base):
     provider: Mapped[str] = mapped_column(String(100), index=True)
     date_of_service: Mapped[date] = mapped_column(Date, index=True)
     payer: Mapped[str] = mapped_column(String(50))
+    # The practice's pseudonymous patient key (optional): links the note to the patient's
+    # stored authorizations. Never logged.
+    patient_key: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
     note_text: Mapped[str] = mapped_column(Text)
     claim: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     charge_total: Mapped[float] = mapped_column(Float, default=0.0)

@@ -1,0 +1,324 @@
+"""The pre-auth coordinator's page: four queues, and forms to record what comes in.
+
+Coders and administrators (the roles that edit the worklist) keep the authorizations: the
+page shows scheduled procedures with no authorization where the payer table asks for one,
+authorizations about to expire, staged care whose next step needs a new request, and
+requests pended for records. Two forms record an authorization request and a scheduled
+procedure; a refused form comes back with what was typed and the reasons in words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from api.authorizations import authorization_rules, coordinator_view, recent_authorizations
+from api.deps import DatabaseDep, require_role, require_role_on_form
+from api.service import known_payers
+from api.web.rendering import render
+from assistant.facts import FAMILIES, family_label
+from assistant.preauth.tracking import (
+    AUTHORIZATION_STATUSES,
+    STATUS_WORDS,
+    Authorization,
+    ScheduledProcedure,
+)
+from assistant.store import AuthorizationRepository, Database, SignedIn
+
+logger = logging.getLogger("chartready.authorizations")
+router = APIRouter(prefix="/authorizations", tags=["pages"])
+# The worklist's editors keep the authorizations (there is no separate coordinator role).
+ROLES = ("coder", "admin")
+Coordinator = Annotated[SignedIn, Depends(require_role(*ROLES))]
+CoordinatorForm = Annotated[SignedIn, Depends(require_role_on_form(*ROLES))]
+TextField = Annotated[str, Form(max_length=1000)]
+DAY_CHOICES = (7, 14, 30, 60, 90)
+SIDES = ("left", "right", "bilateral")
+PLACES = (
+    ("11", "Office (11)"),
+    ("19", "Hospital outpatient, off campus (19)"),
+    ("22", "Hospital outpatient, on campus (22)"),
+    ("24", "Ambulatory surgical center (24)"),
+)
+SAVED = {
+    "authorization": "Authorization recorded.",
+    "procedure": "Scheduled procedure added.",
+}
+LABELS = {
+    "patient_key": "Patient key",
+    "payer": "Payer",
+    "family": "Procedure",
+    "cpt_codes": "CPT codes",
+    "levels": "Levels",
+    "side": "Side",
+    "number": "Authorization number",
+    "status": "Status",
+    "valid_from": "Valid from",
+    "valid_to": "Valid to",
+    "units_allowed": "Visits allowed",
+    "submitted_on": "Submitted on",
+    "decided_on": "Decided on",
+    "note": "Note",
+    "date": "Date",
+    "place_of_service": "Place of service",
+}
+
+
+@dataclass(frozen=True)
+class Forms:
+    """What was typed in each form (kept when a form is refused) and why it was refused."""
+
+    authorization: dict[str, str]
+    procedure: dict[str, str]
+    authorization_errors: tuple[str, ...] = ()
+    procedure_errors: tuple[str, ...] = ()
+
+
+def _blank(text: str) -> str | None:
+    return text.strip() or None
+
+
+def _list(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+def error_words(exc: ValidationError) -> list[str]:
+    """Pydantic's errors with each field named as the form names it."""
+    words = []
+    for error in exc.errors():
+        loc = error["loc"]
+        field = str(loc[0]) if loc else ""
+        label = LABELS.get(field, "Form")
+        message = str(error["msg"]).removeprefix("Value error, ")
+        words.append(f"{label}: {message}")
+    return words
+
+
+def _payer_problem(payer: str) -> list[str]:
+    payers = known_payers()
+    if payer in payers:
+        return []
+    return [f"Payer: {payer!r} is not a payer profile; choose one of {', '.join(payers)}"]
+
+
+def authorization_record(form: dict[str, str]) -> Authorization:
+    """The typed authorization form as a record (raises ``ValidationError``)."""
+    return Authorization.model_validate(
+        {
+            "patient_key": form["patient_key"].strip(),
+            "payer": form["payer"],
+            "family": form["family"],
+            "cpt_codes": _list(form["cpt_codes"]),
+            "levels": _list(form["levels"]),
+            "side": _blank(form["side"]),
+            "number": _blank(form["number"]),
+            "status": form["status"],
+            "valid_from": _blank(form["valid_from"]),
+            "valid_to": _blank(form["valid_to"]),
+            "units_allowed": _blank(form["units_allowed"]),
+            "submitted_on": _blank(form["submitted_on"]),
+            "decided_on": _blank(form["decided_on"]),
+            "note": _blank(form["note"]),
+        }
+    )
+
+
+def procedure_record(form: dict[str, str]) -> ScheduledProcedure:
+    """The typed scheduling form as a record (raises ``ValidationError``)."""
+    return ScheduledProcedure.model_validate(
+        {
+            "patient_key": form["patient_key"].strip(),
+            "payer": form["payer"],
+            "family": form["family"],
+            "levels": _list(form["levels"]),
+            "side": _blank(form["side"]),
+            "date": _blank(form["date"]),
+            "place_of_service": _blank(form["place_of_service"]),
+        }
+    )
+
+
+EMPTY_AUTHORIZATION = dict.fromkeys(
+    (
+        "patient_key",
+        "cpt_codes",
+        "levels",
+        "side",
+        "number",
+        "valid_from",
+        "valid_to",
+        "units_allowed",
+        "submitted_on",
+        "decided_on",
+        "note",
+    ),
+    "",
+) | {"payer": "medicare", "family": "facet_mbb", "status": "requested"}
+EMPTY_PROCEDURE = dict.fromkeys(("patient_key", "levels", "side", "date"), "") | {
+    "payer": "medicare",
+    "family": "facet_mbb",
+    "place_of_service": "22",
+}
+
+
+def _page_data(database: Database, today: dt.date, days: int) -> dict[str, Any]:
+    rules = authorization_rules()
+    return {
+        "worklist": coordinator_view(database, today, days),
+        "recent": recent_authorizations(database),
+        "rules": {rule.id: rule for rule in rules.rules},
+    }
+
+
+async def _page(
+    request: Request,
+    database: Database,
+    user: SignedIn,
+    *,
+    days: int = 14,
+    forms: Forms | None = None,
+    notice: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    today = dt.date.today()
+    data = await run_in_threadpool(_page_data, database, today, days)
+    return render(
+        request,
+        "authorizations.html",
+        {
+            **data,
+            "today": today,
+            "days": days,
+            "day_choices": DAY_CHOICES,
+            "forms": forms or Forms(dict(EMPTY_AUTHORIZATION), dict(EMPTY_PROCEDURE)),
+            "notice": notice,
+            "families": [(family, family_label(family)) for family in FAMILIES],
+            "payer_options": [(payer, payer) for payer in known_payers()],
+            "side_options": [(side, side.capitalize()) for side in SIDES],
+            "statuses": [(s, STATUS_WORDS[s]) for s in AUTHORIZATION_STATUSES],
+            "status_words": STATUS_WORDS,
+            "places": PLACES,
+        },
+        user=user,
+        csrf=user.csrf_token,
+        status_code=status,
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+async def coordinator_page(
+    request: Request,
+    database: DatabaseDep,
+    user: Coordinator,
+    days: Annotated[int, Query(ge=1, le=365)] = 14,
+    saved: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    """The coordinator's four queues and the forms that feed them."""
+    return await _page(request, database, user, days=days, notice=SAVED.get(saved))
+
+
+def _add_authorization(database: Database, record: Authorization, user: SignedIn) -> int:
+    with database.session() as session:
+        values = record.model_dump(exclude={"id"})
+        return AuthorizationRepository(session).add_authorization(values, user.name).id
+
+
+def _add_procedure(database: Database, record: ScheduledProcedure, user: SignedIn) -> int:
+    with database.session() as session:
+        values = record.model_dump(exclude={"id"})
+        return AuthorizationRepository(session).schedule(values, user.name).id
+
+
+@router.post("", response_class=HTMLResponse)
+async def add_authorization(
+    request: Request,
+    database: DatabaseDep,
+    user: CoordinatorForm,
+    patient_key: TextField = "",
+    payer: TextField = "",
+    family: TextField = "",
+    cpt_codes: TextField = "",
+    levels: TextField = "",
+    side: TextField = "",
+    number: TextField = "",
+    status: TextField = "requested",
+    valid_from: TextField = "",
+    valid_to: TextField = "",
+    units_allowed: TextField = "",
+    submitted_on: TextField = "",
+    decided_on: TextField = "",
+    note: TextField = "",
+) -> Response:
+    """Record an authorization request (or the payer's decision on one)."""
+    form = {
+        "patient_key": patient_key,
+        "payer": payer,
+        "family": family,
+        "cpt_codes": cpt_codes,
+        "levels": levels,
+        "side": side,
+        "number": number,
+        "status": status,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "units_allowed": units_allowed,
+        "submitted_on": submitted_on,
+        "decided_on": decided_on,
+        "note": note,
+    }
+    errors = _payer_problem(payer)
+    record: Authorization | None = None
+    try:
+        record = authorization_record(form)
+    except ValidationError as exc:
+        errors = [*errors, *error_words(exc)]
+    if errors or record is None:
+        forms = Forms(form, dict(EMPTY_PROCEDURE), authorization_errors=tuple(errors))
+        return await _page(request, database, user, forms=forms, status=422)
+    new_id = await run_in_threadpool(_add_authorization, database, record, user)
+    logger.info("authorization %d recorded (%s, %s)", new_id, record.family, record.status)
+    return RedirectResponse("/authorizations?saved=authorization", status_code=303)
+
+
+@router.post("/scheduled", response_class=HTMLResponse)
+async def add_scheduled(
+    request: Request,
+    database: DatabaseDep,
+    user: CoordinatorForm,
+    patient_key: TextField = "",
+    payer: TextField = "",
+    family: TextField = "",
+    levels: TextField = "",
+    side: TextField = "",
+    date: TextField = "",
+    place_of_service: TextField = "",
+) -> Response:
+    """Add a procedure to the schedule the worklist compares with the authorizations."""
+    form = {
+        "patient_key": patient_key,
+        "payer": payer,
+        "family": family,
+        "levels": levels,
+        "side": side,
+        "date": date,
+        "place_of_service": place_of_service,
+    }
+    errors = _payer_problem(payer)
+    record: ScheduledProcedure | None = None
+    try:
+        record = procedure_record(form)
+    except ValidationError as exc:
+        errors = [*errors, *error_words(exc)]
+    if errors or record is None:
+        forms = Forms(dict(EMPTY_AUTHORIZATION), form, procedure_errors=tuple(errors))
+        return await _page(request, database, user, forms=forms, status=422)
+    new_id = await run_in_threadpool(_add_procedure, database, record, user)
+    logger.info("scheduled procedure %d added (%s)", new_id, record.family)
+    return RedirectResponse("/authorizations?saved=procedure", status_code=303)
