@@ -3,7 +3,8 @@
 Who may use the pre-sign page: a signed-in staff member; or, for plugins and scripts that
 predate sign-in, anyone giving an API key in the form; or anyone on the machine itself when
 ``pages_open_on_loopback`` is set (the ``make run`` default). Nothing is stored unless a
-signed-in user presses "Save this check" (the result and a hash of the note, never its text).
+signed-in user presses "Save this check": the note and its result then become a checked
+worklist item (as an imported note does), which the page links to.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from datetime import date
 from ipaddress import ip_address
 from typing import Annotated, Any
 
@@ -19,7 +21,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from api.deps import CsrfField, DatabaseDep, OptionalStaffDep, RunnerDep, SettingsDep
-from api.routes import audits, auth, worklist
+from api.routes import audits, auth, authorizations, denials, worklist
 from api.security import AuthError, authenticate_api_key
 from api.service import known_payers, run_check
 from api.web.access import csrf_for, csrf_ok, set_csrf_cookie
@@ -37,7 +39,7 @@ from assistant.errors import ClaimInputError, NoteInputError
 from assistant.facts import ELEMENT_NAMES
 from assistant.notes import MAX_NOTE_CHARS, validate_note_text
 from assistant.pipeline import CheckResult
-from assistant.store import CheckRepository, Database, SignedIn
+from assistant.store import Database, SignedIn, WorklistItem, WorklistRepository
 
 logger = logging.getLogger("chartready.pages")
 _CODES = re.compile(r"[\s,;]+")
@@ -48,6 +50,8 @@ router = APIRouter(tags=["pages"])
 router.include_router(auth.router)
 router.include_router(worklist.router)
 router.include_router(audits.router)
+router.include_router(denials.router)
+router.include_router(authorizations.router)
 
 
 def _is_loopback(request: Request) -> bool:
@@ -117,24 +121,37 @@ def review_context(text: str, check: CheckResult) -> dict[str, Any]:
         "segments": highlight_segments(text, result["facts"].get("evidence", [])),
         "groups": group_findings(findings),
         "ehr_query": ehr_query(findings),
-        "factors": top_factors(result["risk"], findings),
+        "factors": top_factors(check.risk, check.findings),
         "present": [name for name in ELEMENT_NAMES if documented[name]],
         "missing": [name for name in absent if name in required],
         "also_absent": [name for name in absent if name not in required],
     }
 
 
-def _save(database: Database, text: str, check: CheckResult, user: SignedIn) -> int:
+def _save(
+    database: Database,
+    text: str,
+    check: CheckResult,
+    claim: dict[str, Any] | None,
+    user: SignedIn,
+) -> WorklistItem:
+    """Keep the checked note as a worklist item of the user's pre-sign saves of today.
+
+    The note id is a fingerprint of the text, so saving the same draft twice keeps one item.
+    """
+    day = date.today()
+    if claim is not None:
+        claim = {**claim, "date_of_service": day.isoformat()}
     with database.session() as session:
-        row = CheckRepository(session).add(
-            note_id="pre-sign",
-            note_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        return WorklistRepository(session).save_checked(
+            note_id="pre-sign-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
+            note_text=text,
             payer=check.payer,
-            verdict=check.verdict,
+            claim=claim,
             result=check.to_json_dict(),
-            api_key_name=f"user:{user.name}",
+            user=user.name,
+            day=day,
         )
-        return row.id
 
 
 async def _review(
@@ -187,13 +204,16 @@ async def _review(
     except ClaimInputError as exc:
         return form_error(plain_input_error(exc), 422)
     check = await run_check(runner, text, note_id="pasted-note", payer=payer, claim=claim)
-    saved_id = None
+    saved = None
     if save and user is not None:
-        saved_id = await run_in_threadpool(_save, database, text, check, user)
+        saved = await run_in_threadpool(_save, database, text, check, raw_claim, user)
+        wake = getattr(request.app.state, "clone_wake", None)
+        if wake is not None:  # compare the saved note with earlier ones now
+            wake.set()
     response = render(
         request,
         "review.html",
-        {**review_context(text, check), "form": form, "saved_id": saved_id},
+        {**review_context(text, check), "form": form, "saved": saved},
         user=user,
         csrf=token,
     )
@@ -219,7 +239,8 @@ async def review(
 ) -> Response:
     """Check the pasted note: highlighted evidence, gaps by severity, verdict and risk.
 
-    Stores the result (never the text) only when a signed-in user asks to save it.
+    Stores the note and its result, as a checked worklist item, only when a signed-in user
+    asks to save it.
     """
     form = {"note": note, "payer": payer, "cpt": cpt, "icd10": icd10, "modifiers": modifiers}
     return await _review(

@@ -8,7 +8,9 @@ result as checked stays stored and shown). ``WorklistRepository.override_labels`
 overrides for retraining. The list's filters and sort travel with the coder to an item and
 back (:class:`ListView`); a change is confirmed on the page it redirects to (``?done=``). An
 item that could not be checked is explained in plain words (``api.web.failures``) and can be
-put back in the queue with "Retry".
+put back in the queue with "Retry". A note that repeats another stored note is marked
+"possible clone" with the notes it matches (``assistant.batch.clones.worklist`` compares
+them in the background; the flags are read from the store).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -27,13 +29,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from api.deps import DatabaseDep, require_role, require_role_on_form
 from api.fhir import note_from_document_reference
 from api.problems import FhirInputError
-from api.web.access import error_page
+from api.web.access import NotAllowed, error_page
+from api.web.clones import copied_passage
 from api.web.rendering import group_findings, highlight_segments, render, top_factors
 from assistant.checks.claims import parse_claim
 from assistant.pipeline import CheckResult, without_findings
 from assistant.store import (
     REVIEW_STATUSES,
     BatchImportError,
+    CloneRepository,
     Database,
     SignedIn,
     WorklistFilter,
@@ -51,6 +55,7 @@ EDIT_ROLES = ("coder", "admin")
 MAX_UPLOAD_BYTES = 20_000_000
 # Who may open the worklist, and who may change it (a form post also needs its CSRF token).
 Viewer = Annotated[SignedIn, Depends(require_role(*VIEW_ROLES))]
+Staff = Annotated[SignedIn, Depends(require_role())]
 Editor = Annotated[SignedIn, Depends(require_role(*EDIT_ROLES))]
 EditorForm = Annotated[SignedIn, Depends(require_role_on_form(*EDIT_ROLES))]
 STATUS_LABELS = {
@@ -66,6 +71,8 @@ OVERRIDE_DONE = (
     "finding; the result as checked is kept."
 )
 RETRY_DONE = "Queued to be checked again. Reload in a moment to see the result."
+PER_PAGE = 50
+MAX_PER_PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,18 @@ class ListView:
     status: str = ""
     batch: int | None = None
     sort: str = "priority"
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    @property
+    def page_number(self) -> int:
+        """The page asked for, at least 1."""
+        return max(self.page, 1)
+
+    @property
+    def page_size(self) -> int:
+        """Items per page, between 1 and ``MAX_PER_PAGE``."""
+        return min(max(self.per_page, 1), MAX_PER_PAGE)
 
     @property
     def filters(self) -> WorklistFilter:
@@ -103,6 +122,14 @@ class ListView:
         query = urlencode({**values, **extra})
         return f"{path}?{query}" if query else path
 
+    def changed(self, **changes: Any) -> ListView:
+        """This view with ``changes`` (``batch=None`` drops the batch filter), on page 1.
+
+        A link that changes the filter or the sort starts again at the first page; a page
+        link passes ``page`` itself.
+        """
+        return replace(self, **{"page": 1, **changes})
+
 
 View = Annotated[ListView, Depends()]
 
@@ -114,21 +141,31 @@ def _document_text(resource: dict[str, Any]) -> str:
         raise ValueError(str(exc)) from None
 
 
-def _list(database: Database, filters: WorklistFilter, sort: str) -> dict[str, Any]:
+def _list(database: Database, view: ListView) -> dict[str, Any]:
     with database.session() as session:
         repo = WorklistRepository(session)
         batches = repo.batches()[:10]
+        size = view.page_size
+        offset = (view.page_number - 1) * size
+        items = list(repo.queue(view.filters, view.sort, limit=size, offset=offset))
         return {
-            "items": list(repo.queue(filters, sort)),
+            "items": items,
+            "clones": CloneRepository(session).matches_for([item.id for item in items]),
+            "total": repo.count(view.filters),
+            "first": offset + 1,
             "facets": repo.facets(),
             "batches": [(batch, repo.progress(batch.id)) for batch in batches],
+            "batch": repo.get_batch(view.batch) if view.batch is not None else None,
         }
 
 
 @router.get("", response_class=HTMLResponse)
 async def worklist(request: Request, database: DatabaseDep, user: Viewer, view: View) -> Response:
-    """The queue, highest risk x charge first, with filters and import progress."""
-    data = await run_in_threadpool(_list, database, view.filters, view.sort)
+    """The queue, highest risk x charge first, a page at a time, with filters and progress.
+
+    The batch filter shows as a chip that removes it; page and sort links keep every filter.
+    """
+    data = await run_in_threadpool(_list, database, view)
     return render(
         request,
         "worklist.html",
@@ -137,6 +174,7 @@ async def worklist(request: Request, database: DatabaseDep, user: Viewer, view: 
             "filters": view.filters,
             "sort": view.sort,
             "view": view,
+            "default_per_page": PER_PAGE,
             "statuses": STATUS_LABELS,
             "can_edit": user.role in EDIT_ROLES,
         },
@@ -188,10 +226,11 @@ async def import_batch(
 
 
 def _wake_checker(request: Request) -> None:
-    """Have the background checker look at the queue now rather than at its next poll."""
-    wake: asyncio.Event | None = getattr(request.app.state, "worklist_wake", None)
-    if wake is not None:
-        wake.set()
+    """Have the background checker and clone scan look now rather than at their next poll."""
+    for name in ("worklist_wake", "clone_wake"):
+        wake: asyncio.Event | None = getattr(request.app.state, name, None)
+        if wake is not None:
+            wake.set()
 
 
 def _progress(database: Database, batch_id: int) -> dict[str, Any]:
@@ -234,16 +273,54 @@ def done_message(done: str, item: WorklistItem) -> str | None:
     return None
 
 
-def _item(database: Database, item_id: int, view: ListView) -> dict[str, Any] | None:
+def _saved_by(database: Database, item_id: int, user: str) -> bool:
     with database.session() as session:
         repo = WorklistRepository(session)
         item = repo.get(item_id)
+        return item is not None and repo.saved_by(item, user)
+
+
+async def item_reader(request: Request, database: DatabaseDep, user: Staff) -> SignedIn:
+    """Worklist staff; or another signed-in user opening an item they saved themselves.
+
+    A provider may open the checks they saved from the pre-sign page. Decided from the raw
+    address before it is validated, so a refusal never depends on what was asked for.
+    """
+    if user.role in VIEW_ROLES:
+        return user
+    raw = str(request.path_params.get("item_id", ""))
+    if not raw.isdigit() or not await run_in_threadpool(_saved_by, database, int(raw), user.name):
+        raise NotAllowed(user, f"Your role ({user.role}) cannot open this page.")
+    return user
+
+
+ItemReader = Annotated[SignedIn, Depends(item_reader)]
+
+
+def _item(
+    database: Database, item_id: int, view: ListView, user: SignedIn
+) -> dict[str, Any] | None:
+    """The item page's data; ``None`` when there is no such item.
+
+    Staff outside the worklist roles (opening what they saved) get no "next item": they
+    have no list to work in.
+    """
+    with database.session() as session:
+        repo = WorklistRepository(session)
+        item = repo.get(item_id)
+        in_worklist = user.role in VIEW_ROLES
         if item is None:
             return None
+        following = next_open(repo.queue(view.filters, view.sort), item.id) if in_worklist else None
+        # Clone flags name other providers' notes: for worklist staff only.
+        found = CloneRepository(session).matches_for([item.id]) if in_worklist else {}
+        clones = found.get(item.id, [])
         return {
             "item": item,
+            "clones": [(match, copied_passage(match, item.note_text)) for match in clones],
             "overrides": list(repo.overrides_for([item.id])),
-            "next_item": next_open(repo.queue(view.filters, view.sort), item.id),
+            "next_item": following,
+            "in_worklist": in_worklist,
         }
 
 
@@ -251,14 +328,17 @@ def _item(database: Database, item_id: int, view: ListView) -> dict[str, Any] | 
 async def item_page(
     request: Request,
     database: DatabaseDep,
-    user: Viewer,
+    user: ItemReader,
     item_id: int,
     view: View,
     done: Annotated[str, Query(max_length=20)] = "",
     error: Annotated[str, Query(max_length=300)] = "",
 ) -> Response:
-    """One item: the note with evidence highlighted, findings, status, overrides, next item."""
-    data = await run_in_threadpool(_item, database, item_id, view)
+    """One item: the note with evidence highlighted, findings, status, overrides, next item.
+
+    Worklist staff open any item; a provider opens the checks they saved.
+    """
+    data = await run_in_threadpool(_item, database, item_id, view, user)
     if data is None:
         return _no_such_item(request)
     item = data["item"]
@@ -266,7 +346,8 @@ async def item_page(
     findings = result.get("findings", [])
     overridden = {o.rule_id for o in data["overrides"]}
     after = await run_in_threadpool(after_overrides, item, overridden)
-    shown = after.to_json_dict() if after is not None else result
+    checked = after or (CheckResult.model_validate(result) if result else None)
+    shown = checked.to_json_dict() if checked is not None else result
     return render(
         request,
         "item.html",
@@ -276,7 +357,7 @@ async def item_page(
                 item.note_text, (result.get("facts") or {}).get("evidence", [])
             ),
             "groups": group_findings(findings),
-            "factors": top_factors(shown.get("risk"), shown.get("findings", [])),
+            "factors": top_factors(checked.risk, checked.findings) if checked else [],
             "shown": shown,
             "overridden": overridden,
             "statuses": STATUS_LABELS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from api.web.clones import matches_brief, part_label, when_label
 from api.web.failures import explain_failure
 from assistant.facts import family_label
-from assistant.findings import SEVERITIES, rule_name
+from assistant.findings import SEVERITIES, Finding, rule_name
 from assistant.notes import MAX_NOTE_CHARS
+from assistant.risk.schema import RiskScore
 from assistant.store import SignedIn
 
 # Located from this file: under pytest, ``tests/api`` can shadow the name ``api`` as a
@@ -26,6 +29,10 @@ templates = Jinja2Templates(directory=API_DIR / "templates")
 templates.env.filters["family_label"] = family_label
 # A failed worklist item's stored error, in words: ``{% set f = item.error|failure %}``.
 templates.env.filters["failure"] = explain_failure
+# Clone flags in words: ``{{ matches|clone_brief }}``, ``{{ name|clone_part }}``.
+templates.env.filters["clone_brief"] = matches_brief
+templates.env.filters["clone_part"] = part_label
+templates.env.filters["clone_when"] = when_label
 SEVERITY_LABELS = {"block": "Blocks billing", "warn": "Needs attention", "info": "For information"}
 ROLE_LABELS = {
     "provider": "Provider",
@@ -38,6 +45,9 @@ NAV = (
     ("/", "Pre-sign check", ("provider", "coder", "quality_lead", "admin")),
     ("/worklist", "Worklist", ("coder", "quality_lead", "admin")),
     ("/audits", "Audits", ("quality_lead", "admin")),
+    ("/authorizations", "Authorizations", ("coder", "admin")),
+    ("/preauth", "Prior authorization", ("provider", "coder", "quality_lead", "admin")),
+    ("/denials", "Denials", ("quality_lead", "admin")),
 )
 
 
@@ -51,11 +61,28 @@ class Segment:
     value: str | None = None
 
 
+def shown_assertion(field: str, assertion: str) -> str:
+    """The assertion a highlight shows: a documentation element's is ``affirmed`` or ``negated``.
+
+    The reader gives element evidence only for spans that document the element, with the
+    raw ConText reading of the span. Its element policy already weighed that reading
+    (consent counts when ConText reads "risks and benefits were discussed ... consent
+    obtained" as hypothetical; prior therapy counts when historical), so showing it as
+    "planned or uncertain" would contradict the verdict. Negation stays: "No sedation" is
+    documentation of sedation, and the strike-through tells the provider which way.
+    Procedures and planned procedures keep their reading.
+    """
+    if field.startswith("elements.") and assertion != "negated":
+        return "affirmed"
+    return assertion
+
+
 def highlight_segments(text: str, evidence: list[dict[str, Any]]) -> list[Segment]:
     """Split ``text`` into plain and evidence segments by character offsets.
 
     Overlapping spans keep the one that starts first (the longer on a tie), so every
-    character is shown exactly once and offsets stay those of the original text.
+    character is shown exactly once and offsets stay those of the original text. Each
+    span's assertion is the one shown (:func:`shown_assertion`).
     """
     spans = sorted(
         (e for e in evidence if 0 <= int(e.get("start", -1)) < int(e.get("end", -1)) <= len(text)),
@@ -69,11 +96,12 @@ def highlight_segments(text: str, evidence: list[dict[str, Any]]) -> list[Segmen
             continue
         if start > cursor:
             segments.append(Segment(text[cursor:start]))
+        field = str(span.get("field", ""))
         segments.append(
             Segment(
                 text[start:end],
-                field=str(span.get("field", "")),
-                assertion=str(span.get("assertion", "affirmed")),
+                field=field,
+                assertion=shown_assertion(field, str(span.get("assertion", "affirmed"))),
                 value=str(span.get("value", "")),
             )
         )
@@ -146,27 +174,25 @@ def _sigmoid(value: float) -> float:
 
 
 def top_factors(
-    risk: dict[str, Any] | None, findings: list[dict[str, Any]], count: int = 3
+    risk: RiskScore | None, findings: Sequence[Finding], count: int = 3
 ) -> list[PlainFactor]:
     """The factors that raise the risk most, each as the points it adds to the score shown.
 
     A factor's points are the risk shown minus the risk without that factor (its log-odds
     contribution removed), rounded: "side not documented: +12 points".
     """
-    if not risk:
+    if risk is None:
         return []
-    factors = [f for f in risk.get("factors", []) if f.get("name") != "baseline"]
     raising = sorted(
-        (f for f in factors if float(f.get("contribution", 0.0)) > 0),
-        key=lambda f: -float(f["contribution"]),
+        (f for f in risk.factors if f.name != "baseline" and f.contribution > 0),
+        key=lambda f: -f.contribution,
     )[:count]
-    logit, shown = float(risk["logit"]), float(risk["probability"])
-    messages = {f["rule_id"]: str(f.get("message", "")) for f in findings}
+    messages = {f.rule_id: f.message for f in findings}
     return [
         PlainFactor(
-            label=_plain_label(str(f.get("name", "")), str(f.get("label", ""))),
-            points=round(100 * (shown - _sigmoid(logit - float(f["contribution"])))),
-            rules=[rule_name(rule, messages.get(rule, "")) for rule in f.get("finding_ids", [])],
+            label=_plain_label(f.name, f.label),
+            points=round(100 * (risk.probability - _sigmoid(risk.logit - f.contribution))),
+            rules=[rule_name(rule, messages.get(rule, "")) for rule in f.finding_ids],
         )
         for f in raising
     ]

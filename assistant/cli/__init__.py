@@ -42,6 +42,7 @@ _COMMAND_MODULES = (
     "batch",
     "remittances",
     "preauth",
+    "authorizations",
     "purge",
 )
 for _module in _COMMAND_MODULES:

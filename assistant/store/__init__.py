@@ -5,6 +5,10 @@ file under ``./var``. Note text is stored only for worklist items, which a coder
 explicitly; checks, sessions, overrides and audits never hold it.
 """
 
+from assistant.store.authorization_repository import AuthorizationRepository
+from assistant.store.authorization_tables import StoredAuthorization, StoredScheduledProcedure
+from assistant.store.clone_repository import CloneRepository
+from assistant.store.clone_tables import CloneLink, CloneScan, CloneSignature
 from assistant.store.db import Database, database_url, default_database_url
 from assistant.store.housekeeping import housekeeping_forever, purge_expired_sessions
 from assistant.store.importing import BatchImportError, ImportRow, parse_batch
@@ -46,11 +50,16 @@ __all__ = [
     "ApiKey",
     "ApiKeyRepository",
     "Audit",
+    "AuthorizationRepository",
     "Base",
     "Batch",
     "BatchImportError",
     "CdsFeedback",
     "CheckRepository",
+    "CloneLink",
+    "CloneRepository",
+    "CloneScan",
+    "CloneSignature",
     "Database",
     "FeedbackRepository",
     "ImportRow",
@@ -62,7 +71,9 @@ __all__ = [
     "RemittanceLine",
     "RemittanceRepository",
     "SignedIn",
+    "StoredAuthorization",
     "StoredCheck",
+    "StoredScheduledProcedure",
     "User",
     "UserRepository",
     "WebSession",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from assistant.store.importing import ImportRow
@@ -19,6 +19,7 @@ from assistant.store.models import (
     WorklistItem,
     utcnow,
 )
+from assistant.store.worklist_queue import summarise
 
 SORTS = ("priority", "date", "provider")
 
@@ -86,6 +87,7 @@ class WorklistRepository:
                     provider=row.provider,
                     date_of_service=row.date_of_service,
                     payer=row.payer,
+                    patient_key=row.patient_key,
                     note_text=row.note_text or "",
                     claim=claim,
                     charge_total=row.charge_total,
@@ -94,13 +96,58 @@ class WorklistRepository:
         self.session.flush()
         return batch
 
+    def save_checked(
+        self,
+        *,
+        note_id: str,
+        note_text: str,
+        payer: str,
+        claim: dict[str, Any] | None,
+        result: dict[str, Any],
+        user: str,
+        day: date,
+    ) -> WorklistItem:
+        """Keep a check made on the pre-sign page as a checked item of the user's day batch.
+
+        The note needs no queue: its result is stored as checked. Each user's saves of one
+        day share a batch (``imported_by`` is the user); saving the same note id again that
+        day updates its item instead of adding a second one.
+        """
+        name = f"Pre-sign checks saved by {user} on {day.isoformat()}"[:200]
+        batch = self.session.scalar(
+            select(Batch).where(Batch.name == name, Batch.imported_by == user)
+        )
+        if batch is None:
+            batch = Batch(name=name, imported_by=user)
+            self.session.add(batch)
+            self.session.flush()
+        item = self.session.scalar(
+            select(WorklistItem).where(
+                WorklistItem.batch_id == batch.id, WorklistItem.note_id == note_id
+            )
+        )
+        if item is None:
+            item = WorklistItem(batch_id=batch.id, note_id=note_id, charge_total=0.0)
+            self.session.add(item)
+        item.provider, item.date_of_service, item.payer = user, day, payer
+        item.note_text, item.claim, item.result = note_text, claim, result
+        item.queue_status, item.error, item.checked_at = "done", None, utcnow()
+        self.set_columns(item, summarise(result, item.charge_total or 0.0))
+        self.session.flush()
+        return item
+
+    def saved_by(self, item: WorklistItem, user: str) -> bool:
+        """Whether ``user`` saved ``item`` (their pre-sign save, or a batch they imported)."""
+        batch = self.session.get(Batch, item.batch_id)
+        return batch is not None and batch.imported_by == user
+
     def get(self, item_id: int) -> WorklistItem | None:
         """One item by id."""
         return self.session.get(WorklistItem, item_id)
 
-    def queue(self, filters: WorklistFilter, sort: str = "priority") -> Sequence[WorklistItem]:
-        """Items matching ``filters``; by default highest risk x charge first."""
-        stmt = select(WorklistItem)
+    @staticmethod
+    def _matching(stmt: Select[Any], filters: WorklistFilter) -> Select[Any]:
+        """``stmt`` restricted to the items matching ``filters``."""
         for column, value in (
             (WorklistItem.provider, filters.provider),
             (WorklistItem.family, filters.family),
@@ -111,13 +158,34 @@ class WorklistRepository:
         ):
             if value is not None and value != "":
                 stmt = stmt.where(column == value)
+        return stmt
+
+    def queue(
+        self,
+        filters: WorklistFilter,
+        sort: str = "priority",
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Sequence[WorklistItem]:
+        """Items matching ``filters``; by default highest risk x charge first.
+
+        ``limit`` and ``offset`` give one page of that order.
+        """
+        stmt = self._matching(select(WorklistItem), filters)
         if sort == "date":
             order = [WorklistItem.date_of_service.desc(), WorklistItem.id]
         elif sort == "provider":
             order = [WorklistItem.provider, WorklistItem.priority.desc(), WorklistItem.id]
         else:
             order = [WorklistItem.priority.desc(), WorklistItem.id]
-        return self.session.scalars(stmt.order_by(*order)).all()
+        stmt = stmt.order_by(*order).offset(offset).limit(limit)
+        return self.session.scalars(stmt).all()
+
+    def count(self, filters: WorklistFilter) -> int:
+        """How many items match ``filters`` (every page of :meth:`queue`)."""
+        stmt = self._matching(select(func.count()).select_from(WorklistItem), filters)
+        return int(self.session.scalar(stmt) or 0)
 
     def facets(self) -> dict[str, list[str]]:
         """Distinct providers, families, payers and verdicts, for the filter menus."""
@@ -147,6 +215,10 @@ class WorklistRepository:
     def batches(self) -> Sequence[Batch]:
         """Every batch, newest first."""
         return self.session.scalars(select(Batch).order_by(Batch.id.desc())).all()
+
+    def get_batch(self, batch_id: int) -> Batch | None:
+        """One batch by id."""
+        return self.session.get(Batch, batch_id)
 
     def set_review_status(self, item: WorklistItem, status: str) -> None:
         """Move an item to a review status; ``ValueError`` for an unknown one."""

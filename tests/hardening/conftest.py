@@ -12,6 +12,7 @@ import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,9 +21,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.remittances import import_835
 from api.settings import Settings
 from api.web.access import SESSION_COOKIE
 from assistant.audit import run_audit
+from assistant.remittances.synthetic import render_835, standard_claims
 from assistant.store import (
     ApiKeyRepository,
     Database,
@@ -63,6 +66,7 @@ class Callers:
     path_values: dict[str, Any] = field(default_factory=dict)
     note: str = NOTE
     month: str = SERVICE_MONTH
+    remittance: bytes = b""  # an 835 already imported: sending it again changes nothing
 
     def send(
         self,
@@ -179,6 +183,8 @@ def callers(hard_client: TestClient, hard_db_url: str) -> Iterator[Callers]:
         repo = WorklistRepository(session)
         item_id = next(item.id for item in repo.checked_in_month(SERVICE_MONTH))
         audit_id = run_audit(repo, SERVICE_MONTH, 5, 7, "quality_lead-user").id
+    found.remittance = render_835(standard_claims(date(2026, 10, 10), "HARD")).encode()
+    import_835(database, found.remittance, "hardening.835", "admin-user")
     found.path_values = {
         "item_id": item_id,
         "batch_id": batch_id,

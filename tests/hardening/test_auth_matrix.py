@@ -24,7 +24,14 @@ from api.fhir import document_reference
 from api.main import create_app
 from api.settings import Settings
 from api.web.rendering import NAV
-from assistant.store import Audit, Batch, Override, WorklistItem
+from assistant.store import (
+    Audit,
+    Batch,
+    Override,
+    StoredAuthorization,
+    StoredScheduledProcedure,
+    WorklistItem,
+)
 
 if TYPE_CHECKING:
     from conftest import Callers
@@ -85,6 +92,18 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/audits/{audit_id}"): Rule("staff", AUDITORS),
     ("GET", "/audits/{audit_id}/charts/{kind}.{fmt}"): Rule("staff", AUDITORS),
     ("GET", "/audits/{audit_id}/export.csv"): Rule("staff", AUDITORS),
+    ("GET", "/remittances"): Rule("staff", AUDITORS),
+    ("POST", "/remittances"): Rule("staff", AUDITORS),
+    ("GET", "/denials"): Rule("staff", AUDITORS),
+    ("GET", "/denials/export.csv"): Rule("staff", AUDITORS),
+    ("GET", "/preauth"): Rule("staff", EVERYONE),
+    ("POST", "/preauth"): Rule("staff", EVERYONE),
+    ("POST", "/v1/remittances"): Rule("api_key"),
+    ("GET", "/v1/denials"): Rule("api_key"),
+    ("POST", "/v1/preauth"): Rule("api_key"),
+    ("GET", "/authorizations"): Rule("staff", EDITORS),
+    ("POST", "/authorizations"): Rule("staff", EDITORS),
+    ("POST", "/authorizations/scheduled"): Rule("staff", EDITORS),
 }
 # Plausible values for path parameters; ids of stored objects come from the fixture.
 PATH_VALUES = {
@@ -118,8 +137,14 @@ def _staff_cases(allowed: bool) -> list[tuple[str, str, str]]:
     ]
 
 
+# Query strings the routes need (the month of the stored checks and remittances).
+QUERIES = {"/v1/denials": "?month={month}", "/denials": "?month={month}"}
+QUERIES["/denials/export.csv"] = QUERIES["/denials"]
+
+
 def _url(path: str, callers: Callers) -> str:
-    return path.format(**PATH_VALUES, **callers.path_values)
+    query = QUERIES.get(path, "").format(month=callers.month)
+    return path.format(**PATH_VALUES, **callers.path_values) + query
 
 
 def _body(callers: Callers, method: str, path: str, csrf: str) -> dict[str, Any]:
@@ -159,6 +184,46 @@ def _body(callers: Callers, method: str, path: str, csrf: str) -> dict[str, Any]
             "data": {"rule_id": "ESI-001", "reason": "Consent form scanned", "csrf": csrf}
         },
         "/audits": {"data": {"month": month, "per_provider": "2", "seed": "11", "csrf": csrf}},
+        "/v1/remittances": {"files": {"file": ("hardening.835", callers.remittance)}},
+        "/remittances": {
+            "data": {"csrf": csrf},
+            "files": {"file": ("hardening.835", callers.remittance, "text/plain")},
+        },
+        "/v1/preauth": {
+            "json": {
+                "notes": [{"note_id": "n1", "date_of_service": f"{month}-03", "text": note}],
+                "procedure": {"family": "esi", "levels": ["L4-L5"], "payer": "medicare"},
+            }
+        },
+        "/preauth": {
+            "data": {
+                "csrf": csrf,
+                "family": "esi",
+                "payer": "medicare",
+                "note_id": ["n1"],
+                "note_date": [f"{month}-03"],
+                "note_text": [note],
+            }
+        },
+        "/authorizations": {
+            "data": {
+                "patient_key": "MATRIX-1",
+                "payer": "medicare",
+                "family": "facet_mbb",
+                "status": "requested",
+                "csrf": csrf,
+            }
+        },
+        "/authorizations/scheduled": {
+            "data": {
+                "patient_key": "MATRIX-1",
+                "payer": "medicare",
+                "family": "facet_mbb",
+                "date": f"{month}-20",
+                "place_of_service": "22",
+                "csrf": csrf,
+            }
+        },
     }
     return bodies[path]
 
@@ -168,7 +233,14 @@ def _store_state(callers: Callers) -> tuple[Any, ...]:
     with callers.database.session() as session:
         counts = tuple(
             session.scalar(select(func.count()).select_from(model))
-            for model in (Batch, WorklistItem, Override, Audit)
+            for model in (
+                Batch,
+                WorklistItem,
+                Override,
+                Audit,
+                StoredAuthorization,
+                StoredScheduledProcedure,
+            )
         )
         statuses = tuple(
             session.execute(
@@ -270,6 +342,8 @@ def test_api_route_serves_active_key(callers: Callers, method: str, path: str) -
 
 
 STAFF_REFUSALS = ("anonymous", "forged", "expired", "disabled-user", "api-key-only")
+# Forms holding pasted notes answer a signed-out post with the form, the notes kept in it.
+KEEPS_FORM = {("POST", "/preauth")}
 
 
 def _stale(callers: Callers, kind: str) -> tuple[str | None, dict[str, str]]:
@@ -294,7 +368,10 @@ def test_staff_route_sends_unsigned_caller_to_login(
         headers=headers,
         **_body(callers, method, path, callers.csrf["admin"]),
     )
-    assert _sends_to_login(response), (response.status_code, response.text[:300])
+    if (method, path) in KEEPS_FORM:
+        assert response.status_code == 401 and "You were signed out" in response.text
+    else:
+        assert _sends_to_login(response), (response.status_code, response.text[:300])
     assert _store_state(callers) == before
 
 

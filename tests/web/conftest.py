@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import Browser, chromium
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -144,3 +145,10 @@ def import_checked(web_client: TestClient, wait_batch: WaitBatch) -> ImportCheck
         return batch_id
 
     return run
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """One headless Chromium per browser-test module (see ``browser_support``)."""
+    with chromium(tmp_path_factory.mktemp("profile")) as client:
+        yield client

@@ -8,240 +8,41 @@ is missing (``make test`` installs them).
 
 from __future__ import annotations
 
-import base64
-import os
 import re
-import shutil
-import socket
-import struct
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
-
-from assistant.store import Database, UserRepository
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None, reason="chromium/chromedriver not installed"
+from browser_support import (
+    Browser,
+    needs_browser,
+    save_screenshot,
+    served_app,
+    sign_in,
+    switch_user,
 )
-ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C WebDriver element key
-PASSWORD = "browser-test-password"
+
+pytestmark = needs_browser
+
+
 # Issue 17: procedure shorthand the reader may not recognise; it must never read "ready".
 SHORTHAND_NOTE = "Pt seen. Rt L4-5 TFESI under fluoro, 80mg depomedrol. tolerated well."
 NOT_READY = ("needs_attention", "not_billable_as_documented", "not_recognised")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_http(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{url} did not come up in {seconds} s")
-
-
-class Browser:
-    """The few W3C WebDriver commands the tests need."""
-
-    def __init__(self, driver_url: str, profile: Path) -> None:
-        self.http = httpx.Client(base_url=driver_url, timeout=60)
-        args = [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--window-size=1280,1600",
-            f"--user-data-dir={profile}",
-        ]
-        capabilities = {
-            "browserName": "chrome",
-            "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
-        }
-        reply = self._call("POST", "/session", {"capabilities": {"alwaysMatch": capabilities}})
-        self.session = reply["sessionId"]
-
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = self.http.request(method, path, json=body)
-        value = response.json()["value"]
-        assert response.status_code == 200, value
-        return value
-
-    def _s(self, path: str) -> str:
-        return f"/session/{self.session}{path}"
-
-    def go(self, url: str) -> None:
-        self._call("POST", self._s("/url"), {"url": url})
-
-    def find(self, css: str) -> str:
-        found = self._call("POST", self._s("/element"), {"using": "css selector", "value": css})
-        assert isinstance(found, dict) and ELEMENT in found, found
-        return str(found[ELEMENT])
-
-    def count(self, css: str) -> int:
-        found = self._call("POST", self._s("/elements"), {"using": "css selector", "value": css})
-        return len(found)
-
-    def type(self, css: str, text: str) -> None:
-        self._call("POST", self._s(f"/element/{self.find(css)}/value"), {"text": text})
-
-    def click(self, css: str) -> None:
-        self._call("POST", self._s(f"/element/{self.find(css)}/click"), {})
-
-    def text(self, css: str) -> str:
-        return str(self._call("GET", self._s(f"/element/{self.find(css)}/text")))
-
-    def text_or_empty(self, css: str) -> str:
-        """The element's text, or "" while the page is reloading (the script reloads it)."""
-        try:
-            return self.text(css)
-        except AssertionError:
-            return ""
-
-    def script(self, source: str, *args: Any) -> Any:
-        return self._call("POST", self._s("/execute/sync"), {"script": source, "args": list(args)})
-
-    def wait_for(self, css: str, seconds: float = 30) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.count(css):
-                return
-            time.sleep(0.1)
-        raise AssertionError(f"{css} did not appear")
-
-    def wait_gone(self, css: str, seconds: float = 30) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if not self.count(css):
-                return
-            time.sleep(0.1)
-        raise AssertionError(f"{css} did not go away")
-
-    def wait_text_change(self, css: str, old: str, seconds: float = 30) -> str:
-        """The element's text once it is no longer ``old`` (the next page has loaded)."""
-        deadline = time.monotonic() + seconds
-        while (text := self.text_or_empty(css)) in ("", old):
-            assert time.monotonic() < deadline, f"{css} still reads {old!r}"
-            time.sleep(0.1)
-        return text
-
-    def screenshot(self) -> bytes:
-        return base64.b64decode(self._call("GET", self._s("/screenshot")))
-
-    def quit(self) -> None:
-        self.http.delete(self._s(""))
-        self.http.close()
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    workdir = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{workdir / 'db.sqlite3'}"
-    database = Database(url)
-    database.migrate()
-    with database.session() as session:
-        UserRepository(session).create("pat", "provider", PASSWORD)
-        UserRepository(session).create("cody", "coder", PASSWORD)
-        UserRepository(session).create("quinn", "quality_lead", PASSWORD)
-    database.dispose()
-    port = _free_port()
-    # No warm-up: the first review builds the reader, so start-up does not wait for it.
-    env = {**os.environ, "CHARTREADY_DATABASE_URL": url, "CHARTREADY_WARM_UP": "false"}
-    cli = [sys.executable, "-c", "from assistant.cli import main; main()"]
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)],
-        env=env,
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_http(f"http://127.0.0.1:{port}/healthz", 60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(15)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    assert CHROMEDRIVER is not None
-    port = _free_port()
-    driver = subprocess.Popen(
-        [CHROMEDRIVER, f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        _wait_http(f"http://127.0.0.1:{port}/status", 20)
-        client = Browser(f"http://127.0.0.1:{port}", tmp_path_factory.mktemp("profile"))
-        try:
-            yield client
-        finally:
-            client.quit()
-    finally:
-        driver.terminate()
-        driver.wait(15)
-
-
-def _sign_in(browser: Browser, base: str, name: str, target: str) -> None:
-    browser.go(f"{base}/login?next={target}")
-    browser.type("#username", name)
-    browser.type("#password", PASSWORD)
-    browser.click("form[action='/login'] button[type=submit]")
-
-
-def _switch_user(browser: Browser, base: str, name: str, target: str) -> None:
-    """Sign out whoever is signed in, then sign in as ``name`` and open ``target``."""
-    browser.go(f"{base}/")
-    if browser.count("form[action='/logout']"):
-        browser.click("form[action='/logout'] button")
-        browser.wait_gone("form[action='/logout']")  # signed out before signing in again
-    _sign_in(browser, base, name, target)
-
-
-def _png_size(png: bytes) -> tuple[int, int]:
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    width, height = struct.unpack(">II", png[16:24])
-    return width, height
-
-
-def _save_screenshot(browser: Browser, tmp_path: Path, name: str, min_bytes: int) -> Path:
-    """Screenshot the page state just checked (CHARTREADY_SCREENSHOT_DIR, else tmp_path).
-
-    ``min_bytes`` tells a rendered page from a blank one: a sparse page compresses smaller.
-    """
-    png = browser.screenshot()
-    width, height = _png_size(png)
-    assert width >= 1000 and height >= 800
-    path = Path(os.environ.get("CHARTREADY_SCREENSHOT_DIR", tmp_path)) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(png)
-    assert path.stat().st_size > min_bytes
-    return path
+    with served_app(
+        tmp_path_factory.mktemp("browser"),
+        {"pat": "provider", "cody": "coder", "quinn": "quality_lead"},
+    ) as base:
+        yield base
 
 
 def _import_batch(browser: Browser, base: str, tmp_path: Path, notes: tuple[str, ...]) -> None:
     """As the coder, import ``notes`` as an October batch and wait until all are checked."""
-    _switch_user(browser, base, "cody", "/worklist/import")
+    switch_user(browser, base, "cody", "/worklist/import")
     browser.wait_for("input#file")
     batch = tmp_path / "batch.csv"
     lines = ["note_id,provider,date_of_service,payer,note_text"]
@@ -262,7 +63,7 @@ def _import_batch(browser: Browser, base: str, tmp_path: Path, notes: tuple[str,
 
 def _open_worklist(browser: Browser, base: str, tmp_path: Path, notes: tuple[str, ...]) -> None:
     """The coder's worklist with the October batch (imported here if no earlier test did)."""
-    _switch_user(browser, base, "cody", "/worklist")
+    switch_user(browser, base, "cody", "/worklist")
     browser.wait_for("h1")
     if not browser.count("a[href^='/worklist/items/']"):
         _import_batch(browser, base, tmp_path, notes)
@@ -272,7 +73,7 @@ def _open_worklist(browser: Browser, base: str, tmp_path: Path, notes: tuple[str
 def test_browser_presign_review_with_pasted_note(
     served: str, browser: Browser, esi_note: str, tmp_path: Path
 ) -> None:
-    _sign_in(browser, served, "pat", "/")
+    sign_in(browser, served, "pat", "/")
     browser.wait_for("textarea#note")
     # Paste (set the value at once, as a paste would), then fill the optional codes by typing.
     browser.script("document.getElementById('note').value = arguments[0];", esi_note)
@@ -287,7 +88,7 @@ def test_browser_presign_review_with_pasted_note(
     assert browser.count("mark.ev.a-negated") >= 1
     assert browser.count("section.finding") >= 1
     assert browser.count("button[data-copy]:not([hidden])") >= 1  # the script ran
-    _save_screenshot(browser, tmp_path, "presign-review.png", 20_000)
+    save_screenshot(browser, tmp_path, "presign-review.png", 20_000)
 
 
 def test_browser_keeps_an_over_long_note_and_checks_on_ctrl_enter(
@@ -302,7 +103,7 @@ def test_browser_keeps_an_over_long_note_and_checks_on_ctrl_enter(
     assert "the limit is 200,000" in browser.text("[data-too-long-for='note']")
     assert browser.text("h1") == "Check a note before you sign it"  # not sent
     assert browser.script("return document.getElementById('note').value.length;") == 300_000
-    _save_screenshot(browser, tmp_path, "presign-too-long.png", 20_000)
+    save_screenshot(browser, tmp_path, "presign-too-long.png", 20_000)
     browser.script("document.getElementById('note').value = arguments[0];", esi_note)
     browser.type("#note", "\ue009\ue007")  # Ctrl+Enter (WebDriver key codes)
     browser.wait_for(".pill")
@@ -324,7 +125,7 @@ def test_browser_shorthand_note_is_never_ready(
     assert "v-ready" not in classes and classes & {f"v-{v}" for v in NOT_READY}, classes
     if "v-not_recognised" in classes:  # the reader could not name the procedure
         assert "check this note by hand" in browser.text(".verdict-note")
-    _save_screenshot(browser, tmp_path, "presign-shorthand.png", 20_000)
+    save_screenshot(browser, tmp_path, "presign-shorthand.png", 20_000)
 
 
 def test_browser_unknown_address_gets_a_page_in_words(
@@ -341,7 +142,7 @@ def test_browser_unknown_address_gets_a_page_in_words(
     )
     assert background == "rgb(18, 50, 79)"  # styled by app.css, not a bare page
     assert not browser.text("body").lstrip().startswith("{")  # not problem JSON
-    _save_screenshot(browser, tmp_path, "not-found.png", 5_000)
+    save_screenshot(browser, tmp_path, "not-found.png", 5_000)
 
 
 def test_browser_worklist_import_shows_progress(
@@ -350,7 +151,7 @@ def test_browser_worklist_import_shows_progress(
     _import_batch(browser, served, tmp_path, (esi_note, office_note))
     browser.go(f"{served}/worklist")
     assert browser.count("a[href^='/worklist/items/']") == 2
-    _save_screenshot(browser, tmp_path, "worklist.png", 20_000)
+    save_screenshot(browser, tmp_path, "worklist.png", 20_000)
 
 
 def test_browser_item_confirms_a_status_change_and_offers_the_next_item(
@@ -365,7 +166,7 @@ def test_browser_item_confirms_a_status_change_and_offers_the_next_item(
     assert browser.text("p.notice[role=status]") == "Status changed to Queried."
     assert browser.text("a[rel=next]").startswith("Next item: b-")
     assert browser.script("return document.getElementById('status').value;") == "queried"
-    _save_screenshot(browser, tmp_path, "worklist-item-status-changed.png", 20_000)
+    save_screenshot(browser, tmp_path, "worklist-item-status-changed.png", 20_000)
     first = browser.text("h1")
     browser.click("a[rel=next]")
     assert browser.wait_text_change("h1", first).startswith("Note b-")
@@ -375,7 +176,7 @@ def test_browser_quality_lead_draws_an_audit(
     served: str, browser: Browser, esi_note: str, office_note: str, tmp_path: Path
 ) -> None:
     _open_worklist(browser, served, tmp_path, (esi_note, office_note))  # October is checked
-    _switch_user(browser, served, "quinn", "/audits")
+    switch_user(browser, served, "quinn", "/audits")
     browser.wait_for("input#month")
     browser.script("document.getElementById('month').value = '2026-10';")
     browser.type("#seed", "7")
@@ -397,4 +198,175 @@ def test_browser_quality_lead_draws_an_audit(
         browser.script("return getComputedStyle(document.querySelector('.print-header')).display;")
         == "none"
     )  # printed only
-    _save_screenshot(browser, tmp_path, "audit-report.png", 20_000)
+    save_screenshot(browser, tmp_path, "audit-report.png", 20_000)
+
+
+# ---- issue 17: consent highlights, saving a check; issue 19: clone flags -------------------
+
+CONSENT_NOTE = (
+    "PROCEDURE: Left L5-S1 transforaminal epidural steroid injection under fluoroscopy.\n"
+    "Risks and benefits were discussed, including possible complications such as infection "
+    "and bleeding, and written informed consent was obtained.\n"
+    "Contrast confirmed epidural spread. 80 mg triamcinolone injected. No complications."
+)
+VISIT = (
+    "HISTORY OF PRESENT ILLNESS: Follow-up on {day}. Left low back pain rated {score}/10. "
+    "She has tried physical therapy for six weeks without relief and takes meloxicam daily. "
+    "The pain is worse with standing and eases when she sits down.\n"
+    "PHYSICAL EXAMINATION: Alert and oriented, in no acute distress. Gait is antalgic and "
+    "slow. Tenderness over the lower lumbar facets, worse with extension and rotation. "
+    "Straight leg raise is negative. Strength is five of five in both legs and sensation "
+    "is intact to light touch. Reflexes are symmetric at the knees and ankles.\n"
+    "ASSESSMENT AND PLAN: Lumbar facet arthropathy. Continue home exercise and meloxicam; "
+    "return in four weeks or sooner if worse."
+)
+OWN_NOTE = (
+    "HISTORY OF PRESENT ILLNESS: Neck pain radiating to the right arm for a year, with "
+    "numbness in the thumb and index finger, worse when looking up or driving.\n"
+    "PHYSICAL EXAMINATION: Spurling test positive on the right. Grip weaker on the right "
+    "than the left. Biceps reflex reduced on the right; neck rotation limited by pain."
+)
+
+
+def _paste_and_check(browser: Browser, note: str) -> None:
+    browser.wait_for("textarea#note")
+    browser.script("document.getElementById('note').value = arguments[0];", note)
+    browser.script("document.getElementById('payer').value = 'medicare';")
+    browser.click("form[action='/review'] button[type=submit]")
+    browser.wait_for(".pill")
+
+
+def test_browser_consent_text_is_highlighted_as_documentation(
+    served: str, browser: Browser, tmp_path: Path
+) -> None:
+    switch_user(browser, served, "pat", "/")
+    _paste_and_check(browser, CONSENT_NOTE)
+    consent = browser.script(
+        "return [...document.querySelectorAll('mark.ev')]"
+        ".filter(m => m.title.includes('informed_consent'))"
+        ".map(m => [m.textContent, m.className]);"
+    )
+    assert consent, "the consent sentence is not highlighted"
+    for text, classes in consent:
+        assert "a-hypothetical" not in classes and "a-uncertain" not in classes, (text, classes)
+    planned = browser.script(
+        "return [...document.querySelectorAll('mark.ev.a-hypothetical, mark.ev.a-uncertain')]"
+        ".map(m => m.textContent.toLowerCase());"
+    )
+    assert not {"risks", "consent", "complications"} & set(planned), planned
+    save_screenshot(browser, tmp_path, "presign-consent-highlights.png", 20_000)
+
+
+def test_browser_provider_saves_a_check_and_opens_it(
+    served: str, browser: Browser, esi_note: str, tmp_path: Path
+) -> None:
+    switch_user(browser, served, "pat", "/")
+    _paste_and_check(browser, esi_note)
+    assert browser.text("button.secondary[type=submit]") == "Save this check"
+    browser.click("form[action='/review'] input[name=save] ~ button[type=submit]")
+    browser.wait_for("p.notice.saved")
+    notice = browser.text("p.notice.saved")
+    assert notice.startswith("Saved. This note and its check are kept in the worklist")
+    assert notice.endswith("Open the saved check")
+    save_screenshot(browser, tmp_path, "presign-saved.png", 20_000)
+    browser.click("p.notice.saved a")
+    browser.wait_for("h1")
+    assert browser.wait_text_change("h1", "Pre-sign review").startswith("Note pre-sign-")
+    assert browser.count(".pill[class*='v-']") >= 1 and browser.count("mark.ev") >= 3
+    assert browser.text(".item-nav a") == "← Check another note"
+    assert browser.count("section.clone-box") == 0  # clone flags are for the coders
+    save_screenshot(browser, tmp_path, "presign-saved-item.png", 20_000)
+
+
+def test_browser_anonymous_check_has_no_save_button(
+    served: str, browser: Browser, esi_note: str, tmp_path: Path
+) -> None:
+    browser.go(f"{served}/")
+    if browser.count("form[action='/logout']"):
+        browser.click("form[action='/logout'] button")
+        browser.wait_gone("form[action='/logout']")
+    browser.go(f"{served}/")
+    _paste_and_check(browser, esi_note)
+    assert browser.text("h1") == "Pre-sign review"
+    assert browser.count("input[name=save]") == 0
+    assert "Save this check" not in browser.text("main")
+    save_screenshot(browser, tmp_path, "presign-anonymous-no-save.png", 20_000)
+
+
+def _upload(browser: Browser, base: str, path: Path, count: int) -> int:
+    """As the coder, import ``path`` and wait until its ``count`` notes are checked."""
+    switch_user(browser, base, "cody", "/worklist/import")
+    browser.wait_for("input#file")
+    browser.type("input#file", str(path))
+    browser.click("form[action='/worklist/import'] button[type=submit]")
+    browser.wait_for(".chip")
+    deadline = time.monotonic() + 60
+    while f"{count} of {count} checked" not in browser.text_or_empty("[data-progress-text]"):
+        assert time.monotonic() < deadline, f"progress never reached {count} of {count}"
+        time.sleep(0.2)
+    batch = re.search(r"batch=(\d+)", str(browser.script("return location.search;")))
+    assert batch is not None
+    return int(batch.group(1))
+
+
+def test_browser_worklist_batch_chip_and_clone_flags(
+    served: str, browser: Browser, tmp_path: Path
+) -> None:
+    rows = [
+        ("v-may-1", "Dr Copley", "2026-05-04", VISIT.format(day="May 4", score=7)),
+        ("v-may-2", "Dr Copley", "2026-05-18", VISIT.format(day="May 18", score=6)),
+        ("v-own", "Dr Distinct", "2026-05-11", OWN_NOTE),
+    ]
+    lines = ["note_id,provider,date_of_service,payer,note_text"]
+    for note_id, provider, day, text in rows:
+        escaped = text.replace('"', '""')
+        lines.append(f'{note_id},{provider},{day},medicare,"{escaped}"')
+    path = tmp_path / "may-visits.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    batch = _upload(browser, served, path, len(rows))
+    assert browser.text(".chip").startswith(f"Batch: may-visits.csv (#{batch})")
+    deadline = time.monotonic() + 30
+    while browser.count(".pill.clone") < 2:  # the clone scan runs in the background
+        assert time.monotonic() < deadline, "no clone flags appeared"
+        time.sleep(0.5)
+        browser.go(f"{served}/worklist?batch={batch}")
+    assert browser.count("a[href^='/worklist/items/']") == 3
+    flagged = browser.script(
+        "return [...document.querySelectorAll('.clone-flag')]"
+        ".map(f => f.closest('tr').querySelector('a').textContent);"
+    )
+    assert sorted(flagged) == ["v-may-1", "v-may-2"]
+    assert "100% alike; identical:" in browser.text(".clone-flag small")
+    save_screenshot(browser, tmp_path, "worklist-batch-chip-clone-flags.png", 20_000)
+    browser.click(".chip")
+    browser.wait_gone(".chip")
+    assert browser.script("return location.search;") == ""
+    assert browser.count("a[href^='/worklist/items/']") >= 3  # every batch again
+    save_screenshot(browser, tmp_path, "worklist-batch-filter-removed.png", 20_000)
+    browser.go(f"{served}/worklist?batch={batch}&sort=date")
+    browser.wait_for(".clone-flag")
+    browser.click("tr:has(.clone-flag) a[href^='/worklist/items/']")
+    browser.wait_for("section.clone-box")
+    box = browser.text("section.clone-box")
+    assert "This note repeats 1 other stored note" in box and "Dr Copley" in box
+    assert "physical exam" in box
+    save_screenshot(browser, tmp_path, "worklist-item-possible-clone.png", 20_000)
+
+
+def test_browser_audit_shows_copied_documentation(
+    served: str, browser: Browser, tmp_path: Path
+) -> None:
+    switch_user(browser, served, "quinn", "/audits")
+    browser.wait_for("input#month")
+    browser.script("document.getElementById('month').value = '2026-05';")
+    browser.type("#seed", "5")
+    browser.click("form[action='/audits'] button[type=submit]")
+    browser.wait_for("h2#clones")
+    assert browser.text("h1") == "Mini-audit 2026-05"
+    findings = browser.text("ul.clone-findings")
+    assert "of Dr Copley's physical exams in May 2026 are identical to an earlier note" in (
+        findings
+    )
+    assert "Dr Distinct" not in findings
+    browser.script("document.getElementById('clones').scrollIntoView();")
+    save_screenshot(browser, tmp_path, "audit-copied-documentation.png", 20_000)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from api.web.rendering import API_DIR, templates, top_factors
 from assistant.facts import FAMILIES, FAMILY_LABELS, family_label
 from assistant.findings import rule_name
+from assistant.risk.schema import RiskScore
 
 
 def test_every_family_has_one_label() -> None:
@@ -47,11 +48,17 @@ def test_templates_show_families_only_through_the_filter() -> None:
 
 
 def test_risk_factor_names_the_family_in_words() -> None:
-    risk = {
-        "logit": 0.0,
-        "probability": 0.5,
-        "factors": [{"name": "family.facet_rfa", "label": "x", "contribution": 0.5}],
-    }
+    risk = RiskScore.model_validate(
+        {
+            "logit": 0.0,
+            "probability": 0.5,
+            "band": "medium",
+            "model_version": "test",
+            "factors": [
+                {"name": "family.facet_rfa", "label": "x", "value": 1, "contribution": 0.5}
+            ],
+        }
+    )
     [factor] = top_factors(risk, [])
     assert factor.label.startswith("Procedure type (Facet radiofrequency ablation)")
 

@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.web.rendering import Segment, group_findings, highlight_segments, query_text, top_factors
-from assistant.store import Database, StoredCheck
+from assistant.findings import Finding
+from assistant.risk.schema import RiskScore
+from assistant.store import ApiKeyRepository, Batch, Database, StoredCheck, WorklistItem
 
 AsRole = Callable[[str | None], str]
 
@@ -76,21 +78,70 @@ def test_not_found_lists_what_the_payer_requires_and_folds_the_rest(
     assert "informed consent" in required  # a finding asks for it; the note lacks it
 
 
-def test_presign_save_stores_result_not_text(
+def test_presign_save_keeps_the_check_as_a_worklist_item_and_links_to_it(
     web_client: TestClient, web_db: Database, as_role: AsRole, esi_note: str
 ) -> None:
     token = as_role("provider")
     before = _stored(web_db)
-    form = {"note": esi_note, "payer": "medicare", "csrf": token, "save": "yes"}
-    response = web_client.post("/review", data=form)
+    form = {"note": esi_note, "payer": "medicare", "cpt": "64483", "icd10": "M54.16"}
+    response = web_client.post("/review", data={**form, "csrf": token, "save": "yes"})
     assert response.status_code == 200
-    assert "Saved as check #" in response.text
-    assert _stored(web_db) == before + 1
+    saved = re.search(
+        r'<p class="notice saved" role="status">Saved\. This note and its check are kept in the '
+        r"worklist for your coders as note (pre-sign-[0-9a-f]{12})\. "
+        r'<a href="/worklist/items/(\d+)">Open the saved check</a></p>',
+        response.text,
+    )
+    assert saved is not None, response.text
+    note_id, item_id = saved.group(1), int(saved.group(2))
+    assert _stored(web_db) == before  # no separate API check row: the worklist keeps it
     with web_db.session() as session:
-        row = session.scalars(select(StoredCheck).order_by(StoredCheck.id.desc())).first()
-        assert row is not None and row.api_key_name == "user:provider-user"
-        assert "triamcinolone was injected" not in str(row.result.get("findings"))
-        assert row.note_id == "pre-sign"
+        item = session.get(WorklistItem, item_id)
+        assert item is not None and item.note_id == note_id
+        assert item.queue_status == "done" and item.verdict == item.result["verdict"]  # type: ignore[index]
+        assert item.provider == "provider-user" and item.payer == "medicare"
+        assert item.note_text.replace("\r\n", "\n") == esi_note
+        assert item.claim is not None and item.claim["lines"][0]["cpt"] == "64483"
+        batch = session.get(Batch, item.batch_id)
+        assert batch is not None and batch.imported_by == "provider-user"
+    # Saving the same draft again keeps one item.
+    again = web_client.post("/review", data={**form, "csrf": token, "save": "yes"})
+    assert f'href="/worklist/items/{item_id}"' in again.text
+    # The provider opens what they saved; the coders find it in their worklist.
+    page = web_client.get(f"/worklist/items/{item_id}")
+    assert page.status_code == 200 and f"Note {note_id}" in page.text
+    assert "← Check another note" in page.text and "Next item" not in page.text
+    as_role("coder")
+    assert f">{note_id}</a>" in web_client.get("/worklist").text
+
+
+def test_presign_save_button_only_for_signed_in_staff(
+    web_client: TestClient, web_db: Database, as_role: AsRole, esi_note: str
+) -> None:
+    with web_db.session() as session:
+        key = ApiKeyRepository(session).create("presign-save-button").secret
+    token = as_role(None)
+    form = {"note": esi_note, "payer": "medicare", "csrf": token}
+    anonymous = web_client.post("/review", data={**form, "api_key": key}).text
+    assert "Pre-sign review" in anonymous and "Save this check" not in anonymous
+    token = as_role("provider")
+    signed_in = web_client.post("/review", data={**form, "csrf": token}).text
+    assert "Save this check" in signed_in
+    assert "Keeps the note and its check in the worklist for your coders." in signed_in
+
+
+def test_provider_cannot_open_items_saved_by_others(
+    web_client: TestClient, as_role: AsRole, esi_note: str
+) -> None:
+    token = as_role("coder")
+    response = web_client.post(
+        "/review", data={"note": esi_note + "\nSaved by the coder.", "csrf": token, "save": "yes"}
+    )
+    saved = re.search(r'href="/worklist/items/(\d+)">Open the saved check', response.text)
+    assert saved is not None
+    as_role("provider")
+    assert web_client.get(f"/worklist/items/{saved.group(1)}").status_code == 403
+    assert web_client.get("/worklist/items/999999").status_code == 403  # not even whether
 
 
 @pytest.mark.parametrize(
@@ -181,11 +232,23 @@ def test_group_findings_orders_by_severity_and_adds_query() -> None:
     assert query_text({}) == ""
 
 
+def _risk(logit: float, factors: list[dict[str, object]]) -> RiskScore:
+    """A risk score with these factors (value 1 each) and the probability of ``logit``."""
+    return RiskScore.model_validate(
+        {
+            "logit": logit,
+            "probability": 1 / (1 + math.exp(-logit)),
+            "band": "medium",
+            "model_version": "test",
+            "factors": [{"value": 1.0, **f} for f in factors],
+        }
+    )
+
+
 def test_top_factors_skip_baseline_and_lowering_factors() -> None:
-    risk = {
-        "logit": -1.0,
-        "probability": 1 / (1 + math.exp(1.0)),
-        "factors": [
+    risk = _risk(
+        -1.0,
+        [
             {"name": "baseline", "label": "baseline", "contribution": -3.0},
             {"name": "payer.medicare", "label": "payer: medicare", "contribution": 0.2},
             {"name": "family.esi", "label": "procedure family: esi", "contribution": -0.4},
@@ -196,8 +259,12 @@ def test_top_factors_skip_baseline_and_lowering_factors() -> None:
                 "finding_ids": ["ESI-002"],
             },
         ],
-    }
-    findings = [{"rule_id": "ESI-002", "message": "Laterality not documented: add the side"}]
+    )
+    findings = [
+        Finding.model_construct(
+            rule_id="ESI-002", message="Laterality not documented: add the side"
+        )
+    ]
     factors = top_factors(risk, findings)
     assert [f.label for f in factors] == [
         "Documentation gaps (blocks billing, missing)",
@@ -261,3 +328,43 @@ def test_review_names_the_procedure_in_words(
     table = html.split("<h2>Procedures found</h2>", 1)[1].split("</table>", 1)[0]
     assert "<td>Transforaminal epidural steroid injection</td>" in table
     assert "<td>esi</td>" not in table
+
+
+CONSENT_NOTE = (
+    "PROCEDURE: Left L5-S1 transforaminal epidural steroid injection under fluoroscopy.\n"
+    "Risks and benefits were discussed, including possible complications such as infection "
+    "and bleeding, and written informed consent was obtained.\n"
+    "Contrast confirmed epidural spread. 80 mg triamcinolone injected. No complications."
+)
+
+
+def test_review_does_not_mark_consent_text_as_planned_or_uncertain(
+    web_client: TestClient, as_role: AsRole
+) -> None:
+    token = as_role("provider")
+    form = {"note": CONSENT_NOTE, "payer": "medicare", "csrf": token}
+    html = web_client.post("/review", data=form).text
+    marks = re.findall(r'<mark class="ev ([^"]+)" title="([^"]+)">([^<]*)</mark>', html)
+    consent = [(classes, text) for classes, title, text in marks if "informed_consent" in title]
+    assert consent, marks  # the consent sentence is highlighted as documentation
+    for classes, text in consent:
+        assert "a-hypothetical" not in classes and "a-uncertain" not in classes, (classes, text)
+        assert "f-elem a-affirmed" in classes
+
+
+@pytest.mark.parametrize(
+    ("field", "assertion", "shown"),
+    [
+        ("elements.informed_consent", "hypothetical", "affirmed"),  # "risks ... discussed"
+        ("elements.conservative_therapy", "historical", "affirmed"),
+        ("elements.complications", "uncertain", "affirmed"),
+        ("elements.sedation_or_anesthesia", "negated", "negated"),  # "No sedation"
+        ("planned_procedures", "hypothetical", "hypothetical"),
+        ("procedures[0].family", "uncertain", "uncertain"),
+    ],
+)
+def test_highlight_shows_element_evidence_as_documented_unless_negated(
+    field: str, assertion: str, shown: str
+) -> None:
+    span = {"start": 0, "end": 7, "field": field, "assertion": assertion, "value": True}
+    assert highlight_segments("consent", [span])[0].assertion == shown

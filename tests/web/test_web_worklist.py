@@ -431,3 +431,42 @@ def test_next_open_starts_from_the_top_when_the_item_left_the_list() -> None:
     assert next_open(items, 1) == items[1]  # type: ignore[arg-type]
     assert next_open(items, 2) is None  # type: ignore[arg-type]
     assert next_open(items, 9) == items[1]  # type: ignore[arg-type]
+
+
+def test_batch_filter_shows_as_a_chip_that_removes_it(
+    web_client: TestClient, as_role: AsRole, batch: int
+) -> None:
+    as_role("coder")
+    page = web_client.get(f"/worklist?batch={batch}&sort=date&payer=commercial").text
+    chip = re.search(r'<a class="chip" href="([^"]+)"[^>]*>(.*?)</a>', page)
+    assert chip is not None
+    assert chip.group(2).startswith(f"Batch: october.csv (#{batch}) ")
+    assert "×" in chip.group(2) and "remove this filter" in chip.group(2)
+    assert chip.group(1) == "/worklist?payer=commercial&amp;sort=date"  # the rest stays
+    cleared = web_client.get(chip.group(1).replace("&amp;", "&")).text
+    assert 'class="chip"' not in cleared
+    assert 'class="chip"' not in web_client.get("/worklist").text
+
+
+def test_sort_and_page_links_keep_the_batch_filter(
+    web_client: TestClient, as_role: AsRole, batch: int
+) -> None:
+    as_role("coder")
+    first = web_client.get(f"/worklist?batch={batch}&per_page=2").text
+    assert "3 notes (1–2 shown)" in first and "Page 1 of 2" in first
+    assert f'href="/worklist?batch={batch}&amp;sort=date&amp;per_page=2" title="Sort by date"' in (
+        first
+    )
+    following = re.search(r'rel="next" href="([^"]+)">Next page', first)
+    assert following is not None
+    assert following.group(1) == f"/worklist?batch={batch}&amp;page=2&amp;per_page=2"
+    second = web_client.get(following.group(1).replace("&amp;", "&")).text
+    assert "3 notes (3–3 shown)" in second and "Page 2 of 2" in second
+    assert f"Batch: october.csv (#{batch})" in second
+    assert f'rel="prev" href="/worklist?batch={batch}&amp;per_page=2">' in second
+    listed = re.findall(r'href="/worklist/items/\d+[^"]*">(w-[a-z0-9-]+)<', first + second)
+    assert sorted(listed) == ["w-esi-1", "w-esi-2", "w-office"]
+    item_link = re.search(r'href="/worklist/items/\d+\?([^"]+)">w-', second)
+    assert (
+        item_link is not None and item_link.group(1) == f"batch={batch}&amp;page=2&amp;per_page=2"
+    )
