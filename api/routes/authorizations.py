@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -99,6 +100,21 @@ def error_words(exc: ValidationError) -> list[str]:
         message = str(error["msg"]).removeprefix("Value error, ")
         words.append(f"{label}: {message}")
     return words
+
+
+R = TypeVar("R")
+
+
+def _checked(
+    form: dict[str, str], parse: Callable[[dict[str, str]], R]
+) -> tuple[R | None, list[str]]:
+    """The form parsed by ``parse``, or ``None`` with every problem in words (payer first)."""
+    errors = _payer_problem(form["payer"])
+    try:
+        record = parse(form)
+    except ValidationError as exc:
+        return None, [*errors, *error_words(exc)]
+    return (None, errors) if errors else (record, errors)
 
 
 def _payer_problem(payer: str) -> list[str]:
@@ -273,13 +289,8 @@ async def add_authorization(
         "decided_on": decided_on,
         "note": note,
     }
-    errors = _payer_problem(payer)
-    record: Authorization | None = None
-    try:
-        record = authorization_record(form)
-    except ValidationError as exc:
-        errors = [*errors, *error_words(exc)]
-    if errors or record is None:
+    record, errors = _checked(form, authorization_record)
+    if record is None:
         forms = Forms(form, dict(EMPTY_PROCEDURE), authorization_errors=tuple(errors))
         return await _page(request, database, user, forms=forms, status=422)
     new_id = await run_in_threadpool(_add_authorization, database, record, user)
@@ -310,13 +321,8 @@ async def add_scheduled(
         "date": date,
         "place_of_service": place_of_service,
     }
-    errors = _payer_problem(payer)
-    record: ScheduledProcedure | None = None
-    try:
-        record = procedure_record(form)
-    except ValidationError as exc:
-        errors = [*errors, *error_words(exc)]
-    if errors or record is None:
+    record, errors = _checked(form, procedure_record)
+    if record is None:
         forms = Forms(dict(EMPTY_AUTHORIZATION), form, procedure_errors=tuple(errors))
         return await _page(request, database, user, forms=forms, status=422)
     new_id = await run_in_threadpool(_add_procedure, database, record, user)

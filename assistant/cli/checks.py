@@ -98,7 +98,8 @@ def validate(
         f"ok: {len(registry.checklists)} checklists, {count} elements, "
         f"{len(registry.coding.rules)} coding rules, {len(registry.payers)} payers, "
         f"{coverage_rules} coverage-map rules, "
-        f"{len(authorization_rules.rules)} prior-authorization rules"
+        f"{len(authorization_rules.rules)} prior-authorization rules",
+        soft_wrap=True,  # one line, whatever the terminal's width (scripts read it)
     )
 
 
