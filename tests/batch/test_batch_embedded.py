@@ -53,7 +53,10 @@ def _batch(source: Path, out: Path) -> subprocess.Popen[bytes]:
     cli = "from assistant.cli import main; main()"
     command = [sys.executable, "-c", cli, "batch", str(source), "--out", str(out)]
     options = ["--processes", "2", "--chunk-size", str(CHUNK)]
-    return subprocess.Popen([*command, *options], stderr=subprocess.DEVNULL)
+    # its own process group: the kill below takes the run's worker processes with it, as a
+    # crashed machine or a stopped container would (killing only the parent left workers
+    # still starting up waiting forever on a pipe they hold both ends of)
+    return subprocess.Popen([*command, *options], stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def test_embedded_resumes_after_kill_9_losing_and_repeating_nothing(
@@ -66,7 +69,7 @@ def test_embedded_resumes_after_kill_9_losing_and_repeating_nothing(
     while not list((out / "parquet").glob("part-*")) and time.monotonic() < deadline:
         assert process.poll() is None, "the run ended before it could be killed"
         time.sleep(0.05)
-    os.kill(process.pid, signal.SIGKILL)
+    os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     committed = len(list((out / "parquet").glob("part-*")))
     total = len(list((reference / "parquet").glob("part-*")))
