@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -100,9 +101,36 @@ def run_key(path: Path, options: BatchOptions) -> dict[str, Any]:
     }
 
 
+# How often a pool worker checks that the batch process that started it is still there.
+PARENT_CHECK_SECONDS = 2.0
+
+
+def watch_parent(
+    parent_alive: Callable[[], bool],
+    leave: Callable[[], object],
+    period: float = PARENT_CHECK_SECONDS,
+) -> None:
+    """Call ``leave`` once ``parent_alive`` turns false, checking every ``period`` seconds."""
+    while parent_alive():
+        time.sleep(period)
+    leave()
+
+
 def _warm_worker() -> None:
+    """Start watching the batch process, then build the reader.
+
+    A batch killed with -9 does not tell its workers: they would wait on their queue for
+    ever (holding memory), so each leaves as soon as it is no longer the batch's child.
+    """
     from assistant.pipeline import warm_up
 
+    parent = os.getppid()
+    threading.Thread(
+        target=watch_parent,
+        args=(lambda: os.getppid() == parent, lambda: os._exit(1)),
+        name="batch-parent-watch",
+        daemon=True,
+    ).start()
     warm_up()
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from batch_inputs import BAD_IDS, NOTES
 
-from assistant.batch.embedded import BatchOptions, run_embedded
+from assistant.batch.embedded import PARENT_CHECK_SECONDS, BatchOptions, run_embedded, watch_parent
 from assistant.batch.output import read_errors, read_results
 from assistant.errors import BatchOutputError
 
@@ -53,10 +53,23 @@ def _batch(source: Path, out: Path) -> subprocess.Popen[bytes]:
     cli = "from assistant.cli import main; main()"
     command = [sys.executable, "-c", cli, "batch", str(source), "--out", str(out)]
     options = ["--processes", "2", "--chunk-size", str(CHUNK)]
-    # its own process group: the kill below takes the run's worker processes with it, as a
-    # crashed machine or a stopped container would (killing only the parent left workers
-    # still starting up waiting forever on a pipe they hold both ends of)
-    return subprocess.Popen([*command, *options], stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen([*command, *options], stderr=subprocess.DEVNULL)
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids of ``pid``'s children (Linux /proc)."""
+    listing = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii")
+    return [int(child) for child in listing.split()]
+
+
+def _gone(pids: list[int], seconds: float) -> bool:
+    """Whether every process of ``pids`` has exited within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{pid}").exists() for pid in pids):
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def test_embedded_resumes_after_kill_9_losing_and_repeating_nothing(
@@ -69,8 +82,10 @@ def test_embedded_resumes_after_kill_9_losing_and_repeating_nothing(
     while not list((out / "parquet").glob("part-*")) and time.monotonic() < deadline:
         assert process.poll() is None, "the run ended before it could be killed"
         time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)
+    workers = _children(process.pid)
+    os.kill(process.pid, signal.SIGKILL)  # the batch alone: its workers must notice and leave
     process.wait()
+    assert workers and _gone(workers, 4 * PARENT_CHECK_SECONDS + 5)
     committed = len(list((out / "parquet").glob("part-*")))
     total = len(list((reference / "parquet").glob("part-*")))
     assert 1 <= committed < total
@@ -81,3 +96,10 @@ def test_embedded_resumes_after_kill_9_losing_and_repeating_nothing(
     assert read_errors(out) == read_errors(reference)
     lines = [line for p in (out / "jsonl").glob("part-*") for line in p.read_text().splitlines()]
     assert len(lines) == NOTES
+
+
+def test_a_pool_worker_leaves_when_its_batch_is_gone() -> None:
+    answers = iter([True, True, False])
+    left: list[bool] = []
+    watch_parent(lambda: next(answers), lambda: left.append(True), period=0)
+    assert left == [True]
