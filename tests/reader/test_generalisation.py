@@ -1207,3 +1207,75 @@ _ELEMENT_SENTENCES: dict[str, list[str]] = {
 )
 def test_element_documented_in_common_words(read: Read, element: str, sentence: str) -> None:
     assert getattr(read(_PROCEDURE_LINE + sentence).elements, element)
+
+
+# ---- one procedure note in four clinics' styles ------------------------------------------
+
+_STYLED_NOTES: dict[str, tuple[str, dict[str, tuple[str, list[str], str, bool]]]] = {
+    "capitals": (
+        (
+            "OPERATIVE REPORT\n"
+            "PROCEDURE: BILATERAL L4-L5 AND L5-S1 FACET JOINT INJECTIONS UNDER FLUOROSCOPIC "
+            "GUIDANCE.\n"
+            "INDICATION: LUMBAR FACET ARTHROPATHY.\n"
+            "DESCRIPTION: AFTER INFORMED CONSENT THE PATIENT WAS PLACED PRONE. THE SKIN WAS "
+            "PREPPED WITH CHLORAPREP. UNDER FLUOROSCOPY A 22 GAUGE SPINAL NEEDLE WAS "
+            "ADVANCED INTO EACH JOINT. OMNIPAQUE 180 CONFIRMED INTRA-ARTICULAR SPREAD. 0.5 "
+            "ML OF 0.5% BUPIVACAINE WITH 10 MG KENALOG WAS INJECTED INTO EACH JOINT. NO "
+            "COMPLICATIONS. IMAGES SAVED."
+        ),
+        {"facet_joint_injection": ("bilateral", ["L4-L5", "L5-S1"], "fluoroscopy", True)},
+    ),
+    "bullets": (
+        (
+            "Proc note\n"
+            "- R C7-T1 ILESI\n"
+            "- paramedian R, LOR saline, 20g tuohy\n"
+            "- fluoro AP/lat, omni 2 cc epidural spread\n"
+            "- 80 mg depo + 4 cc NS\n"
+            "- no compl, VSS"
+        ),
+        {"esi": ("right", ["C7-T1"], "fluoroscopy", True)},
+    ),
+    "templated": (
+        (
+            "Procedure: [x] Transforaminal ESI [ ] Interlaminar ESI [ ] Caudal\n"
+            "Side: [ ] Right [x] Left [ ] Bilateral\n"
+            "Level(s): L5-S1\n"
+            "Guidance: [x] Fluoroscopy [ ] CT [ ] Ultrasound\n"
+            "Contrast: [x] Yes [ ] No\n"
+            "Medication: dexamethasone 10 mg\n"
+            "Complications: none"
+        ),
+        {"esi": ("left", ["L5-S1"], "fluoroscopy", True)},
+    ),
+    "narrative": (
+        (
+            "Mr. T came in today for the right sacroiliac joint injection we planned last "
+            "month. After we went over the risks again and he signed the consent, he lay "
+            "prone and I used fluoroscopy to find the inferior pole of the right SI joint. I "
+            "placed a 22-gauge needle into the joint, confirmed an arthrogram with half a "
+            "milliliter of Omnipaque, and injected 40 mg of triamcinolone with 2 mL of 0.5% "
+            "bupivacaine. He had no complications and his buttock pain went from 7 to 2."
+        ),
+        {"si_joint_injection": ("right", [], "fluoroscopy", True)},
+    ),
+}
+
+
+@pytest.mark.parametrize("style", sorted(_STYLED_NOTES))
+def test_one_procedure_in_each_style(read: Read, style: str) -> None:
+    text, want = _STYLED_NOTES[style]
+    facts = read(text)
+    got = {p.family: (p.laterality, p.levels, p.guidance, p.contrast) for p in facts.procedures}
+    assert got == want
+    assert facts.note_kind == "procedure"
+
+
+@pytest.mark.parametrize(
+    ("field", "contrast"),
+    [("Contrast: [x] Yes [ ] No", True), ("Contrast: [ ] Yes [x] No", False)],
+)
+def test_a_ticked_contrast_box(read: Read, field: str, contrast: bool) -> None:
+    note = f"Procedure: Left L5-S1 TFESI under fluoroscopy.\n{field}\nDexamethasone 10 mg."
+    assert [p.contrast for p in read(note).procedures] == [contrast]
