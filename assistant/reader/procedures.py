@@ -416,9 +416,8 @@ def _drop_nested(mentions: list[Target]) -> list[Target]:
     ordered = sorted(mentions, key=lambda t: (t.start, -(t.end - t.start)))
     kept: list[Target] = []
     for target in ordered:
-        same_words = [k for k in kept if (k.start, k.end) == (target.start, target.end)]
-        if same_words:
-            kept.append(target)
+        if any((k.start, k.end) == (target.start, target.end) for k in kept):
+            kept.append(target)  # another family read from the same words
             continue
         if kept and target.start < kept[-1].end:
             if target.end - target.start > kept[-1].end - kept[-1].start:
