@@ -34,8 +34,8 @@ from api.web.access import error_page
 from api.web.rendering import render
 from assistant.errors import NoRemittances, RemittanceFormatError
 from assistant.remittances.importer import MAX_BYTES
-from assistant.remittances.report import DenialReport, to_csv, to_html
-from assistant.store import Database, RemittanceFile, SignedIn, month_bounds
+from assistant.remittances.report import DenialReport, previous_months, to_csv, to_html
+from assistant.store import Database, RemittanceFile, SignedIn, month_name
 
 logger = logging.getLogger("chartready.remittances")
 router = APIRouter(tags=["pages"])
@@ -50,20 +50,6 @@ OUTCOME_WORDS = (
     ("partially_paid", "partly paid"),
     ("patient_responsibility", "left to the patient"),
     ("reversed", "reversed by the payer"),
-)
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
 )
 
 
@@ -115,17 +101,6 @@ def problem_words(problem: FormatProblem) -> str:
     )
 
 
-def month_label(month: str) -> str:
-    """``2024-01`` -> ``January 2024``."""
-    start, _ = month_bounds(month)
-    return f"{MONTH_NAMES[start.month - 1]} {start.year}"
-
-
-def _previous_month(today: date) -> str:
-    index = today.year * 12 + today.month - 2
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def _stored_summary(database: Database, file_id: int, again: bool) -> FileSummary | None:
     with database.session() as session:
         row = session.get(RemittanceFile, file_id)
@@ -148,7 +123,7 @@ async def _import_page(
     context = {
         "summary": summary,
         "summary_words": summary_words(summary) if summary else None,
-        "months": [(m, month_label(m)) for m in summary.months] if summary else [],
+        "months": [(m, month_name(m)) for m in summary.months] if summary else [],
         "error": error,
         "files": files,
     }
@@ -213,6 +188,17 @@ def report_markup(report: DenialReport) -> Markup:
     return Markup(body)  # to_html rendered it with autoescaping on
 
 
+def _bad_month(request: Request, user: SignedIn, month: str) -> Response | None:
+    """A page in words when ``month`` is not ``YYYY-MM``, else ``None``."""
+    try:
+        month_name(month)
+    except ValueError:
+        return error_page(
+            request, 422, "Month not understood", "Pick a month as YYYY-MM, such as 2024-01.", user
+        )
+    return None
+
+
 @router.get("/denials", response_class=HTMLResponse)
 async def denials_page(
     request: Request,
@@ -222,17 +208,13 @@ async def denials_page(
 ) -> Response:
     """The monthly denial report (latest month with data by default), with its CSV."""
     chosen = month or await run_in_threadpool(latest_month, database)
-    chosen = chosen or _previous_month(date.today())
-    try:
-        month_bounds(chosen)
-    except ValueError:
-        return error_page(
-            request, 422, "Month not understood", "Pick a month as YYYY-MM, such as 2024-01.", user
-        )
+    chosen = chosen or previous_months(date.today().strftime("%Y-%m"), 2)[0]
+    if (refused := _bad_month(request, user, chosen)) is not None:
+        return refused
     report = await run_in_threadpool(_report, database, chosen)
     context = {
         "month": chosen,
-        "month_label": month_label(chosen),
+        "month_label": month_name(chosen),
         "report_html": report_markup(report) if report else None,
     }
     return render(request, "denials.html", context, user=user, csrf=user.csrf_token)
@@ -246,15 +228,11 @@ async def denials_csv(
     month: Annotated[str, Query(max_length=7)],
 ) -> Response:
     """The month's denied lines as CSV (one row per line, as ``chartready denials report``)."""
-    try:
-        month_bounds(month)
-    except ValueError:
-        return error_page(
-            request, 422, "Month not understood", "Pick a month as YYYY-MM, such as 2024-01.", user
-        )
+    if (refused := _bad_month(request, user, month)) is not None:
+        return refused
     report = await run_in_threadpool(_report, database, month)
     if report is None:
-        message = f"No remittance lines with a date of service in {month_label(month)}."
+        message = f"No remittance lines with a date of service in {month_name(month)}."
         return error_page(request, 404, "Nothing to download", message, user)
     return Response(
         to_csv(report),

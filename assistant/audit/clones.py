@@ -11,14 +11,13 @@ the notes were imported; nothing here reads note text.
 
 from __future__ import annotations
 
-import calendar
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.store.clone_repository import ScannedNote
 from assistant.store.clone_tables import WHOLE_NOTE
-from assistant.store.worklist import month_bounds
+from assistant.store.worklist import month_name
 
 # The parts a share is given for, in report order, with their plural names.
 PART_NAMES: dict[str, str] = {
@@ -33,12 +32,6 @@ PART_NAMES: dict[str, str] = {
 def part_name(part: str) -> str:
     """A part of a note in words, plural ("physical exams", "social history sections")."""
     return PART_NAMES.get(part, part.replace("_", " ") + " sections")
-
-
-def month_name(month: str) -> str:
-    """``YYYY-MM`` in words ("March 2026")."""
-    start, _ = month_bounds(month)
-    return f"{calendar.month_name[start.month]} {start.year}"
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
             or any(rule.max_scope is not None for rule in self.rules)
         )
 
-    own_line: dict[str, SectionRule]
+    own_line: dict[str, SectionRule] = {}  # noqa: RUF012  (replaced whole by add_own_line)
 
     def add_own_line(self, rules: Iterable[SectionRule]) -> None:
         """Headings alone on their line (:func:`own_line_rules`), found by looking lines up.
@@ -142,7 +142,7 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
         found: list[tuple[int, int, int]] = []
         for line in _LINE.finditer(doc_text(doc)):
             key = _line_key(line.group(1))
-            if key not in getattr(self, "own_line", {}):
+            if key not in self.own_line:
                 continue
             span = doc.char_span(line.start(1), line.end(1), alignment_mode="expand")
             if span is None or span.end >= len(doc):
@@ -200,7 +200,7 @@ def _labelled_paragraph(doc: Doc, start: int, end: int) -> int | None:
     return None
 
 
-def end_fields_at_blank_lines(sections: list[Section], doc: Doc) -> list[Section]:
+def end_fields_at_labelled_paragraphs(sections: list[Section], doc: Doc) -> list[Section]:
     """``sections`` with each field section cut where a labelled paragraph opens.
 
     The text after the cut becomes an untitled section, as text before the first heading is.
@@ -231,5 +231,5 @@ def end_fields_at_blank_lines(sections: list[Section], doc: Doc) -> list[Section
 @Language.component("chartready_field_sections")
 def field_sections(doc: Doc) -> Doc:
     """End one-field sections where a labelled paragraph opens (:data:`FIELD_SECTIONS`)."""
-    doc._.sections = end_fields_at_blank_lines(list(doc._.sections or ()), doc)
+    doc._.sections = end_fields_at_labelled_paragraphs(list(doc._.sections or ()), doc)
     return doc

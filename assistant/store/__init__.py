@@ -41,7 +41,7 @@ from assistant.store.repositories import (
     hash_api_key,
 )
 from assistant.store.staff import SignedIn, UserRepository, WebSessionRepository
-from assistant.store.worklist import WorklistFilter, WorklistRepository, month_bounds
+from assistant.store.worklist import WorklistFilter, WorklistRepository, month_bounds, month_name
 from assistant.store.worklist_queue import WorklistQueue, check_queue, worklist_check_args
 
 __all__ = [
@@ -88,6 +88,7 @@ __all__ = [
     "hash_api_key",
     "housekeeping_forever",
     "month_bounds",
+    "month_name",
     "parse_batch",
     "purge_expired_sessions",
     "worklist_check_args",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -59,6 +60,12 @@ def month_bounds(month: str) -> tuple[date, date]:
     start = date(int(year), int(mon), 1)
     end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
     return start, end
+
+
+def month_name(month: str) -> str:
+    """``YYYY-MM`` in words ("March 2026")."""
+    start, _ = month_bounds(month)
+    return f"{calendar.month_name[start.month]} {start.year}"
 
 
 class WorklistRepository:

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from assistant.audit import CloneShare, build_report, clone_shares, run_audit
-from assistant.audit.clones import month_name, part_name, top_findings
+from assistant.audit.clones import part_name, top_findings
 from assistant.batch.clones.worklist import scan_all
-from assistant.store import Database, ImportRow, WorklistRepository
+from assistant.store import Database, ImportRow, WorklistRepository, month_name
 from assistant.store.clone_repository import ScannedNote
 from assistant.store.models import WorklistItem
 

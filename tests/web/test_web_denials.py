@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.remittances import FileSummary
-from api.routes.denials import month_label, summary_words
+from api.routes.denials import summary_words
 from assistant.remittances.synthetic import render_835, standard_claims
 from assistant.store import (
     Database,
@@ -21,6 +21,7 @@ from assistant.store import (
     RemittanceClaim,
     RemittanceFile,
     RemittanceLine,
+    month_name,
 )
 
 AsRole = Callable[[str | None], str]
@@ -93,8 +94,8 @@ def test_summary_in_plain_words(key: tuple[int, int, dict[str, int], int, int], 
     assert summary_words(summary).startswith(words)
 
 
-def test_month_label() -> None:
-    assert month_label("2024-01") == "January 2024"
+def test_month_name() -> None:
+    assert month_name("2024-01") == "January 2024"
 
 
 @pytest.mark.parametrize("path", ["/remittances", f"/denials?month={MONTH}"])
