@@ -9,7 +9,6 @@ Nothing here logs a file's content, names or patient control numbers.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assistant.errors import Errors, RemittanceFormatError
-from assistant.remittances.importer import decode, import_parsed, parse_835
+from assistant.remittances.importer import import_bytes
 from assistant.remittances.outcomes import OUTCOMES
 from assistant.remittances.report import DenialReport, build_report
 from assistant.store import (
@@ -124,11 +123,8 @@ def file_summary(session: Session, file_id: int, filename: str, *, again: bool) 
 
 def import_835(database: Database, data: bytes, filename: str, user: str) -> FileSummary:
     """Validate and import one uploaded 835 whole; :class:`RemittanceFormatError` if refused."""
-    text = decode(data, filename)
-    parsed = parse_835(text, filename)  # refuse before a transaction is opened
-    sha256 = hashlib.sha256(data).hexdigest()
+    imported = import_bytes(database, data, filename, user)
     with database.session() as session:
-        imported = import_parsed(session, parsed, filename, user, sha256)
         return file_summary(session, imported.file_id, filename, again=imported.already_imported)
 
 

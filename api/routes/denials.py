@@ -23,7 +23,6 @@ from api.remittances import (
     FileSummary,
     FormatProblem,
     file_summary,
-    import_835,
     latest_month,
     locate,
     month_report,
@@ -33,7 +32,7 @@ from api.remittances import (
 from api.web.access import error_page
 from api.web.rendering import render
 from assistant.errors import NoRemittances, RemittanceFormatError
-from assistant.remittances.importer import MAX_BYTES
+from assistant.remittances.importer import MAX_BYTES, import_bytes
 from assistant.remittances.report import DenialReport, previous_months, to_csv, to_html
 from assistant.store import Database, RemittanceFile, SignedIn, month_name
 
@@ -163,15 +162,15 @@ async def upload_remittance(
     name = upload_name(file.filename)
     data = await file.read(MAX_BYTES + 1)
     try:
-        summary = await run_in_threadpool(import_835, database, data, name, user.name)
+        imported = await run_in_threadpool(import_bytes, database, data, name, user.name)
     except RemittanceFormatError as exc:
         problem = locate(exc, name)
         # The code and the place only: the file's name may be anything.
         logger.info("835 upload refused: %s %s/%s", exc.code, problem.segment, problem.loop)
         words = problem_words(problem)
         return await _import_page(request, user, database, error=words, status_code=422)
-    again = "&again=1" if summary.already_imported else ""
-    return RedirectResponse(f"/remittances?imported={summary.file_id}{again}", status_code=303)
+    again = "&again=1" if imported.already_imported else ""
+    return RedirectResponse(f"/remittances?imported={imported.file_id}{again}", status_code=303)
 
 
 def _report(database: Database, month: str) -> DenialReport | None:

@@ -226,9 +226,13 @@ def import_parsed(
 
 def import_file(database: Database, path: Path, user: str) -> ImportSummary:
     """Import one 835 file in its own transaction (all of it or nothing)."""
-    data = path.read_bytes()
-    text = decode(data, path.name)
+    return import_bytes(database, path.read_bytes(), path.name, user)
+
+
+def import_bytes(database: Database, data: bytes, name: str, user: str) -> ImportSummary:
+    """Import one 835 (a file's bytes, an upload) in its own transaction, all or nothing."""
+    text = decode(data, name)
     sha256 = hashlib.sha256(data).hexdigest()
-    parsed = parse_835(text, path.name)  # fail before opening a transaction
+    parsed = parse_835(text, name)  # fail before opening a transaction
     with database.session() as session:
-        return import_parsed(session, parsed, path.name, user, sha256)
+        return import_parsed(session, parsed, name, user, sha256)
