@@ -798,14 +798,19 @@ def addon_without_primary(ctx: ClaimContext, params: dict[str, object]) -> list[
 
 
 def noncovered_code(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
-    """Codes this payer profile lists as non-covered (``params.noncovered`` from the payer)."""
+    """Codes this payer profile lists as non-covered (``params.noncovered`` from the payer).
+
+    A line with GA (ABN on file) or GZ (expected denial, no ABN) already bills the service
+    as expected to be denied, which is this rule's fix; whether that modifier fits the note
+    is CLM-033's question.
+    """
     noncovered: dict[str, str] = params.get("noncovered", {})  # type: ignore[assignment]
     if ctx.claim is None:
         return []
     return [
         ClaimHit(f"{line.cpt}: {noncovered[line.cpt]}", i)
         for i, line in enumerate(ctx.claim.lines)
-        if line.cpt in noncovered
+        if line.cpt in noncovered and not {"GA", "GZ"} & set(line.modifiers)
     ]
 
 

@@ -202,3 +202,14 @@ def test_liability_modifiers(
     note: str, line: dict[str, Any], flagged: bool, read: Callable[[str], NoteFacts]
 ) -> None:
     assert (LIABILITY in _findings(note, [line], read)) is flagged
+
+
+@pytest.mark.parametrize(
+    ("modifiers", "blocked"),
+    [(("RT",), True), (("RT", "GA"), False), (("RT", "GZ"), False)],
+)
+def test_a_noncovered_line_billed_as_expected_denial_is_not_blocked(
+    read: Callable[[str], NoteFacts], modifiers: tuple[str, ...], blocked: bool
+) -> None:
+    found = _findings(ABN, [_line("64625", *modifiers, dx="M46.1")], read)
+    assert ("CLM-014" in found) is blocked
