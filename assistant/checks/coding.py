@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -140,12 +140,21 @@ def billed_levels(lines: list[tuple[ClaimLine, CodeInfo]]) -> int:
     billed on separate lines (an ASC claim, or a payer that wants RT and LT lines), each
     side's lines bill the same levels, so the larger side counts, plus lines with no side.
     """
+    return _one_side_counted(
+        (line, 1 if info.role == "primary" else line.units) for line, info in lines
+    )
+
+
+def _one_side_counted(counted: Iterable[tuple[ClaimLine, int]]) -> int:
+    """A count over lines where RT and LT lines are two halves of one bilateral service.
+
+    The larger side counts, plus the lines with no single side.
+    """
     per_side: dict[str | None, int] = {}
-    for line, info in lines:
+    for line, count in counted:
         side = _side(line)
-        per_side[side] = per_side.get(side, 0) + (1 if info.role == "primary" else line.units)
-    sided = max(per_side.get("RT", 0), per_side.get("LT", 0))
-    return sided + per_side.get(None, 0)
+        per_side[side] = per_side.get(side, 0) + count
+    return max(per_side.get("RT", 0), per_side.get("LT", 0)) + per_side.get(None, 0)
 
 
 def units_vs_levels(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
@@ -316,11 +325,8 @@ def _bypass(line1: ClaimLine, line2: ClaimLine, allowed: Collection[str]) -> str
     found = next((m for m in line2.modifiers if m in allowed), None)
     if found is not None:
         return found
-    sides = {"RT", "LT"}
-    one, two = sides & set(line1.modifiers), sides & set(line2.modifiers)
-    if len(one) == 1 and len(two) == 1 and one != two:
-        return next(iter(two))
-    return None
+    one, two = _side(line1), _side(line2)
+    return two if one is not None and two is not None and one != two else None
 
 
 def _strings(params: dict[str, object], key: str, default: Collection[str]) -> list[str]:
@@ -462,12 +468,7 @@ def _dos_units(lines: list[ClaimLine]) -> int:
     A bilateral service billed as an RT line and an LT line is one bilateral unit (as with
     modifier 50), so the larger side counts, plus lines with no side.
     """
-    right = sum(line.units for line in lines if "RT" in line.modifiers)
-    left = sum(
-        line.units for line in lines if "LT" in line.modifiers and "RT" not in line.modifiers
-    )
-    other = sum(line.units for line in lines if not {"RT", "LT"} & set(line.modifiers))
-    return max(right, left) + other
+    return _one_side_counted((line, line.units) for line in lines)
 
 
 def mue_limits(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
