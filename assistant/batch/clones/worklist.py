@@ -243,18 +243,21 @@ def links_for(
 
 
 def scan_records(
-    units: Iterable[Unit], scanned: Iterable[int], settings: CloneSettings
+    units: Iterable[Unit], scanned: Iterable[int], groups: dict[bytes, _Group]
 ) -> list[ScanRecord]:
-    """Per new note: its parts, and their digests and signatures to keep."""
-    permutations = MinHash(settings.num_perm, settings.seed, scheme=SCHEME).permutations
+    """Per new note: its parts, and their digests and signatures to keep.
+
+    The signatures are the ones :func:`build_groups` computed (identical parts share one).
+    """
     by_note: dict[int, list[StoredSignature]] = {note: [] for note in scanned}
     for unit in units:
-        signature = unit_signature(unit, settings, permutations)
+        key = digest(unit)
+        signature = groups[key].signature
         by_note[unit.note].append(
             StoredSignature(
                 unit.note,
                 unit_name(unit),
-                digest(unit),
+                key,
                 signature.hashvalues.astype(np.uint32).tobytes(),
             )
         )
@@ -330,7 +333,7 @@ def scan_pending(
         readings.fetch(note for pair in pairs for note in (pair.a, pair.b))
         links = links_for(pairs, readings.notes, readings, settings)
         with database.session() as session:
-            CloneRepository(session).record(detector, scan_records(units, new, settings), links)
+            CloneRepository(session).record(detector, scan_records(units, new, groups), links)
     logger.info(
         "clone scan: %d notes compared with %d earlier, %d matching pairs",
         len(pending),
