@@ -144,7 +144,7 @@ def _document_text(resource: dict[str, Any]) -> str:
 def _list(database: Database, view: ListView) -> dict[str, Any]:
     with database.session() as session:
         repo = WorklistRepository(session)
-        batches = repo.batches()[:10]
+        batches = repo.batches(limit=10)
         size = view.page_size
         offset = (view.page_number - 1) * size
         items = list(repo.queue(view.filters, view.sort, limit=size, offset=offset))

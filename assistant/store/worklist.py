@@ -219,9 +219,9 @@ class WorklistRepository:
             batch_id, sum(counts.values()), counts.get("done", 0), counts.get("failed", 0)
         )
 
-    def batches(self) -> Sequence[Batch]:
-        """Every batch, newest first."""
-        return self.session.scalars(select(Batch).order_by(Batch.id.desc())).all()
+    def batches(self, limit: int | None = None) -> Sequence[Batch]:
+        """Batches newest first: every one, or the ``limit`` newest (read no more)."""
+        return self.session.scalars(select(Batch).order_by(Batch.id.desc()).limit(limit)).all()
 
     def get_batch(self, batch_id: int) -> Batch | None:
         """One batch by id."""
