@@ -144,8 +144,9 @@ def test_browser_coordinator_schedules_then_authorizes_a_procedure(
     _set(browser, "a-valid_to", _day(60).isoformat())
     browser.type("#a-units_allowed", "1")
     browser.click("form[data-form='authorization'] button[type=submit]")
-    browser.wait_for("p.notice[role=status]")
-    assert browser.text("p.notice[role=status]") == "Authorization recorded."
+    # the previous notice stays on screen until the next page has loaded
+    notice = browser.wait_text_change("p.notice[role=status]", "Scheduled procedure added.")
+    assert notice == "Authorization recorded."
     assert "B-NEW" not in _queue(browser, "unauthorized")
     listed = browser.text("section[data-list='authorizations']")
     assert "UTN-NEW" in listed and "L4-L5" in listed and "approved" in listed
