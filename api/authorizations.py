@@ -70,6 +70,7 @@ def review_with_authorizations(
         billed_codes=[line.cpt for line in claim.lines] if claim else (),
         done=done,
     )
-    if findings:
-        logger.info("worklist item %d: %d authorization warning(s)", item.id, len(findings))
+    if not findings:
+        return result  # nothing to add: the stored check stands as it is
+    logger.info("worklist item %d: %d authorization warning(s)", item.id, len(findings))
     return with_findings(checked, findings, claim).to_json_dict()
