@@ -86,6 +86,9 @@ def classify_note_kind(
         return best, [c.evidence("note_kind", best) for c in visit_cues if c.value == best][:3]
     if procedures and (procedure_in_zone or not evaluation):
         return "procedure", []
+    stay = [t for t in targets if t.label == "TIME" and t.value == "stay"]
+    if stay and not procedures:
+        return "other", [stay[0].evidence("note_kind", "other")]  # a discharge summary
     technique = [t for t in targets if t.label == "TIME" and t.value == "technique"]
     if not procedures and len({t.sent_start for t in technique}) >= TECHNIQUE_SENTENCES:
         # a procedure is described but could not be named: say so (the checks flag it)

@@ -697,8 +697,8 @@ def decide_region(
     if family in OTHER_REGION_FAMILIES:
         lowered = mention_text.lower()
         return "sacral" if ("sacr" in lowered or "cocc" in lowered) else "other"
-    if levels and family in SPINAL_FAMILIES:
-        return region_of(levels[0])  # type: ignore[return-value]
+    if levels and (family in SPINAL_FAMILIES or family == "other"):
+        return region_of(levels[0])  # type: ignore[return-value]  # a spine surgery's too
     if region_words:
         return Counter(region_words).most_common(1)[0][0]  # type: ignore[return-value]
     if family in SPINAL_FAMILIES:
@@ -758,9 +758,58 @@ def _split_by_side(procedure: Procedure, sides: Mapping[str, str]) -> list[Proce
     ]
 
 
+# A side names the site of the mention after it when only site words stand between them
+# ("right knee intra-articular injection", "left greater trochanteric bursa injection").
+_SITE_GAP = re.compile(r"[ \t]*(?:-?sided\b[ \t]*)?(?:[A-Za-z]+[ \t]+){0,3}", re.IGNORECASE)
+
+
+def _sides_by_site(
+    ctx: _Context, mentions: Sequence[Target], side_targets: Sequence[Target]
+) -> dict[str, set[str]]:
+    """The sites each side names: side -> the words between it and the mention it opens.
+
+    Only one-sided words count; a "bilateral" anywhere leaves the family bilateral.
+    """
+    sites: dict[str, set[str]] = {}
+    for mention in mentions:
+        before = [
+            side
+            for side in side_targets
+            if side.sent_start == mention.sent_start
+            and side.end <= mention.start
+            and _SITE_GAP.fullmatch(ctx.text, side.end, mention.start)
+            and side.assertion != "negated"
+        ]
+        if before:
+            site = ctx.text[before[-1].end : mention.end].lower().split()
+            sites.setdefault(side_value(before[-1]), set()).add(" ".join(site))
+    return sites
+
+
+def _split_sites_by_side(
+    ctx: _Context,
+    procedure: Procedure,
+    mentions: Sequence[Target],
+    side_targets: Sequence[Target],
+) -> list[Procedure]:
+    """One procedure per side when a level-less family is done at different sites per side.
+
+    "Right knee injection ... left shoulder bursa injection" is two procedures (right and
+    left); "left frontal craniotomy ... right frontal craniotomy" is one bilateral one.
+    """
+    if procedure.laterality != "bilateral" or procedure.levels:
+        return [procedure]
+    if any(side_value(t) == "bilateral" for t in side_targets if t.assertion != "negated"):
+        return [procedure]
+    sites = _sides_by_site(ctx, mentions, side_targets)
+    if set(sites) != {"left", "right"} or sites["left"] & sites["right"]:
+        return [procedure]
+    return [procedure.model_copy(update={"laterality": side}) for side in ("right", "left")]
+
+
 def _split_by_region(procedure: Procedure) -> list[Procedure]:
-    """Vertebral augmentation at T12 and L1 is two procedures, one per region."""
-    if procedure.family != "vertebral_augmentation" or len(procedure.levels) < 2:
+    """Vertebral augmentation or a spine surgery at T12 and L1 is two procedures, one per region."""
+    if procedure.family not in {"vertebral_augmentation", "other"} or len(procedure.levels) < 2:
         return [procedure]
     by_region: dict[str, list[str]] = {}
     for level in procedure.levels:
@@ -869,9 +918,10 @@ def _drop_anesthesia_adjuncts(ctx: _Context, mentions: list[Target]) -> list[Tar
 
 
 def _surgeries(ctx: _Context) -> list[Target]:
-    """A surgery named as the note's procedure is a performed procedure of family "other".
+    """Surgeries named as the note's procedures are performed procedures of family "other".
 
-    Named means in the title, or in the sentence a "Procedure:"/"Operation:" header opens.
+    Named means in the title, or in the sentence a "Procedure:"/"Operation:" header opens;
+    every one listed there counts, so the levels of each ("laminectomy C3 through C6") do.
     """
     return [
         replace(t, value="other")
@@ -884,7 +934,7 @@ def _surgeries(ctx: _Context) -> list[Target]:
             t.end <= ctx.title_end
             or _PROCEDURE_HEADER.search(ctx.text, max(0, t.start - HEADER_REACH), t.start)
         )
-    ][:1]
+    ]
 
 
 def _supersede(mentions: list[Target]) -> list[Target]:
@@ -983,6 +1033,8 @@ def assemble_procedures(
     ctx = _context(text, targets)
     mentions = _supersede(_drop_anesthesia_adjuncts(ctx, _performed_mentions(ctx, status)))
     mentions += _surgeries(ctx)
+    if any(t.label == "TIME" and t.value == "stay" for t in targets):
+        mentions = []  # a discharge summary lists what was done during the stay
     by_family: dict[str, list[Target]] = {}
     for mention in mentions:
         by_family.setdefault(mention.value, []).append(mention)
@@ -1037,8 +1089,9 @@ def assemble_procedures(
         sides = _side_of_each_level(ctx, level_targets, side_targets, joints)
         for split in (
             part
-            for by_side in _split_by_side(procedure, sides)
-            for part in _split_by_region(by_side)
+            for by_level in _split_by_side(procedure, sides)
+            for by_site in _split_sites_by_side(ctx, by_level, own, side_targets)
+            for part in _split_by_region(by_site)
         ):
             index = len(procedures)
             procedures.append(split)

@@ -1279,3 +1279,61 @@ def test_one_procedure_in_each_style(read: Read, style: str) -> None:
 def test_a_ticked_contrast_box(read: Read, field: str, contrast: bool) -> None:
     note = f"Procedure: Left L5-S1 TFESI under fluoroscopy.\n{field}\nDexamethasone 10 mg."
     assert [p.contrast for p in read(note).procedures] == [contrast]
+
+
+# ---- sites and sides, surgeries in other specialties' notes ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("note", "sides"),
+    [
+        (
+            "PROCEDURE: Right knee intra-articular injection and left shoulder subacromial "
+            "bursa injection, 40 mg Kenalog each under ultrasound.",
+            ["left", "right"],
+        ),
+        (
+            "Procedure: right trochanteric bursa injection, 40 mg triamcinolone. Left knee "
+            "joint injection with 40 mg triamcinolone.",
+            ["left", "right"],
+        ),
+        ("PROCEDURE: Bilateral knee injections, 40 mg Kenalog each.", ["bilateral"]),
+        (
+            "Procedure: right knee injection with 40 mg Kenalog, then left knee injection "
+            "the same way.",
+            ["bilateral"],
+        ),
+    ],
+)
+def test_a_side_per_site_splits_a_levelless_family(read: Read, note: str, sides: list[str]) -> None:
+    found = [p for p in read(note).procedures if p.family == "joint_injection"]
+    assert sorted(str(p.laterality) for p in found) == sides
+
+
+def test_every_surgery_listed_gives_its_levels(read: Read) -> None:
+    note = (
+        "OPERATION PERFORMED:\n"
+        "1. Bilateral L3-L4 and L4-L5 foraminotomy.\n"
+        "2. Laminectomy L3 and L4.\n"
+        "ANESTHESIA: General.\n"
+    )
+    surgery = _one(read(note), "other")
+    assert surgery.levels == ["L3", "L3-L4", "L4", "L4-L5"]
+    assert surgery.region == "lumbar"
+
+
+def test_a_spine_surgery_across_regions_is_one_entry_per_region(read: Read) -> None:
+    note = "PROCEDURE: Posterior spinal arthrodesis T11 through L1, pedicle screw instrumentation."
+    found = sorted((p.region, tuple(p.levels)) for p in read(note).procedures)
+    assert found == [("lumbar", ("L1",)), ("thoracic", ("T11", "T12"))]
+
+
+def test_a_discharge_summary_lists_the_stays_procedures(read: Read) -> None:
+    note = (
+        "DISCHARGE DIAGNOSES: Lumbar stenosis L4-L5.\n\n"
+        "PROCEDURES: Laminectomy L4 and L5 with foraminotomy.\n\n"
+        "HOSPITAL COURSE: She tolerated surgery and was walking on day two.\n"
+    )
+    facts = read(note)
+    assert facts.procedures == []
+    assert facts.note_kind == "other"
