@@ -19,10 +19,12 @@ _SEGMENTS: tuple[str, ...] = tuple(
 )
 _INDEX = {segment: index for index, segment in enumerate(_SEGMENTS)}
 
-# One level mention: "L4", "L4-5", "L4-L5", "L4/5", "L5-S1", "C5-7", "L3 through L5".
+# One level mention: "L4", "L4-5", "L4-L5", "L4/5", "L5-S1", "C5-7", "L3 through L5", and
+# shorthand: "L5S1" (no joiner between two named segments), "L3-4-5" (a chain of joints).
 LEVEL_MENTION = re.compile(
     r"(?<![A-Za-z0-9])([CTLS])[\s#-]?(\d{1,2})"
-    r"(?:\s?(-|–|/|\bto\b|\bthrough\b|\bthru\b)\s?([CTLS])?[\s#]?(\d{1,2}))?(?![0-9])",
+    r"(?:(?:\s?(-|–|/|\bto\b|\bthrough\b|\bthru\b)\s?(?:\d{1,2}-){0,3}|(?=[CTLS]\d))"
+    r"([CTLS])?[\s#]?(\d{1,2}))?(?![0-9])",
     re.IGNORECASE,
 )
 
@@ -92,12 +94,28 @@ def canonical_levels(mention: str, *, range_as_segments: bool = False) -> list[s
     span = _vertebra_span(first, last)
     if not span:
         return []
-    word_range = joiner.lower() in {"to", "through", "thru"}
+    word_range = joiner is not None and joiner.lower() in {"to", "through", "thru"}
     if len(span) == 2 and not word_range:
         return [joint_name(span[0], span[1])]  # "L5-S1 medial branch block" names a joint
     if range_as_segments:
         return span
     return [joint_name(a, b) for a, b in pairwise(span)]
+
+
+def levels_in(text: str, *, range_as_segments: bool = False) -> list[str]:
+    """Canonical levels of every mention in ``text``, in order.
+
+    A span of text may hold several mentions: "L4-5,L5-S1" and "L3,L4,L5" are one token.
+    """
+    whole = canonical_levels(text, range_as_segments=range_as_segments)
+    if whole:
+        return whole
+    return [
+        level
+        for match in LEVEL_MENTION.finditer(text)
+        if not text[match.end() : match.end() + 1].isalpha()  # "L 3rd" is a rib, not L3
+        for level in canonical_levels(match[0], range_as_segments=range_as_segments)
+    ]
 
 
 def _sort_key(level: str) -> tuple[int, int]:

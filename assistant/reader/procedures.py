@@ -30,7 +30,7 @@ from assistant.facts import (
     Procedure,
     Region,
 )
-from assistant.reader.levels import canonical_levels, region_of, sort_levels
+from assistant.reader.levels import levels_in, region_of, sort_levels
 from assistant.reader.lexicon import broad_name
 from assistant.reader.section_groups import BACKGROUND_SECTIONS
 from assistant.reader.spans import Target
@@ -98,7 +98,7 @@ _SEGMENT_CUE = re.compile(
 # Medial-branch procedures named by their nerves: those levels, not the joints they serve.
 NERVE_LEVEL_FAMILIES = frozenset({"facet_mbb", "facet_rfa"})
 _NERVE_AFTER = re.compile(
-    r"(?:[\s,+&]*(?:and\s+)?[CTLS]\d{1,2}(?![\d-]))*[\s,]*(?:medial\s+branch|dorsal\s+ram)",
+    r"(?:[\s,+&]*(?:and\s+)?[CTLS]\d{1,2}(?![\d-]))*[\s,]*(?:medial\s+branch|dorsal\s+ram|MB[BN]?s?\b|DR\b)",
     re.IGNORECASE,
 )
 _JOINT_TEXT = re.compile(r"\d\s*[-/–]")  # "L4-5", "L5/S1": a joint, not a nerve
@@ -236,7 +236,7 @@ class _Context:
         return frozenset(
             level
             for t in self._levels_followed_by(_NOT_DONE_AFTER)
-            for level in canonical_levels(t.text, range_as_segments=True)
+            for level in levels_in(t.text, range_as_segments=True)
         )
 
     @cached_property
@@ -506,10 +506,10 @@ def apply_corrections(
             if chosen and _regions(_canonical(chosen)) == _regions(_canonical(treated)):
                 chosen = list(treated)
             continue
-        refused = {tuple(canonical_levels(t.text)) for t in untreated}
-        if not any(tuple(canonical_levels(t.text)) in refused for t in chosen):
+        refused = {tuple(levels_in(t.text)) for t in untreated}
+        if not any(tuple(levels_in(t.text)) in refused for t in chosen):
             continue
-        kept = [t for t in chosen if tuple(canonical_levels(t.text)) not in refused]
+        kept = [t for t in chosen if tuple(levels_in(t.text)) not in refused]
         chosen = kept + [t for t in treated if t not in kept]
     return chosen
 
@@ -542,7 +542,7 @@ def _named_levels(
 
 
 def _canonical(targets: Sequence[Target]) -> set[str]:
-    return {level for t in targets for level in canonical_levels(t.text)}
+    return {level for t in targets for level in levels_in(t.text)}
 
 
 def _levels_named_with(
@@ -611,7 +611,7 @@ def canonical_from_targets(text: str, targets: Iterable[Target], joints: bool = 
     for target in targets:
         after = text[target.end : target.end + 40]
         segments = not joints or bool(_SEGMENT_CUE.match(after))
-        found.extend(canonical_levels(target.text, range_as_segments=segments))
+        found.extend(levels_in(target.text, range_as_segments=segments))
     return sort_levels(found)
 
 
@@ -659,14 +659,14 @@ def decide_guidance(targets: Sequence[Target]) -> Guidance | None:
 def decide_contrast(targets: Sequence[Target]) -> bool | None:
     """``True`` when contrast was injected, ``False`` when the note says none was used.
 
-    Contrast named inside a statement that none was used ("contrast not used (allergy)")
-    is no injection of it.
+    Contrast named in words that overlap a statement that none was used ("contrast not
+    used (allergy)", "injected under fluoroscopy without contrast") is no injection of it.
     """
     refused = [(t.start, t.end) for t in targets if t.value == "false"]
     values = {
         "false"
         if t.assertion == "negated"
-        or (t.value == "true" and any(s <= t.start and t.end <= e for s, e in refused))
+        or (t.value == "true" and any(s < t.end and t.start < e for s, e in refused))
         else t.value
         for t in targets
     }

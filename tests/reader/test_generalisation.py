@@ -1337,3 +1337,35 @@ def test_a_discharge_summary_lists_the_stays_procedures(read: Read) -> None:
     facts = read(note)
     assert facts.procedures == []
     assert facts.note_kind == "other"
+
+
+@pytest.mark.parametrize(
+    ("note", "family", "levels"),
+    [
+        ("- proc: bilat L4-5,L5-S1 MBB\n- fluoro", "facet_mbb", ["L4-L5", "L5-S1"]),
+        (
+            "* Procedure: R L3-4-5 facet inj (IA) w/ fluoro",
+            "facet_joint_injection",
+            ["L3-L4", "L4-L5"],
+        ),
+        ("- LESI @ L5S1, 10 mg dex", "esi", ["L5-S1"]),
+        ("- today: RFA R L3,L4,L5 MB (L4-5, L5-S1 FJ)", "facet_rfa", ["L3", "L4", "L5"]),
+        ("- bilat L3, L4 MBB and L5 DR", "facet_mbb", ["L3", "L4", "L5"]),
+        ("costochondral jt injection L 3rd 4th 5th", "joint_injection", []),
+    ],
+)
+def test_levels_in_shorthand(read: Read, note: str, family: str, levels: list[str]) -> None:
+    assert _one(read(note), family).levels == levels
+
+
+@pytest.mark.parametrize(
+    ("note", "contrast"),
+    [
+        ("- R SIJ inj\n- Done under fluoro w contrast.", True),
+        ("- TFESI L5 w/ omni, 10 mg dex", True),
+        ("- CESI C6/7 ILESI midline, 2cc omni, 80 mg depo", True),
+        ("Right SI joint injection under fluoroscopy without contrast.", False),
+    ],
+)
+def test_contrast_in_shorthand(read: Read, note: str, contrast: bool) -> None:
+    assert [p.contrast for p in read(note).procedures] == [contrast]
