@@ -1369,3 +1369,17 @@ def test_levels_in_shorthand(read: Read, note: str, family: str, levels: list[st
 )
 def test_contrast_in_shorthand(read: Read, note: str, contrast: bool) -> None:
     assert [p.contrast for p in read(note).procedures] == [contrast]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "EXAM: MRI lumbar spine without contrast.\nREASON FOR EXAM: Low back pain.\n"
+        "COMPARISON: None.\nFINDINGS: L4-5 disc bulge.\nIMPRESSION: Mild stenosis.",
+        "HISTORY: Right leg pain for a year, evaluated by her physician.\n"
+        "NERVE CONDUCTION STUDIES: Normal sural and peroneal responses.\n"
+        "NEEDLE EMG: Chronic denervation in right L5 muscles.\nIMPRESSION: Right L5 radiculopathy.",
+    ],
+)
+def test_an_imaging_or_electrodiagnostic_report_is_other(read: Read, note: str) -> None:
+    assert read(note).note_kind == "other"
