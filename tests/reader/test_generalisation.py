@@ -1383,3 +1383,17 @@ def test_contrast_in_shorthand(read: Read, note: str, contrast: bool) -> None:
 )
 def test_an_imaging_or_electrodiagnostic_report_is_other(read: Read, note: str) -> None:
     assert read(note).note_kind == "other"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "OPERATIVE PROCEDURE PERFORMED:  Left carpal tunnel release.\n\nANESTHESIA: General.",
+        "PROCEDURE PERFORMED:  Diagnostic fiberoptic bronchoscopy with biopsies.",
+        "PROCEDURE:  Thoracentesis, left.\n\nThe fluid was sent for analysis.",
+    ],
+)
+def test_other_specialties_procedures_are_other(read: Read, note: str) -> None:
+    facts = read(note)
+    assert [p.family for p in facts.procedures] == ["other"]
+    assert facts.note_kind == "procedure"
