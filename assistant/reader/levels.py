@@ -20,10 +20,11 @@ _SEGMENTS: tuple[str, ...] = tuple(
 _INDEX = {segment: index for index, segment in enumerate(_SEGMENTS)}
 
 # One level mention: "L4", "L4-5", "L4-L5", "L4/5", "L5-S1", "C5-7", "L3 through L5", and
-# shorthand: "L5S1" (no joiner between two named segments), "L3-4-5" (a chain of joints).
+# shorthand: "L5S1" (no joiner between two named segments), "L3-4-5" (a chain of joints),
+# and a junction dictated with a space ("L5 S1", "C7 T1", "T12 L1": the joint between).
 LEVEL_MENTION = re.compile(
     r"(?<![A-Za-z0-9])([CTLS])[\s#-]?(\d{1,2})"
-    r"(?:(?:\s?(-|–|/|\bto\b|\bthrough\b|\bthru\b)\s?(?:\d{1,2}-){0,3}|(?=[CTLS]\d))"
+    r"(?:(?:\s?(-|–|/|\bto\b|\bthrough\b|\bthru\b)\s?(?:\d{1,2}-){0,3}|(\s?)(?=[CTLS]\d))"
     r"([CTLS])?[\s#]?(\d{1,2}))?(?![0-9])",
     re.IGNORECASE,
 )
@@ -82,14 +83,20 @@ def canonical_levels(mention: str, *, range_as_segments: bool = False) -> list[s
     match = LEVEL_MENTION.fullmatch(_REGION_WORD.sub(_initial, mention.strip()))
     if match is None:
         return []
-    region, number, joiner, region2, number2 = match.groups()
+    region, number, joiner, space, region2, number2 = match.groups()
     first = f"{region.upper()}{int(number)}"
     if not is_segment(first):
         return []
     if number2 is None:
         return [first]
     last = f"{(region2 or region).upper()}{int(number2)}"
-    if not is_segment(last) or segment_index(last) <= segment_index(first):
+    if not is_segment(last):
+        return []
+    if joiner is None and space:
+        # a junction dictated with a space is its joint; other spaced pairs are two segments
+        junction = first[0] != last[0] and _next(first) == last and not range_as_segments
+        return [joint_name(first, last)] if junction else [first, last]
+    if segment_index(last) <= segment_index(first):
         return []
     span = _vertebra_span(first, last)
     if not span:

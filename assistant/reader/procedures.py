@@ -550,7 +550,8 @@ def _levels_named_with(
 ) -> list[Target]:
     """Level spans named with the family: its own sentences, else the zone (title first)."""
     level_targets = _attribute_targets(ctx, "LEVEL", mentions, others)
-    if family in OWN_LEVEL_FAMILIES:
+    if family in OWN_LEVEL_FAMILIES and (others or family != "peripheral_nerve_block"):
+        # a nerve block alone in the note may name its levels step by step ("Right T7: ...")
         level_targets = [t for t in level_targets if any(_same_sentence(t, m) for m in mentions)]
     level_targets = [
         t

@@ -1397,3 +1397,31 @@ def test_other_specialties_procedures_are_other(read: Read, note: str) -> None:
     facts = read(note)
     assert [p.family for p in facts.procedures] == ["other"]
     assert facts.note_kind == "procedure"
+
+
+@pytest.mark.parametrize(
+    ("note", "family", "levels"),
+    [
+        ("Interlaminar epidural steroid injection at L5 S1 under fluoro.", "esi", ["L5-S1"]),
+        ("Left C7 T1 interlaminar epidural steroid injection.", "esi", ["C7-T1"]),
+        (
+            "PROCEDURE: Balloon kyphoplasty.\nSteps:\n1. Trocars placed bilaterally.\n"
+            "Levels treated: T12 and L2.",
+            "vertebral_augmentation",
+            ["L2", "T12"],
+        ),
+        (
+            "Procedure Note - Intercostal Nerve Blocks\n"
+            "1. Right T7: needle advanced under ultrasound to the rib margin, 3 mL injected.\n"
+            "2. Left T7: needle advanced under ultrasound, 3 mL injected.\n"
+            "3. Right T8: needle advanced under ultrasound, 3 mL injected.",
+            "peripheral_nerve_block",
+            ["T7", "T8"],
+        ),
+    ],
+)
+def test_levels_dictated_or_listed_apart(
+    read: Read, note: str, family: str, levels: list[str]
+) -> None:
+    found = [lv for p in read(note).procedures if p.family == family for lv in p.levels]
+    assert sorted(found) == levels
