@@ -1425,3 +1425,15 @@ def test_levels_dictated_or_listed_apart(
 ) -> None:
     found = [lv for p in read(note).procedures if p.family == family for lv in p.levels]
     assert sorted(found) == levels
+
+
+def test_steps_heading_holds_the_procedure_account(read: Read) -> None:
+    note = (
+        "PROCEDURE PERFORMED: Right lumbar sympathetic chain radiofrequency "
+        "thermocoagulation (RF sympathectomy) at L2 and L3.\n"
+        "IMAGING: C-arm fluoroscopy.\n\nSTEPS\n"
+        "1. Prone, prepped and draped.\n2. Right L2: cannula advanced under fluoroscopy.\n"
+        "3. Contrast: Isovue-M 200, 1 mL per cannula.\n"
+    )
+    facts = read(note)
+    assert [(p.family, p.contrast) for p in facts.procedures] == [("neurolysis_other", True)]
