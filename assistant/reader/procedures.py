@@ -439,11 +439,50 @@ def _attribute_targets(
     """Targets of ``label`` for one family: in its own sentences first, else the zone's."""
     usable = [t for t in ctx.targets if t.label == label and t.assertion not in _NOT_TODAY]
     own = [t for t in usable if any(_same_sentence(t, m) for m in family_mentions)]
+    if label != "APPROACH":
+        own = [t for t in own if _belongs_to(t, usable, family_mentions, others)]
     if own:
         return own
     zone = [t for t in ctx.zone(label) if t.assertion not in _NOT_TODAY]
     claimed = [t for t in zone if any(_same_sentence(t, m) for m in others)]
     return [t for t in zone if t not in claimed]
+
+
+def _gap(a: Target, b: Target) -> int:
+    """Characters between two spans (0 when they touch or overlap)."""
+    return max(b.start - a.end, a.start - b.end, 0)
+
+
+def _nearest_mention(target: Target, mentions: Sequence[Target]) -> Target | None:
+    """The family mention of ``target``'s sentence closest to it.
+
+    In "right TFESI + left TPI" each side qualifies the procedure next to it; on a tie the
+    mention after the attribute wins (sides and levels usually precede the name).
+    """
+    same = [m for m in mentions if _same_sentence(target, m)]
+    if not same:
+        return None
+    return min(same, key=lambda m: (_gap(target, m), m.start < target.start))
+
+
+_BOUND_LABELS = frozenset({"LEVEL", "LATERALITY"})  # written next to what they qualify
+
+
+def _belongs_to(
+    target: Target, usable: Sequence[Target], mentions: Sequence[Target], others: Sequence[Target]
+) -> bool:
+    """Whether an attribute in a sentence naming several families qualifies this family.
+
+    A side or a level qualifies the family mention nearest to it ("right TFESI + left TPI",
+    "ESI at L5-S1, left knee injection"). Guidance and contrast are often said once for all
+    ("A and B under ultrasound"): they qualify every family of the sentence unless the
+    sentence gives different ones ("ESI under fluoro, knee under ultrasound").
+    """
+    if target.label not in _BOUND_LABELS:
+        values = {t.value for t in usable if _same_sentence(t, target)}
+        if len(values) < 2:
+            return True
+    return _nearest_mention(target, [*mentions, *others]) in mentions
 
 
 def _levels(ctx: _Context, mentions: Sequence[Target], others: Sequence[Target]) -> list[Target]:

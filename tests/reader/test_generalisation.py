@@ -1437,3 +1437,41 @@ def test_steps_heading_holds_the_procedure_account(read: Read) -> None:
     )
     facts = read(note)
     assert [(p.family, p.contrast) for p in facts.procedures] == [("neurolysis_other", True)]
+
+
+@pytest.mark.parametrize(
+    ("note", "want"),
+    [
+        (
+            "Procedures: Right L4 and L5 TFESI; trigger point injections, left quadratus "
+            "lumborum.\nTime-out: right TFESI + left TPI confirmed.",
+            {"esi": "right", "trigger_point": "left"},
+        ),
+        (
+            "Procedures today: number one lumbar interlaminar epidural steroid injection at "
+            "L5-S1 under fluoro, number two left knee intra-articular injection under ultrasound.",
+            {
+                "esi": (None, ["L5-S1"], "fluoroscopy"),
+                "joint_injection": ("left", [], "ultrasound"),
+            },
+        ),
+        (
+            "Right suprascapular nerve block and right subacromial bursa injection under "
+            "ultrasound.",
+            {"peripheral_nerve_block": "ultrasound", "joint_injection": "ultrasound"},
+        ),
+    ],
+)
+def test_attributes_of_several_families_in_one_sentence(
+    read: Read, note: str, want: dict[str, object]
+) -> None:
+    facts = read(note)
+    for family, expected in want.items():
+        procedure = _one(facts, family)
+        if isinstance(expected, tuple):
+            got: object = (procedure.laterality, procedure.levels, procedure.guidance)
+        elif expected in {"left", "right", "bilateral"}:
+            got = procedure.laterality
+        else:
+            got = procedure.guidance
+        assert got == expected, family
