@@ -1475,3 +1475,15 @@ def test_attributes_of_several_families_in_one_sentence(
         else:
             got = procedure.guidance
         assert got == expected, family
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "MRI 02/06/2026: STIR hyperintensity in two vertebral bodies with 30% height loss.",
+        "CT shows a wedge deformity of T12 and a small effusion.",
+        "MRI with gadolinium: enhancing scar around the right L5 root.",
+    ],
+)
+def test_imaging_findings_in_radiology_words(read: Read, sentence: str) -> None:
+    assert read(sentence).elements.imaging_findings
