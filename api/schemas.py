@@ -139,6 +139,17 @@ class CheckRequest(NoteInput):
         default=None, description="Earlier procedure sessions (frequency limits, RFA ladder)."
     )
     store: bool = Field(default=False, description="Keep the result (no note text) if true.")
+    patient_key: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description=(
+            "The practice's pseudonymous patient key (no names). When given, each procedure "
+            "of the note is also compared with the patient's stored prior authorizations "
+            "(code, levels, side, validity window on the claim's date of service, else "
+            "today); what differs is added as AUTH-* findings."
+        ),
+    )
 
 
 class VersionsPublic(BaseModel):

@@ -7,6 +7,7 @@ from functools import partial
 
 from fastapi.concurrency import run_in_threadpool
 
+from api.authorization_checks import check_date, with_authorization_findings
 from api.problems import ProblemError
 from api.runner import PipelineRunner
 from api.schemas import CheckPublic, CheckRequest, VersionsPublic
@@ -99,10 +100,24 @@ async def check_request(
     principal: Principal,
     request_id: str | None,
 ) -> CheckPublic:
-    """One ``POST /v1/checks`` item end to end; stores only when ``store`` is true."""
+    """One ``POST /v1/checks`` item end to end; stores only when ``store`` is true.
+
+    With a ``patient_key`` the note is also compared with the patient's stored prior
+    authorizations (each mismatch a finding, verdict and risk recomputed); what is stored
+    is that result.
+    """
     result = await run_check(
         runner, text, note_id=note_id, payer=body.payer, claim=body.claim, history=body.history
     )
+    if body.patient_key is not None:
+        result = await run_in_threadpool(
+            with_authorization_findings,
+            database,
+            result,
+            body.patient_key,
+            check_date(body.claim),
+            body.claim,
+        )
     stored_id = None
     if body.store:
         stored_id = await run_in_threadpool(

@@ -24,7 +24,7 @@ from api.cds.wire import (
 )
 from api.problems import FhirInputError
 from assistant.checks.registry import load_registry
-from assistant.findings import SEVERITY_RANK, Finding
+from assistant.findings import SEVERITY_RANK, Finding, SourceRef
 from assistant.pipeline import CheckResult
 
 MAX_FINDING_CARDS = 5
@@ -60,9 +60,10 @@ def _review_link(review_url: str) -> Link:
     return Link(label="Open the full ChartReady review", url=review_url, type="absolute")
 
 
-def _source(finding: Finding) -> Source:
-    label = finding.source.policy + (f" {finding.source.section}" if finding.source.section else "")
-    return Source(label=shorten(label, 200), url=finding.source.url)
+def source_of(ref: SourceRef) -> Source:
+    """A card's source: the policy (and section) a rule cites, with its link."""
+    label = ref.policy + (f" {ref.section}" if ref.section else "")
+    return Source(label=shorten(label, 200), url=ref.url)
 
 
 def _finding_card(finding: Finding, review_url: str, payer: PayerChoice | None) -> Card:
@@ -74,7 +75,7 @@ def _finding_card(finding: Finding, review_url: str, payer: PayerChoice | None) 
         summary=shorten(finding.fix),
         detail=detail,
         indicator=indicator_for(finding),
-        source=_source(finding),
+        source=source_of(finding.source),
         suggestions=[
             Suggestion(label=shorten(finding.fix, 200), uuid=str(uuid.uuid4()), isRecommended=True)
         ],
@@ -106,7 +107,7 @@ def not_recognised_card(
     source = Source(label="ChartReady")
     if finding is not None:
         detail += f"\n\n**Query:** {finding.query.question}"
-        source = _source(finding)
+        source = source_of(finding.source)
     if payer is not None:
         detail += "\n\n" + payer.note()
     return Card(

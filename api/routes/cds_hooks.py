@@ -1,23 +1,33 @@
-"""CDS Hooks 2.0 endpoints: discovery, the note-check service and card feedback."""
+"""CDS Hooks 2.0 endpoints: discovery, the note-check and prior-authorization services, feedback."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Request
 from fastapi.concurrency import run_in_threadpool
 
+from api.authorization_checks import MAX_PATIENT_KEY, patient_authorizations
+from api.cds.authorization import authorization_card, order_authorization
 from api.cds.cards import cards_for, unreadable_note_card
-from api.cds.discovery import SERVICE_ID, SERVICE_IDS, SUPPORTED_HOOKS, discovery
-from api.cds.inputs import claim_from_orders, find_note
+from api.cds.discovery import (
+    PREAUTH_SERVICE_ID,
+    SERVICE_ID,
+    SERVICE_IDS,
+    SUPPORTED_HOOKS,
+    discovery,
+)
+from api.cds.inputs import claim_from_orders, find_note, procedure_orders
 from api.cds.payer_choice import cds_coverage_map, choose_payer
 from api.cds.wire import CdsDiscovery, CdsRequest, CdsResponse, FeedbackPublic, FeedbackRequest
 from api.deps import CdsPrincipalDep, DatabaseDep, RunnerDep, SettingsDep
 from api.examples import request_examples, response_examples
 from api.problems import FhirInputError, ProblemError
-from api.service import run_check
+from api.service import require_payer, run_check
 from api.settings import Settings
+from assistant.checks import load_registry
+from assistant.preauth.authorization_rules import load_authorization_rules
 from assistant.store import Database, FeedbackRepository
 
 router = APIRouter(prefix="/cds-services", tags=["cds-hooks"])
@@ -53,6 +63,48 @@ def _require_service(service_id: str) -> None:
 _HOOK_EXAMPLES = ("cds_note_sign", "cds_encounter_discharge")
 
 
+def _patient_key(body: CdsRequest) -> str:
+    """``context.patientId``: the key the patient's authorizations are recorded under."""
+    key = body.context.get("patientId")
+    if not isinstance(key, str) or not 0 < len(key.strip()) <= MAX_PATIENT_KEY:
+        raise ProblemError(
+            400,
+            f"context.patientId must be the patient's id (1 to {MAX_PATIENT_KEY} characters).",
+            slug="cds-context",
+        )
+    return key.strip()
+
+
+async def _authorization_cards(
+    body: CdsRequest, request: Request, settings: Settings, database: Database
+) -> CdsResponse:
+    """The prior-authorization service: one card per procedure order (``order-sign`` only)."""
+    if body.hook != "order-sign":
+        raise ProblemError(
+            400,
+            f"Hook {body.hook!r} is not served by {PREAUTH_SERVICE_ID}; it answers order-sign.",
+            slug="unknown-hook",
+        )
+    patient_key = _patient_key(body)
+    coverage = (body.prefetch or {}).get("coverage")
+    payer = choose_payer(
+        coverage, cds_coverage_map(settings.cds_coverage_map), settings.cds_default_payer
+    )
+    require_payer(payer.payer)
+    registry = load_registry()
+    orders = procedure_orders(body, registry.coding.codes, date.today())
+    if not orders:
+        return CdsResponse(cards=[])
+    rules = load_authorization_rules(registry)
+    authorizations, done = await run_in_threadpool(patient_authorizations, database, patient_key)
+    packet_url = _review_url(request, settings) + "preauth"
+    decisions = [
+        order_authorization(order, payer.payer, patient_key, authorizations, done, rules)
+        for order in orders
+    ]
+    return CdsResponse(cards=[authorization_card(d, payer, packet_url, rules) for d in decisions])
+
+
 @router.post(
     "/{service_id}",
     response_model=CdsResponse,
@@ -65,6 +117,7 @@ async def cds_call(
     request: Request,
     settings: SettingsDep,
     runner: RunnerDep,
+    database: DatabaseDep,
     _caller: CdsPrincipalDep,
 ) -> CdsResponse:
     """Check the note for encounter-discharge, order-sign or note-sign; answer with cards.
@@ -72,10 +125,17 @@ async def cds_call(
     The payer profile comes from the ``coverage`` prefetch (the primary active Coverage,
     mapped by the coverage map); without a readable Coverage the default payer is used.
     Every card's detail names the profile and why it was chosen.
+
+    The prior-authorization service (``order-sign``) answers each procedure order instead:
+    whether this payer and place of service need authorization for it and whether one on
+    file for ``context.patientId`` covers it. Draft orders it cannot read, or a CPT code it
+    does not know, are refused with a 400 problem.
     """
     _require_service(service_id)
     if body.hook not in SUPPORTED_HOOKS:
         raise ProblemError(400, f"Hook {body.hook!r} is not served here.", slug="unknown-hook")
+    if service_id == PREAUTH_SERVICE_ID:
+        return await _authorization_cards(body, request, settings, database)
     review_url = _review_url(request, settings)
     try:
         found = find_note(body)

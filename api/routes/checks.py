@@ -1,4 +1,8 @@
-"""``POST /v1/checks`` and ``POST /v1/checks/batch``: check notes before they are signed."""
+"""``POST /v1/checks`` and ``POST /v1/checks/batch``: check notes before they are signed.
+
+A request with a ``patient_key`` is also compared with the patient's stored prior
+authorizations (:func:`api.service.check_request`).
+"""
 
 from __future__ import annotations
 
@@ -31,7 +35,11 @@ async def create_check(
     database: DatabaseDep,
     caller: PrincipalDep,
 ) -> CheckPublic:
-    """Check one note (text or FHIR DocumentReference) for a payer; store only if asked."""
+    """Check one note (text or FHIR DocumentReference) for a payer; store only if asked.
+
+    With ``patient_key``, the note is also compared with the patient's stored prior
+    authorizations, and each mismatch is a finding (verdict and risk recomputed).
+    """
     text, note_id = note_text(body)
     return await check_request(
         body,

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from api.authorization_checks import MAX_PATIENT_KEY, check_date, with_authorization_findings
 from api.deps import CsrfField, DatabaseDep, OptionalStaffDep, RunnerDep, SettingsDep
 from api.routes import audits, auth, authorizations, denials, worklist
 from api.security import AuthError, authenticate_api_key
@@ -69,7 +70,14 @@ def _key_needed(request: Request, settings: SettingsDep, user: SignedIn | None) 
 
 
 def _form_defaults() -> dict[str, str]:
-    return {"note": "", "payer": "commercial", "cpt": "", "icd10": "", "modifiers": ""}
+    return {
+        "note": "",
+        "payer": "commercial",
+        "cpt": "",
+        "icd10": "",
+        "modifiers": "",
+        "patient_key": "",
+    }
 
 
 def _claim_from_form(payer: str, cpt: str, icd10: str, modifiers: str) -> dict[str, Any] | None:
@@ -134,6 +142,7 @@ def _save(
     check: CheckResult,
     claim: dict[str, Any] | None,
     user: SignedIn,
+    patient_key: str | None,
 ) -> WorklistItem:
     """Keep the checked note as a worklist item of the user's pre-sign saves of today.
 
@@ -151,6 +160,7 @@ def _save(
             result=check.to_json_dict(),
             user=user.name,
             day=day,
+            patient_key=patient_key,
         )
 
 
@@ -203,10 +213,19 @@ async def _review(
         claim = parse_claim(raw_claim, "claim") if raw_claim else None
     except ClaimInputError as exc:
         return form_error(plain_input_error(exc), 422)
+    patient_key = form["patient_key"].strip()
+    if len(patient_key) > MAX_PATIENT_KEY:
+        return form_error(f"The patient key is longer than {MAX_PATIENT_KEY} characters.", 422)
     check = await run_check(runner, text, note_id="pasted-note", payer=payer, claim=claim)
+    if patient_key:
+        check = await run_in_threadpool(
+            with_authorization_findings, database, check, patient_key, check_date(claim), claim
+        )
     saved = None
     if save and user is not None:
-        saved = await run_in_threadpool(_save, database, text, check, raw_claim, user)
+        saved = await run_in_threadpool(
+            _save, database, text, check, raw_claim, user, patient_key or None
+        )
         wake = getattr(request.app.state, "clone_wake", None)
         if wake is not None:  # compare the saved note with earlier ones now
             wake.set()
@@ -234,15 +253,25 @@ async def review(
     cpt: Annotated[str, Form(max_length=200)] = "",
     icd10: Annotated[str, Form(max_length=200)] = "",
     modifiers: Annotated[str, Form(max_length=100)] = "",
+    # Longer than a key may be, so an over-long one comes back in the form with a message.
+    patient_key: Annotated[str, Form(max_length=2 * MAX_PATIENT_KEY)] = "",
     csrf: CsrfField = "",
     save: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Check the pasted note: highlighted evidence, gaps by severity, verdict and risk.
 
-    Stores the note and its result, as a checked worklist item, only when a signed-in user
-    asks to save it.
+    With a patient key, the note is also compared with the patient's stored prior
+    authorizations (a mismatch is a finding). Stores the note and its result, as a checked
+    worklist item, only when a signed-in user asks to save it.
     """
-    form = {"note": note, "payer": payer, "cpt": cpt, "icd10": icd10, "modifiers": modifiers}
+    form = {
+        "note": note,
+        "payer": payer,
+        "cpt": cpt,
+        "icd10": icd10,
+        "modifiers": modifiers,
+        "patient_key": patient_key,
+    }
     return await _review(
         request, settings, database, runner, user, form, api_key, csrf, save == "yes"
     )

@@ -6,13 +6,17 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from assistant.cli import app, fail
+
+if TYPE_CHECKING:
+    from assistant.checks import Claim
+    from assistant.pipeline import CheckResult
 
 checklists_app = typer.Typer(help="Validate, list and show checklists.", no_args_is_help=True)
 app.add_typer(checklists_app, name="checklists")
@@ -34,6 +38,18 @@ def check(
     payer: Annotated[str, typer.Option(help="payer profile id")] = "commercial",
     claim: Annotated[Path | None, typer.Option(help="claim JSON")] = None,
     history: Annotated[Path | None, typer.Option(help="procedure history JSON")] = None,
+    patient: Annotated[
+        str | None,
+        typer.Option(
+            "--patient",
+            help="the practice's patient key: also compare the note with the patient's "
+            "stored prior authorizations",
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="with --patient: overrides CHARTREADY_DATABASE_URL"),
+    ] = None,
     output_format: Annotated[CheckFormat, typer.Option("--format")] = CheckFormat.json,
     fail_if_not_billable: Annotated[
         bool,
@@ -45,13 +61,21 @@ def check(
     """Check one note against the payer's checklists (exit 2 on bad input).
 
     With ``--fail-if-not-billable`` a pre-sign hook can stop on a not-billable verdict, or
-    on a note whose procedure ChartReady could not recognise (check it by hand).
+    on a note whose procedure ChartReady could not recognise (check it by hand). With
+    ``--patient`` the note is also compared with the patient's authorizations in the store
+    (on the claim's date of service, else today): each mismatch is a finding.
     """
     from assistant.checks.claims import load_claim, load_history
     from assistant.errors import ChartReadyError
     from assistant.notes import decode_note
     from assistant.pipeline import check_note
 
+    if patient is not None:
+        from api.authorization_checks import MAX_PATIENT_KEY
+
+        patient = patient.strip()
+        if not 0 < len(patient) <= MAX_PATIENT_KEY:
+            raise fail(f"--patient: give the patient key (1 to {MAX_PATIENT_KEY} characters)")
     try:
         text = decode_note(note.read_bytes(), str(note))
         claim_obj = load_claim(claim) if claim else None
@@ -59,6 +83,8 @@ def check(
         result = check_note(
             text, note_id=note.stem, payer=payer, claim=claim_obj, history=history_obj
         )
+        if patient is not None:
+            result = _with_authorizations(result, patient, claim_obj, database_url)
     except OSError as exc:
         raise fail(f"{note}: cannot read ({exc.strerror or exc})") from None
     except ChartReadyError as exc:
@@ -75,6 +101,21 @@ def check(
         Console().print(table)
     if fail_if_not_billable and result.verdict in {"not_billable_as_documented", "not_recognised"}:
         raise typer.Exit(code=1)
+
+
+def _with_authorizations(
+    result: CheckResult, patient: str, claim: Claim | None, database_url: str | None
+) -> CheckResult:
+    """``result`` compared with the patient's stored authorizations (the API's helper)."""
+    from api.authorization_checks import check_date, with_authorization_findings
+    from assistant.store import Database
+
+    database = Database(database_url)
+    try:
+        database.migrate()
+        return with_authorization_findings(database, result, patient, check_date(claim), claim)
+    finally:
+        database.dispose()
 
 
 @checklists_app.command("validate")

@@ -113,12 +113,14 @@ class WorklistRepository:
         result: dict[str, Any],
         user: str,
         day: date,
+        patient_key: str | None = None,
     ) -> WorklistItem:
         """Keep a check made on the pre-sign page as a checked item of the user's day batch.
 
         The note needs no queue: its result is stored as checked. Each user's saves of one
         day share a batch (``imported_by`` is the user); saving the same note id again that
-        day updates its item instead of adding a second one.
+        day updates its item instead of adding a second one. ``patient_key`` links the item
+        to the patient's authorizations, as an imported row's key does.
         """
         name = f"Pre-sign checks saved by {user} on {day.isoformat()}"[:200]
         batch = self.session.scalar(
@@ -138,6 +140,7 @@ class WorklistRepository:
             self.session.add(item)
         item.provider, item.date_of_service, item.payer = user, day, payer
         item.note_text, item.claim, item.result = note_text, claim, result
+        item.patient_key = patient_key
         item.queue_status, item.error, item.checked_at = "done", None, utcnow()
         self.set_columns(item, summarise(result, item.charge_total or 0.0))
         self.session.flush()
