@@ -70,6 +70,8 @@ def classify_note_kind(
     """
     cues = [t for t in targets if t.label == "KIND" and t.assertion == "affirmed" and not t.planned]
     visit_title = not _PROCEDURE_TITLE.search(title)
+    if procedures and not visit_title:
+        return "procedure", []  # "PROCEDURE REPORT", "Procedure note" over a procedure done
     titled = [c for c in cues if visit_title and c.end <= len(title) and c.value in VISIT_KINDS]
     if titled:
         return titled[0].value, [titled[0].evidence("note_kind", titled[0].value)]  # type: ignore[return-value]

@@ -1487,3 +1487,27 @@ def test_attributes_of_several_families_in_one_sentence(
 )
 def test_imaging_findings_in_radiology_words(read: Read, sentence: str) -> None:
     assert read(sentence).elements.imaging_findings
+
+
+def test_a_procedure_report_title_makes_a_procedure_note(read: Read) -> None:
+    note = (
+        "INTERVENTIONAL RADIOLOGY - PROCEDURE REPORT\n\n"
+        "EXAM: FLUOROSCOPY-GUIDED RIGHT SACROILIAC JOINT INJECTION\n\n"
+        "INDICATION: Right buttock pain for 8 months.\n\n"
+        "COMPARISON: Pelvis radiographs: mild sclerosis.\n\n"
+        "TECHNIQUE: A 22-gauge needle was advanced into the right SI joint under fluoroscopy."
+    )
+    assert read(note).note_kind == "procedure"
+
+
+@pytest.mark.parametrize(
+    ("note", "family", "guidance"),
+    [
+        ("Proc: L LSB (fluoro) + L GT bursa inj (landmark).", "joint_injection", "none"),
+        ("R knee inj, palpation only, 40 mg Kenalog.", "joint_injection", "none"),
+        ("Proc: R TFESI + R SIJ lat branch RFA, fluoro.", "si_rfa", "fluoroscopy"),
+        ("IT trial (morphine), 24g Sprotte, clear CSF, fluoro.", "intrathecal_pump", "fluoroscopy"),
+    ],
+)
+def test_brief_op_shorthand(read: Read, note: str, family: str, guidance: str) -> None:
+    assert _one(read(note), family).guidance == guidance
