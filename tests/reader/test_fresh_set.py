@@ -67,3 +67,11 @@ def test_split_counts_match_the_record() -> None:
 @pytest.mark.parametrize("part", ["train", "test"])
 def test_gold_and_quotes_validate(part: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert _module("validate").main(FRESH / part) == 0, capsys.readouterr().out
+
+
+BATCHES = sorted(p for batch in ("val", "val2") for p in (FRESH / batch).iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("folder", BATCHES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_error_analysis_batches_validate(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _module("validate").main(folder) == 0, capsys.readouterr().out
