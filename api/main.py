@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from api.authorizations import review_with_authorizations
 from api.limits import BodySizeLimitMiddleware
 from api.problems import Problem, install_problem_handlers
+from api.remittances import upload_limits
 from api.requestid import RequestIdMiddleware, configure_logging
 from api.routes import (
     cds_hooks,
@@ -121,7 +122,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     install_access_handlers(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        routes=upload_limits(settings.max_remittance_bytes),  # 835 files run to megabytes
+    )
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     for module in (extract, checks, checklists, remittances, preauth):

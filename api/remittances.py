@@ -4,6 +4,9 @@ An upload is decoded, validated and parsed in full before the store is touched, 
 written in one transaction by the importer (``assistant.remittances.importer``), so a
 refused file leaves no row behind. What the caller sees of the import is read back from
 the store by file id, so a file uploaded a second time reports what the first one added.
+An upload has a size limit of its own (the ``max_remittance_bytes`` setting, 20 MB by
+default), enforced with the other body limits before the route runs
+(:func:`upload_limits`, ``api.limits``); every other request keeps ``max_body_bytes``.
 Nothing here logs a file's content, names or patient control numbers.
 """
 
@@ -12,15 +15,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assistant.errors import Errors, RemittanceFormatError
-from assistant.remittances.importer import import_bytes
+from api.limits import RouteLimit
+from assistant.errors import RemittanceFormatError
+from assistant.remittances.importer import MAX_BYTES, import_bytes, size_words
 from assistant.remittances.outcomes import OUTCOMES
 from assistant.remittances.report import DenialReport, build_report
+from assistant.remittances.x12 import FormatLocation, ProblemKind, X12FormatError
 from assistant.store import (
     Database,
     RemittanceClaim,
@@ -33,12 +37,9 @@ from assistant.store import (
 DEFAULT_FILENAME = "remittance.835"
 MATCHED = frozenset({"worklist", "api_check"})
 REVERSAL_STATUS = "22"
-# The envelope segment each version check reads, and the loop it opens.
-ENVELOPE_LOOPS = {"ISA": "ISA_LOOP", "GS": "GS_LOOP", "ST": "ST_LOOP"}
-# The importer's messages (``assistant.errors`` E901, E902) after their "<file>: " prefix.
-_E901 = re.compile(r"(?P<segment>\S+) segment in loop (?P<loop>\S+) \(line (?P<line>\d+)\): ")
-_E902 = re.compile(r"(?P<segment>[A-Z0-9]+) \((?P<element>[A-Z0-9]+)\) says (?P<found>.+?); ")
-ProblemKind = Literal["not_text", "too_large", "not_x12", "wrong_version", "malformed"]
+# The routes that take an 835 upload: the API and the quality lead's upload page.
+UPLOAD_ROUTES = (("POST", "/v1/remittances"), ("POST", "/remittances"))
+TOO_LARGE_TITLE = "835 file too large"
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,25 @@ class FormatProblem:
     detail: str = ""
 
 
+def too_large_message(max_bytes: int) -> str:
+    """Why an 835 upload over the limit was refused, and what to do instead."""
+    return (
+        f"This 835 file is larger than {size_words(max_bytes)}, the most one upload may hold "
+        "(CHARTREADY_MAX_REMITTANCE_BYTES), so nothing was read or stored. Ask the payer or "
+        "clearinghouse for smaller files, or import it on the server with `chartready "
+        f"remittances import` (up to {size_words(MAX_BYTES)})."
+    )
+
+
+def upload_limits(max_bytes: int) -> tuple[RouteLimit, ...]:
+    """The body limit of the 835 upload routes, refused with :func:`too_large_message`."""
+    message = too_large_message(max_bytes)
+    return tuple(
+        RouteLimit(method, path, max_bytes, TOO_LARGE_TITLE, message)
+        for method, path in UPLOAD_ROUTES
+    )
+
+
 def upload_name(raw: str | None) -> str:
     """The file's own name without any client path, at most 255 characters."""
     name = re.split(r"[/\\]", raw or "")[-1].strip()
@@ -121,47 +141,31 @@ def file_summary(session: Session, file_id: int, filename: str, *, again: bool) 
     )
 
 
-def import_835(database: Database, data: bytes, filename: str, user: str) -> FileSummary:
+def import_835(
+    database: Database, data: bytes, filename: str, user: str, max_bytes: int = MAX_BYTES
+) -> FileSummary:
     """Validate and import one uploaded 835 whole; :class:`RemittanceFormatError` if refused."""
-    imported = import_bytes(database, data, filename, user)
+    imported = import_bytes(database, data, filename, user, max_bytes)
     with database.session() as session:
         return file_summary(session, imported.file_id, filename, again=imported.already_imported)
 
 
-def locate(exc: RemittanceFormatError, source: str) -> FormatProblem:
-    """Segment, loop (and line or element) of a refused file, read from the coded message."""
-    message = str(exc)
-    rest = message.removeprefix(f"{source}: ")
-    if exc.code == Errors.E902.code and (found := _E902.match(rest)):
-        segment = found["segment"]
-        return FormatProblem(
-            "wrong_version",
-            exc.code,
-            message,
-            segment,
-            ENVELOPE_LOOPS.get(segment, f"{segment}_LOOP"),
-            element=found["element"],
-            detail=found["found"],
-        )
-    located = _E901.match(rest)
-    if located is None:
-        return FormatProblem("malformed", exc.code, message, "ISA", "ISA_LOOP", detail=rest)
-    problem = rest[located.end() :]
-    kind: ProblemKind = "malformed"
-    if problem.startswith("the file is not text"):
-        kind = "not_text"
-    elif problem.startswith("the file is larger than"):
-        kind = "too_large"
-    elif problem.startswith("the file does not begin with an ISA"):
-        kind = "not_x12"
+def locate(exc: RemittanceFormatError) -> FormatProblem:
+    """Segment, loop (and line or element) of a refused file, as the importer raised them."""
+    where = (
+        exc.location
+        if isinstance(exc, X12FormatError)
+        else FormatLocation("malformed", "ISA", "ISA_LOOP", str(exc))
+    )
     return FormatProblem(
-        kind,
+        where.kind,
         exc.code,
-        message,
-        located["segment"],
-        located["loop"],
-        line=int(located["line"]),
-        detail=problem,
+        str(exc),
+        where.segment,
+        where.loop,
+        line=where.line,
+        element=where.element,
+        detail=where.detail,
     )
 
 

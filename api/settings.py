@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     pages_open_on_loopback: bool = True
     public_base_url: str | None = None
     max_body_bytes: int = Field(default=1_000_000, ge=1_024)
+    # The largest X12 835 file one upload may hold (`POST /v1/remittances` and the
+    # /remittances page), in bytes: a payer's remittance for a month runs to megabytes.
+    # Every other request body stays bounded by max_body_bytes.
+    max_remittance_bytes: int = Field(default=20_000_000, ge=1_024)
     max_batch: int = Field(default=16, ge=1, le=256)
     warm_up: bool = True
     # The clinic's name, printed at the head of audit reports.

@@ -1,11 +1,14 @@
 """Quality lead pages: draw a monthly mini-audit, read its report, charts and CSV.
 
 The sample is stratified by provider and drawn from a recorded seed
-(``assistant.audit.sampling``), so the same audit can be re-drawn and checked later.
+(``assistant.audit.sampling``), so the same audit can be re-drawn and checked later. The
+copied-documentation shares (every note of the month) have their chart and CSV beside the
+sample's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -18,7 +21,8 @@ from api.web.access import error_page
 from api.web.rendering import render
 from assistant.audit import AuditReport, build_report, new_seed, run_audit
 from assistant.audit.charts import CHART_KINDS, render_chart
-from assistant.audit.export import sample_csv, summary_csv
+from assistant.audit.export import clones_csv, sample_csv, summary_csv
+from assistant.batch.clones.text import default_settings
 from assistant.errors import NothingToAudit
 from assistant.store import Database, SignedIn, WorklistRepository, month_bounds
 
@@ -28,6 +32,12 @@ ROLES = ("quality_lead", "admin")
 Auditor = Annotated[SignedIn, Depends(require_role(*ROLES))]
 AuditorForm = Annotated[SignedIn, Depends(require_role_on_form(*ROLES))]
 MAX_PER_PROVIDER = 200
+# ``?table=`` of the CSV export: sampled notes, provider/family summary, copied documentation.
+CSV_TABLES: dict[str, Callable[[AuditReport], str]] = {
+    "sample": sample_csv,
+    "summary": summary_csv,
+    "clones": clones_csv,
+}
 
 
 def _previous_month(today: date) -> str:
@@ -126,7 +136,12 @@ async def audit_report(
     return render(
         request,
         "audit.html",
-        {"report": report, "chart_kinds": CHART_KINDS, "clinic": settings.clinic_name},
+        {
+            "report": report,
+            "chart_kinds": CHART_KINDS,
+            "clinic": settings.clinic_name,
+            "clone_window_days": default_settings().window_days,
+        },
         user=user,
         csrf=user.csrf_token,
     )
@@ -147,12 +162,12 @@ async def audit_chart(database: DatabaseDep, audit_id: int, kind: str, fmt: str)
 
 @router.get("/{audit_id}/export.csv", dependencies=[Depends(require_role(*ROLES))])
 async def audit_csv(database: DatabaseDep, audit_id: int, table: str = "sample") -> Response:
-    """The sample (default) or the per provider/family summary as CSV."""
+    """The sample (default), the per provider/family summary or the clone shares as CSV."""
     report = await run_in_threadpool(_report, database, audit_id)
     if report is None:
         return _no_such_audit()
-    kind = "summary" if table == "summary" else "sample"
-    body = summary_csv(report) if kind == "summary" else sample_csv(report)
+    kind = table if table in CSV_TABLES else "sample"
+    body = CSV_TABLES[kind](report)
     filename = f"audit-{report.audit_id}-{report.month}-{kind}.csv"
     return Response(
         body,

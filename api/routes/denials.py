@@ -2,7 +2,8 @@
 
 The upload is imported whole or not at all (``api.remittances``); its result and its
 refusals are told in plain words, with the segment and loop where a file breaks the 5010
-guide. The report page shows the report the CLI writes as HTML
+guide. A file over ``CHARTREADY_MAX_REMITTANCE_BYTES`` is refused before the route runs
+(``api.remittances.upload_limits``). The report page shows the report the CLI writes as HTML
 (``assistant.remittances.report.to_html``) inside the site's layout, with a month picker
 and the CSV download.
 """
@@ -18,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from api.deps import DatabaseDep, require_role, require_role_on_form
+from api.deps import DatabaseDep, SettingsDep, require_role, require_role_on_form
 from api.remittances import (
     FileSummary,
     FormatProblem,
@@ -27,12 +28,13 @@ from api.remittances import (
     locate,
     month_report,
     recent_files,
+    too_large_message,
     upload_name,
 )
 from api.web.access import error_page
 from api.web.rendering import render
 from assistant.errors import NoRemittances, RemittanceFormatError
-from assistant.remittances.importer import MAX_BYTES, import_bytes
+from assistant.remittances.importer import import_bytes
 from assistant.remittances.report import DenialReport, previous_months, to_csv, to_html
 from assistant.store import Database, RemittanceFile, SignedIn, month_name
 
@@ -73,15 +75,18 @@ def summary_words(summary: FileSummary) -> str:
     return f"{head}; {_count(summary.unmatched_lines, 'line')} did not match a checked chart."
 
 
-def problem_words(problem: FormatProblem) -> str:
-    """Why a file was refused, for a person, with the segment and loop where it breaks."""
+def problem_words(problem: FormatProblem, max_bytes: int) -> str:
+    """Why a file was refused, for a person, with the segment and loop where it breaks.
+
+    ``max_bytes`` is the upload limit, named when the file is over it.
+    """
     if problem.kind == "not_text":
         return (
             "This file is not text (it may be a PDF, a spreadsheet, an image or a zip "
             "archive), so it cannot be an 835 remittance file."
         )
     if problem.kind == "too_large":
-        return f"This file is larger than {MAX_BYTES // (1024 * 1024)} MB."
+        return too_large_message(max_bytes)
     if problem.kind == "not_x12":
         return (
             "This is not an X12 835 remittance file: it does not begin with the ISA "
@@ -155,19 +160,20 @@ async def remittances_page(
 async def upload_remittance(
     request: Request,
     database: DatabaseDep,
+    settings: SettingsDep,
     user: ReviewerForm,
     file: Annotated[UploadFile, File()],
 ) -> Response:
     """Import one uploaded 835 (all of it or nothing), then show what it added."""
-    name = upload_name(file.filename)
-    data = await file.read(MAX_BYTES + 1)
+    name, limit = upload_name(file.filename), settings.max_remittance_bytes
+    data = await file.read(limit + 1)
     try:
-        imported = await run_in_threadpool(import_bytes, database, data, name, user.name)
+        imported = await run_in_threadpool(import_bytes, database, data, name, user.name, limit)
     except RemittanceFormatError as exc:
-        problem = locate(exc, name)
+        problem = locate(exc)
         # The code and the place only: the file's name may be anything.
         logger.info("835 upload refused: %s %s/%s", exc.code, problem.segment, problem.loop)
-        words = problem_words(problem)
+        words = problem_words(problem, limit)
         return await _import_page(request, user, database, error=words, status_code=422)
     again = "&again=1" if imported.already_imported else ""
     return RedirectResponse(f"/remittances?imported={imported.file_id}{again}", status_code=303)

@@ -4,7 +4,9 @@ Callers authenticate as on every other store-backed API route (an API key, or a 
 configured). A refused file is a problem+json answer with the importer's code
 (``Errors.E901`` malformed, ``Errors.E902`` not an 835 of version 5010) and, as extension
 members, the segment and loop that broke it; it leaves no row in the store
-(``api.remittances``). Bodies and logs never quote the file's content.
+(``api.remittances``). A file over ``CHARTREADY_MAX_REMITTANCE_BYTES`` (20 MB by default;
+other routes keep ``CHARTREADY_MAX_BODY_BYTES``) is refused with 413 before it is read.
+Bodies and logs never quote the file's content.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
-from api.deps import DatabaseDep, PrincipalDep
+from api.deps import DatabaseDep, PrincipalDep, SettingsDep
 from api.problems import PROBLEM_JSON, Problem, ProblemError
 from api.remittances import FileSummary, import_835, locate, month_report, upload_name
 from api.requestid import current_request_id
@@ -208,9 +210,9 @@ def public(summary: FileSummary) -> RemittanceImportPublic:
     )
 
 
-def format_problem(request: Request, exc: RemittanceFormatError, source: str) -> JSONResponse:
+def format_problem(request: Request, exc: RemittanceFormatError) -> JSONResponse:
     """422 problem+json for a refused file, with its code, segment, loop and line."""
-    where = locate(exc, source)
+    where = locate(exc)
     problem = RemittanceProblem(
         type="https://chartready.invalid/problems/remittance-format",
         title="Unprocessable Entity",
@@ -252,6 +254,11 @@ async def read_upload(request: Request, filename: str | None) -> tuple[bytes, st
     openapi_extra=REQUEST_BODY,
     responses={
         200: {"model": RemittanceImportPublic, "description": "Imported before; nothing added."},
+        413: {
+            "model": Problem,
+            "content": {PROBLEM_JSON: {}},
+            "description": "The file is larger than CHARTREADY_MAX_REMITTANCE_BYTES (20 MB).",
+        },
         415: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": "Not an upload."},
         422: {
             "model": RemittanceProblem,
@@ -264,6 +271,7 @@ async def import_remittance(
     request: Request,
     response: Response,
     database: DatabaseDep,
+    settings: SettingsDep,
     caller: PrincipalDep,
     filename: Annotated[
         str | None, Query(max_length=255, description="The file's name, for a raw body.")
@@ -271,10 +279,11 @@ async def import_remittance(
 ) -> RemittanceImportPublic | JSONResponse:
     """Validate and import one 835 file, all of it or nothing; a repeated file is skipped."""
     data, name = await read_upload(request, filename)
+    user, limit = f"api:{caller.name}", settings.max_remittance_bytes
     try:
-        summary = await run_in_threadpool(import_835, database, data, name, f"api:{caller.name}")
+        summary = await run_in_threadpool(import_835, database, data, name, user, limit)
     except RemittanceFormatError as exc:
-        return format_problem(request, exc, name)
+        return format_problem(request, exc)
     if summary.already_imported:
         response.status_code = 200
     return public(summary)

@@ -1,4 +1,4 @@
-"""Audit charts with matplotlib (Agg backend): readiness, risk bands, monthly trend."""
+"""Audit charts with matplotlib (Agg backend): readiness, risk bands, trend, copied notes."""
 
 from __future__ import annotations
 
@@ -15,13 +15,24 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from assistant.audit.clones import part_name
 from assistant.audit.report import BANDS, AuditReport
+from assistant.store.clone_tables import WHOLE_NOTE
 
-ChartKind = Literal["readiness", "risk", "trend"]
+ChartKind = Literal["readiness", "risk", "trend", "clones"]
 ChartFormat = Literal["png", "svg"]
-CHART_KINDS: tuple[ChartKind, ...] = ("readiness", "risk", "trend")
+CHART_KINDS: tuple[ChartKind, ...] = ("readiness", "risk", "trend", "clones")
 # Colour-blind-safe (Okabe-Ito) colours for the low/medium/high bands.
 _BAND_COLOURS = {"low": "#009E73", "medium": "#E69F00", "high": "#D55E00"}
+# The same palette for the parts of a note (any other section: grey).
+_PART_COLOURS = {
+    WHOLE_NOTE: "#0072B2",
+    "history_of_present_illness": "#56B4E9",
+    "review_of_systems": "#CC79A7",
+    "physical_exam": "#E69F00",
+    "observation_and_plan": "#009E73",
+}
+_OTHER_PART = "#999999"
 # A bar chart keeps room for this many providers, so one provider is a bar, not a block.
 MIN_BAR_SLOTS = 3
 
@@ -92,7 +103,44 @@ def trend_figure(report: AuditReport) -> Figure:
     return fig
 
 
-_FIGURES = {"readiness": readiness_figure, "risk": risk_figure, "trend": trend_figure}
+def clones_figure(report: AuditReport) -> Figure:
+    """Grouped bars: per provider, the share of each part of the note repeating an earlier one.
+
+    Whole notes count when they are near-copies, sections when identical, over every note
+    of the month (not only the sample), as in the report's copied-documentation table.
+    """
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    providers = sorted({s.provider for s in report.clone_shares})
+    row = {provider: y for y, provider in enumerate(providers)}
+    parts = list(dict.fromkeys(s.part for s in report.clone_shares))  # in report order
+    height = 0.8 / max(len(parts), 1)
+    for index, part in enumerate(parts):
+        shares = [s for s in report.clone_shares if s.part == part]
+        ys = [row[s.provider] - 0.4 + height * (index + 0.5) for s in shares]
+        rates = [100 * s.share for s in shares]
+        colour = _PART_COLOURS.get(part, _OTHER_PART)
+        label = "whole notes" if part == WHOLE_NOTE else part_name(part)
+        ax.barh(ys, rates, height=height, color=colour, label=label)
+        for y, rate, share in zip(ys, rates, shares, strict=True):
+            ax.text(rate + 1, y, f"{rate:.0f}% of {share.notes}", va="center", fontsize=7)
+    ax.set_yticks(range(len(providers)), providers)
+    ax.set_xlim(0, 125)  # room for "100% of 30" beside a full bar, left of the legend
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel("repeat an earlier note (%)")
+    ax.set_title(f"Copied documentation by provider, {report.month}")
+    if parts:
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    _provider_rows(ax, len(providers))
+    fig.tight_layout()
+    return fig
+
+
+_FIGURES = {
+    "readiness": readiness_figure,
+    "risk": risk_figure,
+    "trend": trend_figure,
+    "clones": clones_figure,
+}
 
 
 def render_chart(report: AuditReport, kind: ChartKind, fmt: ChartFormat = "png") -> bytes:

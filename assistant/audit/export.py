@@ -1,4 +1,9 @@
-"""CSV export of an audit: one row per sampled note, then one per provider and family."""
+"""CSV export of an audit: sampled notes, provider and family summaries, copied documentation.
+
+Three tables: one row per sampled note; one per provider and family; and one per provider
+and part of the note with the month's copied-documentation share (every note of the month,
+as the report's "Copied documentation" section).
+"""
 
 from __future__ import annotations
 
@@ -38,6 +43,7 @@ SUMMARY_COLUMNS = (
     "mean_risk",
     "overrides",
 )
+CLONE_COLUMNS = ("audit_id", "month", "provider", "part", "notes", "repeated", "share")
 
 
 def sample_csv(report: AuditReport) -> str:
@@ -89,6 +95,30 @@ def summary_csv(report: AuditReport) -> str:
                 s.bands["high"],
                 "" if s.mean_risk is None else f"{s.mean_risk:.4f}",
                 s.overrides,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def clones_csv(report: AuditReport) -> str:
+    """Per provider and part of the note: notes with it, those repeating an earlier note.
+
+    ``part`` is ``note`` for whole notes (near-copies) or a section category (identical
+    sections); ``share`` is ``repeated / notes``. No note text, no note ids.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CLONE_COLUMNS)
+    for share in report.clone_shares:
+        writer.writerow(
+            [
+                report.audit_id,
+                report.month,
+                share.provider,
+                share.part,
+                share.notes,
+                share.repeated,
+                f"{share.share:.3f}",
             ]
         )
     return buffer.getvalue()

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from assistant.errors import Errors, RemittanceFormatError
 from assistant.remittances.categories import CategoryTable, classify, load_table
 from assistant.remittances.extract import remittances
 from assistant.remittances.matching import (
@@ -27,7 +26,7 @@ from assistant.remittances.matching import (
 )
 from assistant.remittances.model import ClaimPayment, Remittance
 from assistant.remittances.outcomes import effective_lines, line_outcome
-from assistant.remittances.x12 import read_segments
+from assistant.remittances.x12 import malformed, read_segments
 from assistant.store import Database
 from assistant.store.models import StoredCheck, WorklistItem
 from assistant.store.remittance_repository import RemittanceRepository
@@ -38,7 +37,9 @@ from assistant.store.remittance_tables import (
     RemittanceLine,
 )
 
-MAX_BYTES = 50 * 1024 * 1024
+# The largest file `chartready remittances import` reads; uploads have their own, smaller
+# limit (the API's ``max_remittance_bytes`` setting).
+MAX_BYTES = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -56,18 +57,23 @@ class ImportSummary:
     paid_cents: int = 0
 
 
-def decode(data: bytes, source: str) -> str:
+def size_words(max_bytes: int) -> str:
+    """A size limit for people: ``20 MB`` (decimal megabytes) from 1 MB up, else bytes."""
+    if max_bytes < 1_000_000:
+        return f"{max_bytes:,} bytes"
+    return f"{round(max_bytes / 1_000_000, 1):g} MB"
+
+
+def decode(data: bytes, source: str, max_bytes: int = MAX_BYTES) -> str:
     """The file as text; X12 is ASCII, so anything else is refused as not an 835."""
-    if len(data) > MAX_BYTES:
-        problem = f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB"
-    else:
-        try:
-            return data.decode("utf-8").lstrip("\ufeff").lstrip()
-        except UnicodeDecodeError:
-            problem = "the file is not text (not UTF-8/ASCII)"
-    raise RemittanceFormatError(
-        Errors.E901, source=source, segment="ISA", loop="ISA_LOOP", line=1, problem=problem
-    )
+    if len(data) > max_bytes:
+        problem = f"the file is larger than {size_words(max_bytes)}"
+        raise malformed(source, "ISA", "ISA_LOOP", 1, problem, kind="too_large")
+    try:
+        return data.decode("utf-8").lstrip("\ufeff").lstrip()
+    except UnicodeDecodeError:
+        problem = "the file is not text (not UTF-8/ASCII)"
+        raise malformed(source, "ISA", "ISA_LOOP", 1, problem, kind="not_text") from None
 
 
 def parse_835(text: str, source: str) -> list[Remittance]:
@@ -229,9 +235,14 @@ def import_file(database: Database, path: Path, user: str) -> ImportSummary:
     return import_bytes(database, path.read_bytes(), path.name, user)
 
 
-def import_bytes(database: Database, data: bytes, name: str, user: str) -> ImportSummary:
-    """Import one 835 (a file's bytes, an upload) in its own transaction, all or nothing."""
-    text = decode(data, name)
+def import_bytes(
+    database: Database, data: bytes, name: str, user: str, max_bytes: int = MAX_BYTES
+) -> ImportSummary:
+    """Import one 835 (a file's bytes, an upload) in its own transaction, all or nothing.
+
+    A file over ``max_bytes`` is refused (``Errors.E901``) before it is decoded.
+    """
+    text = decode(data, name, max_bytes)
     sha256 = hashlib.sha256(data).hexdigest()
     parsed = parse_835(text, name)  # fail before opening a transaction
     with database.session() as session:

@@ -2,9 +2,11 @@
 
 pyx12 walks every segment against the 005010X221A1 implementation guide map and records
 what breaks it (unexpected or missing segments, bad element values, wrong SE counts) in an
-error tree. This module turns the first of those into one :class:`RemittanceFormatError`
+error tree. This module turns the first of those into one :class:`X12FormatError`
 naming the segment, the loop and the line, with its own wording: pyx12's messages quote data
-values (a patient control number, a name), which must not reach logs or the terminal.
+values (a patient control number, a name), which must not reach logs or the terminal. The
+place is also kept on the exception (:class:`FormatLocation`), so callers never read it
+back out of the message.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pyx12.error_handler  # type: ignore[import-untyped]
 import pyx12.error_visitor  # type: ignore[import-untyped]
@@ -21,7 +23,7 @@ import pyx12.errors  # type: ignore[import-untyped]
 import pyx12.params  # type: ignore[import-untyped]
 import pyx12.x12context  # type: ignore[import-untyped]
 
-from assistant.errors import Errors, RemittanceFormatError
+from assistant.errors import Errors, Message, RemittanceFormatError
 
 EXPECTED_VERSION = "005010X221A1"
 EXPECTED = "X12 835 health care claim payment/advice, version 005010X221A1"
@@ -69,11 +71,88 @@ ELEMENT_PROBLEMS = {
     "I6": "code value the guide does not use",
     "I9": "implementation-dependent element missing",
 }
+# The envelope segment each version check reads, and the loop it opens.
+ENVELOPE_LOOPS = {"ISA": "ISA_LOOP", "GS": "GS_LOOP", "ST": "ST_LOOP"}
 ENVELOPE_PROBLEMS = {
     "isa": ("ISA", "ISA_LOOP", "interchange envelope error"),
     "gs": ("GS", "GS_LOOP", "functional group envelope error"),
     "st": ("SE", "ST_LOOP", "transaction set error (segment count or control number)"),
 }
+
+
+# Why a file was refused, in the words a person is told (``api.routes.denials``).
+ProblemKind = Literal["not_text", "too_large", "not_x12", "wrong_version", "malformed"]
+
+
+@dataclass(frozen=True)
+class FormatLocation:
+    """Where a refused file breaks the 5010 guide, and why (codes and counts, never values).
+
+    ``line`` is set for a malformed file (``Errors.E901``), ``element`` for a wrong version
+    (``Errors.E902``); ``detail`` is the problem, or what the envelope says instead.
+    """
+
+    kind: ProblemKind
+    segment: str
+    loop: str
+    detail: str
+    line: int | None = None
+    element: str | None = None
+
+
+def _rebuilt(
+    cls: type[X12FormatError], code: str, message: str, location: FormatLocation
+) -> X12FormatError:
+    """An error as it was raised, with its location (unpickling)."""
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, message)
+    exc.code = code
+    exc.location = location
+    return exc
+
+
+class X12FormatError(RemittanceFormatError):
+    """A refused 835 (``Errors.E901``, ``Errors.E902``) that knows where: ``exc.location``.
+
+    Raised through :func:`malformed` and :func:`wrong_version`, which fill the coded message
+    and the location from the same values.
+    """
+
+    def __init__(self, error: Message, location: FormatLocation, /, **values: object) -> None:
+        super().__init__(error, **values)
+        self.location = location
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuilt, (type(self), self.code, str(self), self.location))
+
+
+def malformed(
+    source: str,
+    segment: str,
+    loop: str,
+    line: int,
+    problem: str,
+    kind: ProblemKind = "malformed",
+) -> X12FormatError:
+    """``Errors.E901``: the file breaks the guide at ``segment`` in ``loop``, ``line``."""
+    location = FormatLocation(kind, segment, loop, problem, line=line)
+    return X12FormatError(
+        Errors.E901, location, source=source, segment=segment, loop=loop, line=line, problem=problem
+    )
+
+
+def wrong_version(source: str, segment: str, element: str, found: str) -> X12FormatError:
+    """``Errors.E902``: envelope ``segment`` (``element``) says ``found``, not an 835 5010."""
+    loop = ENVELOPE_LOOPS.get(segment, f"{segment}_LOOP")
+    location = FormatLocation("wrong_version", segment, loop, found, element=element)
+    return X12FormatError(
+        Errors.E902,
+        location,
+        source=source,
+        segment=f"{segment} ({element})",
+        found=found,
+        expected=EXPECTED,
+    )
 
 
 @dataclass(frozen=True)
@@ -126,14 +205,8 @@ def envelope(text: str) -> dict[str, str]:
 def check_version(text: str, source: str) -> None:
     """Refuse anything but an 835 of 005010X221A1, naming the segment that says otherwise."""
     if not text.startswith("ISA"):
-        raise RemittanceFormatError(
-            Errors.E901,
-            source=source,
-            segment="ISA",
-            loop="ISA_LOOP",
-            line=1,
-            problem="the file does not begin with an ISA interchange header",
-        )
+        problem = "the file does not begin with an ISA interchange header"
+        raise malformed(source, "ISA", "ISA_LOOP", 1, problem, kind="not_x12")
     head = envelope(text)
     checks = (
         ("ISA12", "00501", "ISA", "interchange version"),
@@ -146,13 +219,7 @@ def check_version(text: str, source: str) -> None:
         if value is None:
             continue
         if value != wanted:
-            raise RemittanceFormatError(
-                Errors.E902,
-                source=source,
-                segment=f"{segment} ({key})",
-                found=f"{what} {value!r}",
-                expected=EXPECTED,
-            )
+            raise wrong_version(source, segment, key, f"{what} {value!r}")
 
 
 def _loop_of(path: str) -> str:
@@ -224,14 +291,7 @@ def _raise_first(problems: Sequence[Problem], source: str) -> None:
     first = min(problems, key=lambda p: p.line)
     more = len(problems) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    raise RemittanceFormatError(
-        Errors.E901,
-        source=source,
-        segment=first.segment,
-        loop=first.loop,
-        line=first.line,
-        problem=first.problem + suffix,
-    )
+    raise malformed(source, first.segment, first.loop, first.line, first.problem + suffix)
 
 
 def _trailers(segments: Sequence[Segment]) -> list[Problem]:
@@ -273,15 +333,9 @@ def read_segments(text: str, source: str) -> list[Segment]:
     except (pyx12.errors.X12Error, pyx12.errors.EngineError, IndexError, ValueError) as exc:
         # pyx12 raises IndexError on a lower-case segment id and ValueError on a
         # non-numeric control number: malformed input, not a crash
-        where = segments[-1] if segments else None
-        raise RemittanceFormatError(
-            Errors.E901,
-            source=source,
-            segment=where.id if where else "ISA",
-            loop=where.loop if where else "ISA_LOOP",
-            line=where.line if where else 1,
-            problem=f"the X12 reader stopped ({type(exc).__name__})",
-        ) from None
+        where = segments[-1] if segments else Segment("ISA", "ISA_LOOP", 1, ())
+        problem = f"the X12 reader stopped ({type(exc).__name__})"
+        raise malformed(source, where.id, where.loop, where.line, problem) from None
     collector = _Collector({s.line: s.loop for s in segments})
     errh.accept(collector)
     _raise_first(collector.problems or _trailers(segments), source)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from batch_inputs import corpus_rows
+from pydantic import ValidationError
 from sqlalchemy import func, select, text, update
 
 from assistant.batch.clones import worklist as stored_clones
@@ -156,11 +157,45 @@ def test_scans_log_counts_never_note_text(
 
 def test_notes_far_apart_in_time_are_not_compared(database: Database) -> None:
     _february(database)
-    later = date(2026, 2, 10) + timedelta(days=stored_clones.WINDOW_DAYS + 30)
+    later = date(2026, 2, 10) + timedelta(days=default_settings().window_days + 30)
     _import(database, "autumn.csv", [("autumn", "Dr Copley", later, VISIT)])
     assert stored_clones.scan_pending(database) == 1
     with database.session() as session:
         assert CloneRepository(session).matches_for([_ids(database)["autumn"]]) == {}
+
+
+def _window(days: int) -> CloneSettings:
+    """The packaged settings with another look-back window, validated as the file is."""
+    return CloneSettings.model_validate({**default_settings().model_dump(), "window_days": days})
+
+
+@pytest.mark.parametrize(
+    ("days_later", "window_days", "flagged"),
+    [
+        (213, 183, False),  # the packaged window: too far back
+        (213, 240, True),  # a wider window reaches the February visit
+        (28, 183, True),
+        (28, 20, False),  # a narrower one does not
+    ],
+)
+def test_the_window_setting_decides_which_stored_notes_are_compared(
+    database: Database, days_later: int, window_days: int, flagged: bool
+) -> None:
+    _february(database)
+    later = date(2026, 2, 10) + timedelta(days=days_later)
+    _import(database, "later.csv", [("later", "Dr Copley", later, VISIT)])
+    assert stored_clones.scan_pending(database, _window(window_days)) == 1
+    item = _ids(database)["later"]
+    with database.session() as session:
+        matches = CloneRepository(session).matches_for([item])
+    assert [m.note_id for m in matches.get(item, [])] == (["feb"] if flagged else [])
+
+
+def test_the_window_is_a_validated_setting() -> None:
+    assert default_settings().window_days == 183
+    for days in (0, -1, 3661):
+        with pytest.raises(ValidationError, match="window_days"):
+            _window(days)
 
 
 def test_a_new_detector_compares_every_note_again(database: Database) -> None:

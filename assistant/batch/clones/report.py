@@ -140,6 +140,13 @@ def _compare(value_a: str | None, value_b: str | None) -> bool | None:
     return None if value_a is None or value_b is None else value_a == value_b
 
 
+def _earlier(note: CloneNote, other: CloneNote) -> bool | None:
+    """Whether ``other`` was written before ``note`` (``None`` when a date is unknown)."""
+    if note.date_of_service is None or other.date_of_service is None:
+        return None
+    return other.date_of_service < note.date_of_service
+
+
 def describe_pair(
     note: CloneNote,
     other: CloneNote,
@@ -161,11 +168,6 @@ def describe_pair(
                     name=name, similarity=round(similarity, 4), identical=similarity == 1.0
                 )
             )
-    earlier = (
-        None
-        if note.date_of_service is None or other.date_of_service is None
-        else other.date_of_service < note.date_of_service
-    )
     return CloneMatch(
         note_id=other.note_id,
         similarity=round(jaccard(set_a, set_b), 4),
@@ -173,10 +175,36 @@ def describe_pair(
         identical_sections=[m.name for m in matched if m.identical],
         same_provider=_compare(note.provider, other.provider),
         same_patient=_compare(note.patient_key, other.patient_key),
-        earlier=earlier,
+        earlier=_earlier(note, other),
         evidence=_spans(mine, shared, size),
         match_evidence=_spans(theirs, shared, size),
     )
+
+
+def describe_both(
+    note: CloneNote,
+    other: CloneNote,
+    mine: CloneReading,
+    theirs: CloneReading,
+    settings: CloneSettings,
+) -> tuple[CloneMatch, CloneMatch]:
+    """How ``note`` repeats ``other`` and how ``other`` repeats ``note``, compared once.
+
+    Everything but the match's id, which note is earlier and whose evidence is whose is
+    the same both ways (similarities and sections are symmetric), so the second
+    direction is the first with those swapped: the same as :func:`describe_pair` called
+    with the notes the other way round.
+    """
+    forward = describe_pair(note, other, mine, theirs, settings)
+    backward = forward.model_copy(
+        update={
+            "note_id": note.note_id,
+            "earlier": _earlier(other, note),
+            "evidence": forward.match_evidence,
+            "match_evidence": forward.evidence,
+        }
+    )
+    return forward, backward
 
 
 def flags_for(

@@ -68,6 +68,9 @@ class CloneSettings(_Strict):
     note: UnitSettings
     section: SectionSettings
     max_matches: int = Field(ge=1)
+    # At most ten years: a copy-forward repeats a recent visit, and a date minus a window of
+    # thousands of years falls before year 1.
+    window_days: int = Field(ge=1, le=3660)
     normalise: Normalise
 
     @property

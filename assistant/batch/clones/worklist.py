@@ -2,15 +2,17 @@
 
 New worklist notes (imported, or saved from the pre-sign page) are compared, a chunk at a
 time, with each other and with the notes already compared whose date of service lies
-within ``WINDOW_DAYS`` of theirs. The notes compared before are not read again: their
-MinHash signatures and shingle digests are stored (``clone_signatures``), and only a note
-that the LSH offers as a candidate, or that turns out to match, has its text read again
-(for the exact Jaccard check and the evidence spans). The same units, thresholds and
-matching rules as ``chartready clones`` (:mod:`assistant.batch.clones.detect`) decide.
+within ``window_days`` (``clones.v1.yaml``) of theirs. The notes compared before are not
+read again: their MinHash signatures and shingle digests are stored (``clone_signatures``),
+and only a note that the LSH offers as a candidate, or that turns out to match, has its text
+read again (for the exact Jaccard check and the evidence spans). The same units, thresholds
+and matching rules as ``chartready clones`` (:mod:`assistant.batch.clones.detect`) decide.
 
 Results are stored per note (``clone_scans``) and per matching pair, in both directions
 (``clone_links``); the worklist, the item page and the mini-audit read them. A change of
-detector settings (``clones.v1.yaml``) makes every note due again. Logs hold counts only.
+detector (the version or a setting its label names, ``clones.v1.yaml``) makes every note due
+again; a change of ``window_days`` alone applies to the notes compared from then on. Logs
+hold counts only.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from assistant.batch.clones.detect import (
     units_of_reading,
     within,
 )
-from assistant.batch.clones.report import CloneNote, Pair, describe_pair
+from assistant.batch.clones.report import CloneMatch, CloneNote, Pair, describe_both
 from assistant.batch.clones.text import (
     CloneReading,
     CloneSettings,
@@ -57,9 +59,6 @@ from assistant.store.clone_tables import WHOLE_NOTE
 
 logger = logging.getLogger("chartready.clones")
 
-# Notes dated this close to a new note are compared with it (about six months either way:
-# a copy-forward repeats a recent visit; the audit's trend looks back six months too).
-WINDOW_DAYS = 183
 # Notes compared per round: bounds the memory of one scan and the length of its transaction.
 SCAN_LIMIT = 2000
 # One scan at a time in this process (the app's loop, a test or the CLI may all call it),
@@ -209,36 +208,42 @@ def _clone_note(note: StoredNote) -> CloneNote:
     return CloneNote(note.note_id, note.text, note.provider, None, note.date_of_service)
 
 
+def _link(mine: int, theirs: int, match: CloneMatch, settings: CloneSettings) -> LinkRecord:
+    """How note ``mine`` repeats note ``theirs``, as stored."""
+    return LinkRecord(
+        item_id=mine,
+        match_item_id=theirs,
+        similarity=match.similarity,
+        whole_note=match.similarity >= settings.note.threshold,
+        earlier=match.earlier,
+        same_provider=match.same_provider,
+        sections=[s.model_dump() for s in match.sections],
+        identical_sections=list(match.identical_sections),
+        evidence=[span.model_dump() for span in match.evidence],
+    )
+
+
 def links_for(
     pairs: Iterable[Pair],
     notes: Mapping[int, StoredNote],
     reading: Callable[[int], CloneReading],
     settings: CloneSettings,
 ) -> list[LinkRecord]:
-    """Both directions of every pair, described as ``chartready clones`` describes them."""
+    """Both directions of every pair, described as ``chartready clones`` describes them.
+
+    Each pair is compared once (:func:`describe_both`); its two directions follow.
+    """
     links = []
     for pair in sorted(pairs, key=lambda p: (p.a, p.b)):
-        for mine, theirs in ((pair.a, pair.b), (pair.b, pair.a)):
-            match = describe_pair(
-                _clone_note(notes[mine]),
-                _clone_note(notes[theirs]),
-                reading(mine),
-                reading(theirs),
-                settings,
-            )
-            links.append(
-                LinkRecord(
-                    item_id=mine,
-                    match_item_id=theirs,
-                    similarity=match.similarity,
-                    whole_note=match.similarity >= settings.note.threshold,
-                    earlier=match.earlier,
-                    same_provider=match.same_provider,
-                    sections=[s.model_dump() for s in match.sections],
-                    identical_sections=match.identical_sections,
-                    evidence=[span.model_dump() for span in match.evidence],
-                )
-            )
+        forward, backward = describe_both(
+            _clone_note(notes[pair.a]),
+            _clone_note(notes[pair.b]),
+            reading(pair.a),
+            reading(pair.b),
+            settings,
+        )
+        links.append(_link(pair.a, pair.b, forward, settings))
+        links.append(_link(pair.b, pair.a, backward, settings))
     return links
 
 
@@ -310,7 +315,7 @@ def scan_pending(
             return 0
         new = {note.item_id: note for note in pending}
         days = [note.date_of_service for note in pending]
-        window = timedelta(days=WINDOW_DAYS)
+        window = timedelta(days=settings.window_days)
         with database.session() as session:
             earlier, stored = CloneRepository(session).compared_between(
                 min(days) - window, max(days) + window, detector, exclude=new
