@@ -1511,3 +1511,16 @@ def test_a_procedure_report_title_makes_a_procedure_note(read: Read) -> None:
 )
 def test_brief_op_shorthand(read: Read, note: str, family: str, guidance: str) -> None:
     assert _one(read(note), family).guidance == guidance
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "7 weeks of band-like lower chest wall pain after the rib fractures.",
+        "She describes 2 yrs of neck pain.",
+        "Back pain, duration 3 months.",
+        "Chronic neck pain (10+ years).",
+    ],
+)
+def test_pain_duration_after_the_complaint(read: Read, sentence: str) -> None:
+    assert read(sentence).elements.pain_duration
