@@ -1524,3 +1524,18 @@ def test_brief_op_shorthand(read: Read, note: str, family: str, guidance: str) -
 )
 def test_pain_duration_after_the_complaint(read: Read, sentence: str) -> None:
     assert read(sentence).elements.pain_duration
+
+
+@pytest.mark.parametrize(
+    ("sentence", "family"),
+    [
+        ("Knee injection discussed for next visit.", "joint_injection"),
+        ("Submit for lumbar facet RFA approval.", "facet_rfa"),
+        ("Plan: lumbar facet RFA once authorized.", "facet_rfa"),
+        ("She is interested in kyphoplasty and we will set that up.", "vertebral_augmentation"),
+    ],
+)
+def test_plans_waiting_for_approval_or_a_visit(read: Read, sentence: str, family: str) -> None:
+    facts = read("Follow-up visit. Back pain, doing ok.\n" + sentence)
+    assert facts.planned_procedures == [family]
+    assert facts.procedures == []
