@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from assistant.checks.doses import Measure
 from assistant.checks.schema import Intent, validate_concern
 from assistant.errors import ClaimInputError, Errors, validation_paths
 from assistant.facts import Approach, Family, Region
@@ -311,13 +312,42 @@ class DrugInfo(_Input):
     """A drug HCPCS code: what one billing unit is, and whether it comes in single-dose containers.
 
     Single-dose drugs take JW (the amount discarded, on its own line) or JZ (none discarded)
-    on Medicare Part B claims.
+    on Medicare Part B claims. ``unit`` is the dosage of the HCPCS long descriptor: an amount
+    in mg, mcg or units, or ``one dose``. ``names`` are the words a note uses for the drug
+    (generic and brand, lower case); a code with names and an amount as its unit has its
+    units compared with the dose the note documents. Codes with the same names are one drug
+    in several unit sizes (J1030 and J1040): their lines are compared together.
     """
 
     description: str
-    unit: str
+    unit: str = Field(pattern=r"^(\d+(\.\d+)? (mg|mcg|units?)|one dose)$")
     single_dose: bool
+    names: list[str] = Field(default_factory=list)
     basis: Basis
+
+    @field_validator("names")
+    @classmethod
+    def _names(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not value.strip() or value != value.lower():
+                raise ValueError(f"{value!r}: write a drug name in lower case")
+        return values
+
+    @model_validator(mode="after")
+    def _names_need_an_amount(self) -> DrugInfo:
+        if self.names and self.billing_unit is None:
+            raise ValueError("names: the unit must be an amount (mg, mcg or units) to compare")
+        return self
+
+    @property
+    def billing_unit(self) -> tuple[float, Measure] | None:
+        """One billing unit as an amount in mg or units (mcg in mg); ``None`` for one dose."""
+        if self.unit == "one dose":
+            return None
+        amount, measure = self.unit.split()
+        if measure == "mcg":
+            return float(amount) / 1000, "mg"
+        return float(amount), "mg" if measure == "mg" else "units"
 
 
 class CodingTable(_Input):
@@ -349,6 +379,20 @@ class CodingTable(_Input):
             if check_cpt(code) != code:
                 raise ValueError(f"{code!r}: write the code in capitals, without spaces")
         return values
+
+    @model_validator(mode="after")
+    def _one_drug_one_set_of_names(self) -> CodingTable:
+        """Codes that share a drug name share all of them (and the measure of their unit)."""
+        for code, drug in self.drugs.items():
+            for other, same in self.drugs.items():
+                if code >= other or not set(drug.names) & set(same.names):
+                    continue
+                if set(drug.names) != set(same.names):
+                    raise ValueError(f"drugs: {code} and {other} share some names, not all")
+                one, two = drug.billing_unit, same.billing_unit
+                if one and two and one[1] != two[1]:
+                    raise ValueError(f"drugs: {code} and {other} units differ in measure")
+        return self
 
     @model_validator(mode="after")
     def _every_procedure_has_a_bilateral_indicator(self) -> CodingTable:

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,12 +22,14 @@ from assistant.checks.claims import (
     ClaimLine,
     CodeInfo,
     CodingTable,
+    DrugInfo,
     HistoryEntry,
     MueLimit,
     ProcedureHistory,
     PtpPair,
 )
 from assistant.checks.detectors import Detections, Span, sentence_bounds
+from assistant.checks.doses import Measure, find_doses, units_for
 from assistant.checks.measures import WORD_NUMBERS
 from assistant.checks.measures import sides as sides_named
 from assistant.checks.predicates import CheckContext, prior_relief_at_least, reader_spans
@@ -585,6 +588,7 @@ SEDATION_TIME_DETECTOR = "sedation_time_stated"
 SEDATION_DETECTOR = "moderate_sedation_given"
 ANESTHESIA_CARE_DETECTOR = "anesthesia_care_given"
 WASTAGE_DETECTOR = "drug_wastage_statement"
+NOT_GIVEN_DETECTOR = "drug_not_given_today"
 CODING_DETECTORS = (
     MUSCLE_DETECTOR,
     MUSCLE_COUNT_DETECTOR,
@@ -592,6 +596,7 @@ CODING_DETECTORS = (
     SEDATION_DETECTOR,
     ANESTHESIA_CARE_DETECTOR,
     WASTAGE_DETECTOR,
+    NOT_GIVEN_DETECTOR,
 )
 _INJECTED = re.compile(r"\binject", re.IGNORECASE)
 _QUALIFIER = re.compile(r"^(upper|middle|lower) |( muscles?| musculature)$")
@@ -1120,6 +1125,115 @@ def drug_waste_modifier(ctx: ClaimContext, params: dict[str, object]) -> list[Cl
     return hits
 
 
+class DrugUnitParams(BaseModel):
+    """How one drug-unit rule reads: which finding it raises, and the drugs that end a dose.
+
+    ``other_drugs`` are drugs a note lists beside billed ones (local anesthetics, contrast,
+    saline): their names, like every drug name of the table, end the text searched for a
+    dose ("Kenalog with 3 mL of 0.25% bupivacaine" gives Kenalog no dose).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    direction: Literal["over", "under", "undocumented"]
+    other_drugs: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _DrugLine:
+    """A line of the amount of a drug given, with its code's billing unit."""
+
+    index: int
+    line: ClaimLine
+    drug: DrugInfo
+    unit: float
+    measure: Measure
+
+
+def _drug_lines(ctx: ClaimContext) -> dict[tuple[str, ...], list[_DrugLine]]:
+    """Lines of the amount given (not JW) of drugs the table can compare, by drug (its names)."""
+    groups: dict[tuple[str, ...], list[_DrugLine]] = {}
+    for i, line in enumerate(ctx.claim.lines if ctx.claim else []):
+        drug = ctx.table.drugs.get(line.cpt)
+        unit = drug.billing_unit if drug is not None and drug.names else None
+        if drug is not None and unit is not None and "JW" not in line.modifiers:
+            entry = _DrugLine(i, line, drug, *unit)
+            groups.setdefault(tuple(sorted(drug.names)), []).append(entry)
+    return groups
+
+
+def _given_elsewhere(ctx: ClaimContext) -> Callable[[int, int], bool]:
+    """A test of whether a span is in a sentence about what was not given today.
+
+    The ``drug_not_given_today`` detector marks those sentences: a prescription or home
+    medication, a plan, an earlier procedure, an allergy.
+    """
+    sentences = {
+        sentence_bounds(ctx.text, hit.start, hit.end)
+        for hit in ctx.detections.hits(NOT_GIVEN_DETECTOR)
+    }
+    return lambda start, end: sentence_bounds(ctx.text, start, end) in sentences
+
+
+def _amount(value: float, measure: str) -> str:
+    return f"{value:g} {measure}"
+
+
+def _units_needed(amount: float, unit: float) -> str:
+    units = units_for(amount, unit)
+    return f", which needs {units} unit{'s' if units > 1 else ''} (rounded up)"
+
+
+def drug_units(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """Units of a drug line against the dose the note documents.
+
+    A drug is billed in units of its HCPCS descriptor's dosage: the dose given divided by
+    the unit, rounded up to a whole unit (CMS); a discarded amount goes on its own JW line,
+    which is not compared here. ``params.direction`` picks the finding: ``over`` when the
+    lines bill at least one whole unit more than the most the note can be read to document,
+    ``under`` when they bill less than the least it documents, ``undocumented`` when the note
+    states no dose of the drug. Lines of codes with the same names (J1030 and J1040) add up.
+    A dose stated only in a measure that does not convert (mL without a strength) is not
+    judged.
+    """
+    fields = DrugUnitParams.model_fields
+    settings = DrugUnitParams.model_validate({k: v for k, v in params.items() if k in fields})
+    groups = _drug_lines(ctx)
+    stop = [name for drug in ctx.table.drugs.values() for name in drug.names]
+    stop += settings.other_drugs
+    skip = _given_elsewhere(ctx) if groups else None
+    hits: list[ClaimHit] = []
+    for names, lines in groups.items():
+        first = lines[0]
+        found = find_doses(ctx.text, names, first.measure, stop, skip)
+        billed = sum(entry.line.units * entry.unit for entry in lines)
+        codes = " + ".join(f"{e.line.cpt} x{e.line.units} ({e.drug.unit} per unit)" for e in lines)
+        what = f"{codes} bills {_amount(billed, first.measure)} of {first.drug.description}"
+        if settings.direction == "undocumented":
+            if not found.mentions:
+                said = "names it without a dose" if found.named else "does not name it"
+                hits.append(ClaimHit(f"{what}; the note {said}", first.index, found.named))
+            continue
+        bounds = found.bounds()
+        if bounds is None:
+            continue
+        low, high = bounds
+        # One code: say how many units the dose needs (several codes: the amounts say it).
+        single = len({entry.line.cpt for entry in lines}) == 1
+        if settings.direction == "over" and billed - high >= min(e.unit for e in lines) - 1e-9:
+            value, bound = high, "at most"
+        elif settings.direction == "under" and billed < low - 1e-9:
+            value, bound = low, "at least"
+        else:
+            continue
+        dose = _amount(value, first.measure)
+        dose = dose if low == high else f"{bound} {dose}"
+        needs = _units_needed(value, first.unit) if single else ""
+        spans = tuple(mention.span for mention in found.mentions)
+        hits.append(ClaimHit(f"{what}; the note documents {dose}{needs}", first.index, spans))
+    return hits
+
+
 def liability_modifiers(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
     """GA/GZ/GY that contradict each other or the note, or a non-covered line without them.
 
@@ -1163,6 +1277,7 @@ CHECKS: dict[str, Callable[[ClaimContext, dict[str, object]], list[ClaimHit]]] =
     "opd_prior_authorization": opd_prior_authorization,
     "moderate_sedation": moderate_sedation,
     "drug_waste_modifier": drug_waste_modifier,
+    "drug_units": drug_units,
     "liability_modifiers": liability_modifiers,
     "dx_covered": dx_covered,
     "dx_invalid": dx_invalid,
