@@ -658,7 +658,7 @@ def canonical_from_targets(text: str, targets: Iterable[Target], joints: bool = 
 def side_value(target: Target) -> str:
     """A LATERALITY span's side: its value, or the letter of an "R"/"L" shorthand."""
     if target.value == "shorthand":
-        return "right" if target.text.lower() == "r" else "left"
+        return "right" if target.text.lower().strip(".") == "r" else "left"
     return target.value
 
 

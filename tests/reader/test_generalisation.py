@@ -1539,3 +1539,11 @@ def test_plans_waiting_for_approval_or_a_visit(read: Read, sentence: str, family
     facts = read("Follow-up visit. Back pain, doing ok.\n" + sentence)
     assert facts.planned_procedures == [family]
     assert facts.procedures == []
+
+
+@pytest.mark.parametrize(
+    ("note", "side"),
+    [("PROCEDURE: Knee injection, R.", "right"), ("- SIJ inj, L\n- fluoro", "left")],
+)
+def test_a_side_letter_ending_the_line(read: Read, note: str, side: str) -> None:
+    assert [p.laterality for p in read(note).procedures] == [side]
