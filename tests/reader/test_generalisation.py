@@ -1547,3 +1547,14 @@ def test_plans_waiting_for_approval_or_a_visit(read: Read, sentence: str, family
 )
 def test_a_side_letter_ending_the_line(read: Read, note: str, side: str) -> None:
     assert [p.laterality for p in read(note).procedures] == [side]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Meloxicam and a 6-week PT course gave partial, temporary help only.",
+        "She completed a 12-week physical therapy program without relief.",
+    ],
+)
+def test_therapy_duration_as_a_hyphenated_course(read: Read, sentence: str) -> None:
+    assert read(sentence).elements.conservative_therapy_duration
