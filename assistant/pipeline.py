@@ -29,7 +29,8 @@ from assistant.em import ClaimLine, EMAssessment, assess_if_applicable, em_findi
 from assistant.errors import ChartReadyError, Errors, TrainingDataError, validation_paths
 from assistant.facts import NoteFacts
 from assistant.findings import Finding, Verdict
-from assistant.reader.read import read_note, read_notes
+from assistant.layout import NoteLayout
+from assistant.reader.read import read_layout, read_note, read_note_layout, read_notes
 from assistant.risk import RiskInput, RiskScore, load_active_model, score_risk
 from assistant.risk.training_data import OutcomeRow, StoredOutcome, TrainingRow
 
@@ -106,24 +107,30 @@ def check_note(
     claim: Claim | None = None,
     history: ProcedureHistory | None = None,
     facts: NoteFacts | None = None,
+    layout: NoteLayout | None = None,
 ) -> CheckResult:
     """Read the note (unless ``facts`` is given), check it, assess E/M and score its risk.
 
     Office/consult notes (or a claim with an office E/M code) also get the E/M assessment
     and its findings; every note gets the chronic-opioid checklist when opioids are managed.
+    The checks and E/M use the sections and ConText scopes of the same reading; ``facts``
+    given without their ``layout`` have the note read again for it.
     """
     if facts is None:
-        facts = read_note(text, note_id)
+        facts, layout = read_note_layout(text, note_id)
+    elif layout is None:
+        layout = read_layout(text)
     lines = claim_lines(claim)
-    em = assess_if_applicable(text, facts, lines)
+    em = assess_if_applicable(text, facts, layout, lines)
     review = run_checks(
         text,
         facts,
+        layout,
         registry=load_registry(),
         payer=payer,
         claim=claim,
         history=history,
-        extra_findings=em_findings(text, facts, em, lines),
+        extra_findings=em_findings(text, facts, layout, em, lines),
     )
     risk = score_risk(
         risk_input(facts, review.findings, review.verdict, payer, claim), load_active_model()

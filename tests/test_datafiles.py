@@ -19,7 +19,7 @@ CUES = """
 version: t
 clause_breaks: '[,;]'
 sentence_breaks: '[.;]'
-sections: [{category: plan, regex: 'plan'}]
+sections: {observation_and_plan: plan}
 triggers: [{assertion: negated, direction: before, regex: 'no'}]
 tests: [{name: mri, regex: 'mri'}]
 sites: [{name: knee, regex: 'knee'}]
@@ -28,7 +28,6 @@ cues: [{id: a, kind: risk, value: rx_management, regex: 'start <<drug>>'}]
 """
 DETECTORS = """
 version: 1
-sections: {plan: ['^plan:']}
 detectors: [{id: a, patterns: ['consent'], unless: ['no consent']}]
 """
 TARGETS = "version: '1'\nrules:\n  - {id: a, label: ELEMENT, value: v, regex: 'x'}\n"
@@ -117,13 +116,11 @@ def test_check_linear(pattern: str, ok: bool) -> None:
     [
         (DetectorFile, DETECTORS, "'consent'", "[detectors -> 0 -> patterns -> 0]"),
         (DetectorFile, DETECTORS, "'no consent'", "[detectors -> 0 -> unless -> 0]"),
-        (DetectorFile, DETECTORS, "'^plan:'", "[sections -> plan -> 0]"),
         (TargetRuleFile, TARGETS, "'x'", "[rules -> 0 -> regex]"),
         (CoverageMap, COVERAGE, "'m'", "[rules -> 0 -> payor_display -> 0]"),
         (CoverageMap, COVERAGE, "'c'", "[rules -> 0 -> class_text -> 0]"),
         (CueFile, CUES, "'start <<drug>>'", "[cues -> 0 -> regex]"),
         (CueFile, CUES, "'oxycodone'", "[macros -> drug]"),
-        (CueFile, CUES, "'plan'", "[sections -> 0 -> regex]"),
         (CueFile, CUES, "'no'", "[triggers -> 0 -> regex]"),
         (CueFile, CUES, "'mri'", "[tests -> 0 -> regex]"),
         (CueFile, CUES, "'knee'", "[sites -> 0 -> regex]"),

@@ -2,24 +2,20 @@
 
 Each :class:`~assistant.checks.schema.Detector` marks spans in the original note text; a
 hit whose sentence matches one of the detector's ``unless`` patterns is dropped (negation,
-plans, placeholders). Offsets always index the original text. Patterns run on a
-lower-cased copy of the note, and only when one Hyperscan pass over the note says they may
-match (:mod:`assistant.regex_prefilter`).
+plans, placeholders). Offsets always index the original text. The note's characters are
+read through :mod:`assistant.text_scan`, as the E/M cues read them: patterns run on a
+lower-cased copy, only when one Hyperscan pass over the note says they may match.
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.checks.schema import Detector
-from assistant.patterns import lower_pattern
-from assistant.regex_prefilter import RegexPrefilter
+from assistant.text_scan import PLACEHOLDER, NoteScan, PatternSet, search_any, sentence_bounds
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n\s*\n|\n(?=[A-Z][A-Z /&-]{2,}:)")
-_PLACEHOLDER = re.compile(r"\*\*\*|_{3,}")
+__all__ = ["Detections", "Span", "run_detector", "sentence_bounds"]
 
 
 @dataclass(frozen=True)
@@ -38,97 +34,36 @@ class Span:
     value: str | None = None
 
 
-@lru_cache(maxsize=4)
-def _separators(text: str) -> tuple[list[int], list[int]]:
-    """Starts and ends of every sentence separator in ``text`` (scanned once per note)."""
-    spans = [match.span() for match in _SENTENCE_END.finditer(text)]
-    return [a for a, _ in spans], [b for _, b in spans]
-
-
-def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Bounds of the sentence (or line group) around ``[start, end)``; pure and cheap.
-
-    Separators are found once per note and bisected: rescanning the note from 0 for
-    every hit made a 72 k-character note with 4 k hits take 26 s (quadratic).
-    """
-    starts, ends = _separators(text)
-    i = bisect_right(ends, start)
-    left = ends[i - 1] if i else 0
-    j = bisect_left(starts, end)
-    right = starts[j] if j < len(starts) else len(text)
-    return left, right
-
-
 @lru_cache(maxsize=512)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+def _pattern_set(patterns: tuple[str, ...]) -> PatternSet:
+    """Patterns compiled once: a detector's, or every detector's (for the prefilter)."""
+    return PatternSet(patterns)
 
 
-@lru_cache(maxsize=512)
-def _lowered(pattern: str) -> re.Pattern[str]:
-    """The pattern lower-cased, for a lower-cased copy of the note."""
-    return re.compile(lower_pattern(pattern), re.MULTILINE)
-
-
-@lru_cache(maxsize=4)
-def _lower(text: str) -> str:
-    return text.lower()
-
-
-@lru_cache(maxsize=4)
-def _prefilter(patterns: tuple[str, ...]) -> RegexPrefilter:
-    """One automaton for every detector pattern, lower-cased (built once per detector set)."""
-    return RegexPrefilter([_lowered(p) for p in patterns])
-
-
-class _Candidates:
-    """The detector patterns that may match one note (one prefilter pass, on first use)."""
-
-    def __init__(self, text: str, detectors: dict[str, Detector]) -> None:
-        self._text = text
-        self._patterns = tuple(dict.fromkeys(p for d in detectors.values() for p in d.patterns))
-        self._maybe: set[str] | None = None
-
-    def __contains__(self, pattern: object) -> bool:
-        if self._maybe is None:
-            indexes = _prefilter(self._patterns).candidates(_lower(self._text))
-            self._maybe = {self._patterns[i] for i in indexes}
-        return pattern in self._maybe
-
-
-def run_detector(
-    detector: Detector, text: str, candidates: _Candidates | None = None
-) -> list[Span]:
+def run_detector(detector: Detector, text: str, scan: NoteScan | None = None) -> list[Span]:
     """Every accepted hit of ``detector`` in ``text``, in order.
 
-    Patterns run case-insensitively, on a lower-cased copy when that keeps every offset;
-    ``candidates`` (from :class:`Detections`) then skips patterns that cannot match the note.
-    Each sentence is tested against ``unless`` once, however many hits it holds (linear time
-    on a note of one long sentence full of hits).
+    ``scan`` (from :class:`Detections`) is the note scanned with every detector's patterns,
+    so the prefilter skips those that cannot match; without it each pattern runs. Each
+    sentence is tested against ``unless`` once, however many hits it holds (linear time on
+    a note of one long sentence full of hits).
     """
-    lowered = _lower(text)
-    keeps_offsets = len(lowered) == len(text)
+    if scan is None:
+        scan = _pattern_set(tuple(detector.patterns)).scan(text, prefiltered=False)
     hits: list[Span] = []
     vetoed: dict[tuple[int, int], bool] = {}
     for pattern in detector.patterns:
-        if not keeps_offsets:
-            matches = _compiled(pattern).finditer(text)
-        elif candidates is None or pattern in candidates:
-            matches = _lowered(pattern).finditer(lowered)
-        else:
-            continue
-        for match in matches:
+        for match in scan.finditer(scan.patterns.index[pattern]):
             start, end = match.span()
             if end == start:
                 continue
             quoted = text[start:end]
-            if _PLACEHOLDER.search(quoted):
+            if PLACEHOLDER.search(quoted):
                 continue
             if detector.unless:
                 bounds = sentence_bounds(text, start, end)
                 if bounds not in vetoed:
-                    sentence = text[bounds[0] : bounds[1]]
-                    vetoed[bounds] = any(_compiled(r).search(sentence) for r in detector.unless)
+                    vetoed[bounds] = search_any(detector.unless, text[bounds[0] : bounds[1]])
                 if vetoed[bounds]:
                     continue
             value = match.groupdict().get("value")
@@ -144,13 +79,14 @@ class Detections:
         self.text = text
         self._detectors = detectors
         self._hits: dict[str, list[Span]] = {}
-        self._candidates = _Candidates(text, detectors)
+        patterns = tuple(dict.fromkeys(p for d in detectors.values() for p in d.patterns))
+        self._scan = _pattern_set(patterns).scan(text)
 
     def hits(self, detector_id: str) -> list[Span]:
         """Hits of one detector (``KeyError`` for an unknown id is a data bug caught on load)."""
         if detector_id not in self._hits:
             self._hits[detector_id] = run_detector(
-                self._detectors[detector_id], self.text, self._candidates
+                self._detectors[detector_id], self.text, self._scan
             )
         return self._hits[detector_id]
 

@@ -1,13 +1,13 @@
 """The findings engine: apply checklists and claim checks to a note's facts, with a verdict.
 
-Pure over its inputs (note text, NoteFacts, optional claim and history, the registry). It
-never reads the note itself or scores risk: :mod:`assistant.pipeline` runs the reader
-before it and the E/M rules and risk model beside and after it.
+Pure over its inputs (note text, NoteFacts and the reader's layout of the note, optional
+claim and history, the registry). It never reads the note itself or scores risk:
+:mod:`assistant.pipeline` runs the reader before it and the E/M rules and risk model beside
+and after it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +21,7 @@ from assistant.checks.predicates import CheckContext, Outcome, detect_intent, ev
 from assistant.checks.registry import ChecklistRegistry
 from assistant.checks.schema import AppliesWhen, Checklist, ChecklistElement, Intent
 from assistant.checks.scope import scope_targets
+from assistant.checks.sections import expected_section
 from assistant.facts import NoteFacts, Procedure
 from assistant.findings import (
     SEVERITY_RANK,
@@ -30,6 +31,7 @@ from assistant.findings import (
     Verdict,
     verdict_for,
 )
+from assistant.layout import NoteLayout
 
 CODING_CHECKLIST_ID = "coding"
 
@@ -74,15 +76,6 @@ def _applies(
     return when.guidance is None or proc.guidance in when.guidance
 
 
-def _section_span(text: str, keys: list[str], sections: dict[str, list[str]]) -> Span | None:
-    for key in keys:
-        for pattern in sections.get(key, []):
-            match = re.search(pattern, text, re.IGNORECASE | re.MULTILINE)
-            if match:
-                return Span(match.start(), match.end(), match.group(0), "section", key)
-    return None
-
-
 def _reader_evidence(facts: NoteFacts, fields: set[str]) -> FindingEvidence | None:
     for ev in facts.evidence:
         if ev.field in fields:
@@ -98,21 +91,21 @@ def _reader_evidence(facts: NoteFacts, fields: set[str]) -> FindingEvidence | No
 
 
 def _expected_here(
-    text: str, keys: list[str], sections: dict[str, list[str]], facts: NoteFacts, index: int | None
+    keys: list[str], layout: NoteLayout, facts: NoteFacts, index: int | None
 ) -> FindingEvidence | None:
     """Where a missing item belongs: its section header, else the procedure or note kind.
 
     ``None`` when the note offers no such place (no quote is made up).
     """
-    span = _section_span(text, keys, sections)
-    if span is not None:
+    section = expected_section(layout, keys)
+    if section is not None and section.category is not None:
         return FindingEvidence(
-            start=span.start,
-            end=span.end,
-            text=span.text,
+            start=section.start,
+            end=section.start + len(section.title),
+            text=section.title,
             role="expected_here",
             origin="section",
-            section=span.label,
+            section=section.category,
         )
     fields = {f"procedures[{index}].family"} if index is not None else {"note_kind"}
     return _reader_evidence(facts, fields)
@@ -175,7 +168,7 @@ def _run_checklist(
     detections: Detections,
     payer: ResolvedPayer,
     intent: Intent | None,
-    sections: dict[str, list[str]],
+    layout: NoteLayout,
 ) -> list[Finding]:
     planned: set[str] = set(facts.planned_procedures)
     targets = scope_targets(checklist.scope, facts)
@@ -193,7 +186,7 @@ def _run_checklist(
             outcome = evaluate(element.requires, ctx)
             if outcome.ok or element.id in findings:
                 continue
-            expected = _expected_here(text, element.expected_section, sections, facts, index)
+            expected = _expected_here(element.expected_section, layout, facts, index)
             description = describe_procedure(proc, sorted(planned))
             findings[element.id] = _element_finding(
                 element, checklist, outcome, payer, expected, description
@@ -277,6 +270,7 @@ class ChecklistReview:
 def run_checks(
     text: str,
     facts: NoteFacts,
+    layout: NoteLayout,
     *,
     registry: ChecklistRegistry,
     payer: str = "commercial",
@@ -286,6 +280,7 @@ def run_checks(
 ) -> ChecklistReview:
     """Apply every fitting checklist and claim check to already-extracted facts.
 
+    ``layout`` is the reader's sections of the note (where a missing item belongs).
     ``extra_findings`` (E/M and opioid rules) join the de-duplication and the verdict.
     """
     profile = registry.payer(payer)
@@ -294,9 +289,7 @@ def run_checks(
     checklists = registry.for_facts(facts, detections, payer)
     findings: list[Finding] = []
     for checklist in checklists:
-        findings.extend(
-            _run_checklist(checklist, text, facts, detections, profile, intent, registry.sections)
-        )
+        findings.extend(_run_checklist(checklist, text, facts, detections, profile, intent, layout))
     ctx = ClaimContext(
         text, facts, registry.coding, detections, profile.thresholds, intent, claim, history
     )

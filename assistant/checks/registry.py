@@ -69,7 +69,6 @@ class ChecklistRegistry:
     checklists: dict[str, Checklist]
     detectors: dict[str, Detector]
     detector_version: int
-    sections: dict[str, list[str]]
     coding: CodingTable
     payers: dict[str, PayerProfile]
     coverage: CoverageMap | None
@@ -173,7 +172,6 @@ def load_registry_from(root: Path, extra_payers: Path | None = None) -> Checklis
         checklists,
         detectors,
         detector_file.version,
-        detector_file.sections,
         coding,
         payers,
         coverage,

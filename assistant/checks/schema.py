@@ -321,10 +321,9 @@ class Detector(_Strict):
 
 
 class DetectorFile(_Strict):
-    """Detectors plus section-header patterns used to point at where a missing item belongs."""
+    """The regex detectors (where a missing item belongs comes from the reader's sections)."""
 
     version: int = Field(ge=1)
-    sections: dict[str, list[LinearRegex]] = Field(default_factory=dict)
     detectors: list[Detector]
 
 

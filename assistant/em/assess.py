@@ -39,6 +39,7 @@ from assistant.em.schema import (
     PatientTypeSource,
 )
 from assistant.facts import NoteFacts
+from assistant.layout import NoteLayout
 
 EM_NOTE_KINDS = ("office_visit", "consult")
 
@@ -86,6 +87,7 @@ def _dedupe(evidence: Sequence[EMEvidence]) -> list[EMEvidence]:
 def assess_em(
     text: str,
     facts: NoteFacts,
+    layout: NoteLayout,
     *,
     billed_cpt: str | None = None,
     procedure_day: bool | None = None,
@@ -94,12 +96,12 @@ def assess_em(
 
     ``supported_level`` is ``None`` when the note is not an office/consult note and no
     office E/M code is billed. ``procedure_day`` defaults to "NoteFacts has a performed
-    procedure"; pass ``True`` when only the claim shows one. Pure over the text, NoteFacts
-    and the packaged rule data.
+    procedure"; pass ``True`` when only the claim shows one. Pure over the text, NoteFacts,
+    the reader's layout of the note (sections, ConText) and the packaged rule data.
     """
     compiled = default_cues()
     table = finding_file()
-    sections, hits = note_hits(text)
+    sections, hits = note_hits(text, layout)
     items = [
         item
         for item in assessment_items(text, sections)
@@ -155,10 +157,10 @@ def billed_em_code(claim_lines: Sequence[ClaimLine]) -> str | None:
 
 
 def assess_if_applicable(
-    text: str, facts: NoteFacts, claim_lines: Sequence[ClaimLine]
+    text: str, facts: NoteFacts, layout: NoteLayout, claim_lines: Sequence[ClaimLine]
 ) -> EMAssessment | None:
     """The assessment for office/consult notes or a billed office E/M line, else ``None``."""
     billed = billed_em_code(claim_lines)
     if billed is None and facts.note_kind not in EM_NOTE_KINDS:
         return None
-    return assess_em(text, facts, billed_cpt=billed)
+    return assess_em(text, facts, layout, billed_cpt=billed)

@@ -1,9 +1,12 @@
-"""Find E/M cues in a note: sections, assessment items and regex cue hits with assertions.
+"""Find E/M cues in a note: assessment items and regex cue hits with section and assertion.
 
-Pure over the note text and the packaged cue data; no spaCy. A cue hit carries its section
-and its assertion (``affirmed``/``negated``/``hypothetical``) decided from trigger words in
-the same clause (action cues) or sentence (symptom-like cues), so "no labs reviewed" and
-"if pain persists, will order an MRI" do not count. Offsets are into the original text.
+Pure over the note text, the reader's :class:`~assistant.layout.NoteLayout` and the
+packaged cue data; no spaCy. A hit's section is the reader's section, as E/M names it
+(``sections`` in the cue data; :func:`em_sections`). Its assertion (``affirmed``/
+``negated``/``hypothetical``) comes from the reader's ConText modifiers and from the few
+E/M trigger words ConText has no rule for, when they sit in the same clause (action cues)
+or sentence (symptom-like cues): so "no labs reviewed" and "if pain persists, will order
+an MRI" do not count. Offsets are into the original text.
 """
 
 from __future__ import annotations
@@ -15,15 +18,23 @@ from functools import lru_cache
 from typing import Literal
 
 from assistant.em.loader import cue_file
-from assistant.em.schema import CueFile, CueKind, CueRule, EMEvidence, SectionCategory
-from assistant.patterns import lower_pattern
-from assistant.regex_prefilter import RegexPrefilter
+from assistant.em.schema import (
+    AssertionKind,
+    CueFile,
+    CueKind,
+    CueRule,
+    EMEvidence,
+    SectionCategory,
+    TitleSplit,
+)
+from assistant.layout import NoteLayout, NoteSection
+from assistant.text_scan import PatternSet
 
 Assertion = Literal["affirmed", "negated", "hypothetical"]
+# A reader category split by header words: (header pattern, category) pairs and the default.
+_ByTitle = tuple[tuple[tuple[re.Pattern[str], SectionCategory], ...], SectionCategory]
 
-# A header is a short label at a line start followed by a colon ("IMPRESSION:",
-# "Assessment and Plan:"). All-caps labels always open a section; mixed-case labels only
-# when they are a known header, so "Lumbar stenosis: stable" inside a list is not one.
+# A header label at a line start followed by a colon ("COMMENTS:"); see em_sections.
 _HEADER = re.compile(r"^[ \t]*([A-Za-z][A-Za-z &/,()'#-]{0,60}?)[ \t]*:", re.MULTILINE)
 _ITEM = re.compile(
     r"(?:^[ \t]*(?:[-*\u2022]|\d{1,2}[.)]|\(\d{1,2}\))"
@@ -49,7 +60,7 @@ def unwrap(text: str) -> str:
 
 @dataclass(frozen=True)
 class Section:
-    """A span of the note under one header."""
+    """The body of a reader section (``start``..``end``), as E/M names its category."""
 
     category: SectionCategory
     header: str
@@ -66,15 +77,22 @@ class Hit:
     end: int
     text: str
     section: SectionCategory | None
-    assertion: Assertion
+    assertions: frozenset[AssertionKind]
     groups: tuple[tuple[str, str], ...]
     match_text: str
     match_start: int
 
     @property
+    def assertion(self) -> Assertion:
+        """The strongest assertion on the match (negated, then hypothetical)."""
+        if "negated" in self.assertions:
+            return "negated"
+        return "hypothetical" if "hypothetical" in self.assertions else "affirmed"
+
+    @property
     def counts(self) -> bool:
         """Whether this match documents its cue (assertion and section allow it)."""
-        if self.assertion != "affirmed" and self.assertion in self.cue.blocked_by:
+        if self.assertions & set(self.cue.blocked_by):
             return False
         if self.cue.only_sections and self.section not in self.cue.only_sections:
             return False
@@ -104,27 +122,43 @@ class CompiledCues:
 
     data: CueFile
     cues: tuple[tuple[CueRule, re.Pattern[str]], ...]
-    # the same cues lower-cased, for matching a lower-cased copy of the note (faster)
-    lowered: tuple[re.Pattern[str], ...]
-    # which lower-cased cues may match a note, in one pass (the others are skipped)
-    prefilter: RegexPrefilter
-    headers: tuple[tuple[SectionCategory, re.Pattern[str]], ...]
-    before: tuple[tuple[Assertion, bool, frozenset[str], re.Pattern[str]], ...]
-    after: tuple[tuple[Assertion, frozenset[str], re.Pattern[str]], ...]
+    # the same cues lower-cased and prefiltered, for a lower-cased copy of the note (faster)
+    patterns: PatternSet
+    sections: dict[str, SectionCategory | _ByTitle]
+    # headers the reader's rules do not know (by their letters, upper case) and their category
+    header_categories: dict[str, SectionCategory]
+    before: tuple[tuple[AssertionKind, bool, frozenset[str], re.Pattern[str]], ...]
+    after: tuple[tuple[AssertionKind, frozenset[str], re.Pattern[str]], ...]
     clause_breaks: re.Pattern[str]
     sentence_breaks: re.Pattern[str]
+
+    @property
+    def lowered(self) -> tuple[re.Pattern[str], ...]:
+        """The cue patterns lower-cased, in cue order."""
+        return self.patterns.lowered
+
+
+def _section_rule(rule: SectionCategory | TitleSplit, flags: int) -> SectionCategory | _ByTitle:
+    if isinstance(rule, TitleSplit):
+        titles = tuple((re.compile(t.title, flags), t.category) for t in rule.titles)
+        return titles, rule.otherwise
+    return rule
 
 
 def compile_cues(data: CueFile) -> CompiledCues:
     """Compile a validated cue file (case-insensitive, multiline)."""
     flags = re.IGNORECASE | re.MULTILINE
-    lowered = tuple(re.compile(lower_pattern(c.regex), re.MULTILINE) for c in data.cues)
+    patterns = PatternSet([c.regex for c in data.cues])
     return CompiledCues(
         data=data,
-        cues=tuple((c, re.compile(c.regex, flags)) for c in data.cues),
-        lowered=lowered,
-        prefilter=RegexPrefilter(lowered),
-        headers=tuple((h.category, re.compile(rf"(?:{h.regex})", flags)) for h in data.sections),
+        cues=tuple(zip(data.cues, patterns.compiled, strict=True)),
+        patterns=patterns,
+        sections={name: _section_rule(rule, flags) for name, rule in data.sections.items()},
+        header_categories={
+            _header_key(label): category
+            for category, labels in data.headers.items()
+            for label in labels
+        },
         before=tuple(
             (t.assertion, t.scope == "sentence", frozenset(t.kinds), re.compile(t.regex, flags))
             for t in data.triggers
@@ -146,40 +180,59 @@ def default_cues() -> CompiledCues:
     return compile_cues(cue_file())
 
 
-def _header_category(label: str, compiled: CompiledCues) -> SectionCategory | None:
-    for category, pattern in compiled.headers:
-        if pattern.fullmatch(label.strip()):
-            return category
-    return None
+def em_sections(
+    text: str, layout: NoteLayout, compiled: CompiledCues | None = None
+) -> list[Section]:
+    """The reader's sections as E/M names them (``sections`` in the cue data), in order.
 
-
-def find_sections(text: str, compiled: CompiledCues | None = None) -> list[Section]:
-    """Sections of the note in order; text before the first header has no section."""
+    Inside a reader section, a "LABEL:" at a line start that the reader's rules do not
+    know also opens a section: of its category in ``headers`` (cue data), else, when it
+    is in capitals, an ``other`` one, as E/M always read such labels (a "HEENT:" or
+    "COMMENTS:" line is no longer the medication list or the assessment before it).
+    """
     compiled = compiled or default_cues()
-    starts: list[tuple[int, int, SectionCategory, str]] = []
-    for match in _HEADER.finditer(text):
-        label = match.group(1)
-        category = _header_category(label, compiled)
-        letters = [ch for ch in label if ch.isalpha()]
-        if category is None and letters and all(ch.isupper() for ch in letters):
-            category = "other"
-        if category is not None:
-            starts.append((match.start(1), match.end(), category, label.strip()))
-    sections: list[Section] = []
-    for index, (_start, body, category, label) in enumerate(starts):
-        end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
-        sections.append(Section(category=category, header=label, start=body, end=end))
-    return sections
+    out: list[Section] = []
+    for section in layout.sections:
+        category = _category(section, compiled)
+        header, body = section.title, section.body_start
+        for match in _HEADER.finditer(text, section.body_start, section.end):
+            label = match.group(1).strip()
+            opens = compiled.header_categories.get(_header_key(label))
+            if opens is None and not _capitals(label):
+                continue
+            if category is not None and body < match.start(1):
+                out.append(Section(category, header, body, match.start(1)))
+            category, header, body = opens or "other", label, match.end()
+        if category is not None and body < section.end:
+            out.append(Section(category, header, body, section.end))
+    return out
+
+
+def _capitals(label: str) -> bool:
+    letters = [ch for ch in label if ch.isalpha()]
+    return bool(letters) and all(ch.isupper() for ch in letters)
+
+
+def _category(section: NoteSection, compiled: CompiledCues) -> SectionCategory | None:
+    rule = compiled.sections.get(section.category) if section.category else None
+    if isinstance(rule, tuple):
+        titles, otherwise = rule
+        return next((c for pattern, c in titles if pattern.search(section.title)), otherwise)
+    return rule
+
+
+def _header_key(label: str) -> str:
+    """A header's letters and signs in upper case ("Lab data" and "LAB  DATA" are one)."""
+    return "".join(label.split()).upper()
 
 
 def section_at(sections: Sequence[Section], pos: int) -> SectionCategory | None:
-    """Category of the section containing character ``pos``."""
+    """Category of the section whose body holds character ``pos`` (a header is in none)."""
     found: SectionCategory | None = None
     for section in sections:
-        if section.start <= pos:
-            found = section.category if pos < section.end else found
-        else:
+        if section.start > pos:
             break
+        found = section.category if pos < section.end else None
     return found
 
 
@@ -190,10 +243,24 @@ def _after_last(window: str, breaks: re.Pattern[str]) -> str:
     return window[cut:]
 
 
-def assertion_at(
-    text: str, start: int, end: int, cue: CueRule, compiled: CompiledCues
-) -> Assertion:
-    """Negated/hypothetical when a trigger sits in the cue's clause or sentence."""
+def assertions_at(
+    text: str,
+    start: int,
+    end: int,
+    cue: CueRule,
+    compiled: CompiledCues,
+    layout: NoteLayout,
+) -> frozenset[AssertionKind]:
+    """What voids a match: a reader ConText modifier or an E/M trigger in its scope.
+
+    The cue's scope is its clause (action cues) or sentence (symptom-like cues), at most
+    ``scope_chars`` either side: a ConText modifier counts when its trigger lies there,
+    before the match or after it, pointing at it, and its own scope reaches the match
+    (ConText's sentence-wide scope alone would let "Denies side effects, will continue
+    oxycodone" negate the prescription). As in ConText, a trigger that shares words with
+    the match does not modify it: "not working" is a cue of its own, whatever "is not"
+    says. The cue data's triggers add the words ConText has no rule for.
+    """
     scope = compiled.data.scope_chars
     breaks = compiled.clause_breaks if cue.scope == "clause" else compiled.sentence_breaks
     window = text[max(0, start - scope) : start]
@@ -202,49 +269,51 @@ def assertion_at(
     right = text[end : end + scope]
     stop = breaks.search(right)
     right = right[: stop.start()] if stop else right
-    found: set[Assertion] = set()
+    found: set[AssertionKind] = set()
+    for modifier in layout.assertions_over(start, end):
+        assertion = compiled.data.context.get(modifier.category)
+        if assertion is None or assertion in found:
+            continue
+        before = modifier.direction != "backward" and (
+            start - len(left) <= modifier.trigger_start and modifier.trigger_end <= start
+        )
+        after = modifier.direction != "forward" and (
+            end <= modifier.trigger_start and modifier.trigger_end <= end + len(right)
+        )
+        if before or after:
+            found.add(assertion)
     for assertion, whole_sentence, kinds, pattern in compiled.before:
-        if kinds and cue.kind not in kinds:
+        if assertion in found or (kinds and cue.kind not in kinds):
             continue
         if pattern.search(sentence_left if whole_sentence else left):
             found.add(assertion)
     for assertion, kinds, pattern in compiled.after:
-        if kinds and cue.kind not in kinds:
+        if assertion in found or (kinds and cue.kind not in kinds):
             continue
         if pattern.search(right):
             found.add(assertion)
-    if "negated" in found:
-        return "negated"
-    if "hypothetical" in found:
-        return "hypothetical"
-    return "affirmed"
+    return frozenset(found)
 
 
 def find_hits(
     text: str,
+    layout: NoteLayout,
     kinds: Iterable[CueKind] | None = None,
     compiled: CompiledCues | None = None,
-    sections: Sequence[Section] | None = None,
 ) -> list[Hit]:
     """Every match of the cues of ``kinds`` (all kinds when ``None``), in text order."""
     compiled = compiled or default_cues()
     wanted = set(kinds) if kinds is not None else None
-    sections = find_sections(text, compiled) if sections is None else sections
+    sections = em_sections(text, layout, compiled)
     flat = unwrap(text)
-    flat_lower = flat.lower()
-    fast = len(flat_lower) == len(flat)  # lower-casing kept every offset
+    scan = compiled.patterns.scan(flat)
     hits: list[Hit] = []
-    maybe = compiled.prefilter.candidates(flat_lower) if fast else None
-    cues = zip(compiled.cues, compiled.lowered, strict=True)
-    for index, ((cue, pattern), lowered) in enumerate(cues):
+    for index, (cue, _pattern) in enumerate(compiled.cues):
         if wanted is not None and cue.kind not in wanted:
             continue
         if cue.value == "not_addressed":
             continue  # applied to assessment items only (see item_not_addressed)
-        if maybe is not None and index not in maybe:
-            continue
-        matches = lowered.finditer(flat_lower) if fast else pattern.finditer(flat)
-        for match in matches:
+        for match in scan.finditer(index):
             start, end = match.span("t") if match.groupdict().get("t") else match.span()
             if end <= start:
                 continue
@@ -256,7 +325,9 @@ def find_hits(
                     end=end,
                     text=text[start:end],
                     section=section_at(sections, start),
-                    assertion=assertion_at(flat, match.start(), match.end(), cue, compiled),
+                    assertions=assertions_at(
+                        flat, match.start(), match.end(), cue, compiled, layout
+                    ),
                     groups=groups,
                     match_text=text[match.start() : match.end()],
                     match_start=match.start(),
@@ -267,14 +338,14 @@ def find_hits(
 
 
 @lru_cache(maxsize=16)
-def note_hits(text: str) -> tuple[tuple[Section, ...], tuple[Hit, ...]]:
-    """Sections and all cue hits of ``text`` with the packaged cues, cached per text.
+def note_hits(text: str, layout: NoteLayout) -> tuple[tuple[Section, ...], tuple[Hit, ...]]:
+    """E/M sections and all cue hits of ``text`` with the packaged cues, cached per note.
 
     :func:`assess_em` and :func:`em_findings` on one note then scan it once.
     """
     compiled = default_cues()
-    sections = tuple(find_sections(text, compiled))
-    return sections, tuple(find_hits(text, compiled=compiled, sections=sections))
+    sections = tuple(em_sections(text, layout, compiled))
+    return sections, tuple(find_hits(text, layout, compiled=compiled))
 
 
 def assessment_items(text: str, sections: Sequence[Section]) -> list[Item]:

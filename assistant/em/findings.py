@@ -26,6 +26,7 @@ from assistant.em.schema import (
 )
 from assistant.facts import NoteFacts
 from assistant.findings import Finding, FindingEvidence
+from assistant.layout import NoteLayout
 
 
 class _Values(dict[str, object]):
@@ -146,6 +147,7 @@ def _prolonged_findings(
 def em_findings(
     text: str,
     facts: NoteFacts,
+    layout: NoteLayout,
     em: EMAssessment | None,
     claim_lines: Sequence[ClaimLine],
 ) -> list[Finding]:
@@ -173,7 +175,7 @@ def em_findings(
         ):
             # a procedure known only from the claim changes modifier 25 and countable time;
             # the billed code decides new vs established (only a billed E/M line needs it)
-            em = assess_em(text, facts, billed_cpt=billed, procedure_day=procedure_day)
+            em = assess_em(text, facts, layout, billed_cpt=billed, procedure_day=procedure_day)
         modifier = _modifier_findings(billed, em_line[1], em.modifier25, table)
         found += modifier
         bundled = any(f.rule_id in ("EM-01", "EM-12") for f in modifier)
@@ -185,7 +187,7 @@ def em_findings(
     ):
         found.append(make_finding(_rule(table, "EM-04"), [], billed=billed or "the E/M"))
     # an assessment has scanned every cue (cached per text); else only opioid cues are needed
-    hits = note_hits(text)[1] if em is not None else find_hits(text, kinds=("opioid",))
+    hits = note_hits(text, layout)[1] if em is not None else find_hits(text, layout, ("opioid",))
     managed = opioid_management(hits)
     if managed:
         checklist = opioid_checklist(hits)

@@ -4,7 +4,9 @@ Two data files drive the package, both validated on load with ``extra="forbid"``
 is an error that names its path (``[cues -> 3 -> kind] ...``):
 
 - ``rules/cues.v1.yaml``: regex cues for MDM problems, data, risk, total time, modifier-25
-  separateness and the opioid checklist, plus section headers and assertion triggers.
+  separateness and the opioid checklist; which E/M section each of the reader's section
+  categories is, which ConText categories void a cue, and the assertion triggers the
+  reader's ConText does not have.
 - ``rules/findings.v1.yaml``: the finding rules (id, symbol, severity, concerns, message,
   fix, provider query, source) and the 2024+ time thresholds.
 """
@@ -18,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assistant.datafiles import LinearRegex
 from assistant.findings import Query, Severity, SourceRef, Status
+from assistant.layout import ContextCategory, ReaderSection
 
 MdmLevel = Literal["minimal", "low", "moderate", "high"]
 MDM_ORDER: tuple[MdmLevel, ...] = ("minimal", "low", "moderate", "high")
@@ -85,15 +88,30 @@ class CueRule(_Strict):
     note: str | None = None
 
 
-class SectionHeader(_Strict):
-    """A header regex (matched at a line start, before a colon) and its category."""
+class TitleRule(_Strict):
+    """Headers whose words match ``title`` (searched, case-insensitive) are ``category``."""
 
+    title: LinearRegex
     category: SectionCategory
-    regex: LinearRegex
+
+
+class TitleSplit(_Strict):
+    """A reader section category that E/M splits by the words of its header.
+
+    The first of ``titles`` that matches the header decides, else ``otherwise``: the reader
+    files "ASSESSMENT AND PLAN" and "PLAN" alike under ``observation_and_plan``, while only
+    the first lists the problems addressed.
+    """
+
+    titles: list[TitleRule] = Field(min_length=1)
+    otherwise: SectionCategory
 
 
 class TriggerRule(_Strict):
-    """Words that make a nearby cue negated or hypothetical (before or after it)."""
+    """Words that make a nearby cue negated or hypothetical (before or after it).
+
+    For the assertions the reader's ConText does not make (see ``CueFile.context``).
+    """
 
     assertion: AssertionKind
     direction: Literal["before", "after"]
@@ -119,7 +137,12 @@ class CueFile(_Strict):
     clause_breaks: LinearRegex
     sentence_breaks: LinearRegex
     macros: dict[str, LinearRegex] = Field(default_factory=dict)
-    sections: list[SectionHeader]
+    # the E/M section of each reader section category (a category not listed: none)
+    sections: dict[ReaderSection, SectionCategory | TitleSplit]
+    # headers the reader's section rules do not have yet, by the E/M section they open
+    headers: dict[SectionCategory, list[str]] = Field(default_factory=dict)
+    # the assertion a ConText modifier category gives the cues in its scope
+    context: dict[ContextCategory, AssertionKind] = Field(default_factory=dict)
     triggers: list[TriggerRule]
     tests: list[Vocabulary]
     sites: list[Vocabulary]

@@ -17,7 +17,9 @@ from spacy.tokens import Doc
 
 from assistant import __version__
 from assistant.facts import NoteFacts
+from assistant.layout import NoteLayout
 from assistant.reader.elements import assemble_elements
+from assistant.reader.layout import layout_of
 from assistant.reader.note_kind import TITLE_MAX, classify_note_kind
 from assistant.reader.pipeline import get_reader, rule_versions
 from assistant.reader.procedures import assemble_procedures, mention_signals
@@ -88,6 +90,19 @@ def facts_from_doc(doc: Doc, note_id: str, learned: bool | None = None) -> NoteF
 def read_note(text: str, note_id: str = "note", learned: bool | None = None) -> NoteFacts:
     """Extract note-facts/v1 from one note's text."""
     return facts_from_doc(get_reader()(text), note_id, learned)
+
+
+def read_note_layout(
+    text: str, note_id: str = "note", learned: bool | None = None
+) -> tuple[NoteFacts, NoteLayout]:
+    """NoteFacts and the sections and ConText scopes the reader found, from one pass."""
+    doc = get_reader()(text)
+    return facts_from_doc(doc, note_id, learned), layout_of(doc)
+
+
+def read_layout(text: str) -> NoteLayout:
+    """Only the sections and ConText scopes of a note (for facts made elsewhere)."""
+    return layout_of(get_reader()(text))
 
 
 def read_notes(

@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from assistant.layout import NoteLayout
+from assistant.reader.read import read_layout
+
+
+@cache
+def layout(text: str) -> NoteLayout:
+    """The reader's sections and ConText scopes of a test note (read once per text)."""
+    return read_layout(text)
+
+
 # Straightforward: one minor problem, nothing reviewed, no management risk.
 STRAIGHTFORWARD = """\
 CHIEF COMPLAINT: Bruise on the left forearm.

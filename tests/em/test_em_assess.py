@@ -6,6 +6,7 @@ import em_notes as N
 import pytest
 
 from assistant.em import assess_em
+from assistant.em.schema import EMAssessment
 from assistant.facts import NoteFacts, Procedure
 
 
@@ -15,6 +16,11 @@ def facts(kind: str = "office_visit", procedures: int = 0) -> NoteFacts:
         note_kind=kind,  # type: ignore[arg-type]
         procedures=[Procedure(family="esi", region="lumbar")] * procedures,
     )
+
+
+def assess(text: str, facts: NoteFacts, billed_cpt: str | None = None) -> EMAssessment:
+    """assess_em with the reader's layout of ``text``."""
+    return assess_em(text, facts, N.layout(text), billed_cpt=billed_cpt)
 
 
 @pytest.mark.parametrize(
@@ -31,7 +37,7 @@ def facts(kind: str = "office_visit", procedures: int = 0) -> NoteFacts:
     ],
 )
 def test_assess_em_level_by_mdm(note: str, kind: str, expected: str, mdm: tuple[str, ...]) -> None:
-    em = assess_em(note, facts(kind))
+    em = assess(note, facts(kind))
     assert em.by_mdm == expected
     assert em.supported_level == expected
     assert (em.mdm.problems.level, em.mdm.data.level, em.mdm.risk.level) == mdm
@@ -47,7 +53,7 @@ def test_assess_em_level_by_mdm(note: str, kind: str, expected: str, mdm: tuple[
     ],
 )
 def test_assess_em_two_of_three_boundary(note: str, expected: str, data: str) -> None:
-    em = assess_em(note, facts())
+    em = assess(note, facts())
     assert em.mdm.problems.level == "moderate"
     assert em.mdm.data.level == data
     assert em.by_mdm == expected
@@ -85,13 +91,13 @@ def test_assess_em_two_of_three_boundary(note: str, expected: str, data: str) ->
 def test_assess_em_time_thresholds(
     statement: str, kind: str, minutes: int | None, by_time: str | None
 ) -> None:
-    em = assess_em(N.TIME_TEMPLATE.format(time=statement), facts(kind))
+    em = assess(N.TIME_TEMPLATE.format(time=statement), facts(kind))
     assert em.total_minutes == minutes
     assert em.by_time == by_time
 
 
 def test_assess_em_supported_is_higher_of_mdm_and_time() -> None:
-    em = assess_em(N.TIME_TEMPLATE.format(time="Total time: 41 minutes."), facts())
+    em = assess(N.TIME_TEMPLATE.format(time="Total time: 41 minutes."), facts())
     assert (em.by_mdm, em.by_time, em.supported_level) == ("99212", "99215", "99215")
     assert any(e.cue.startswith("time.") for e in em.evidence)
 
@@ -104,7 +110,7 @@ def test_assess_em_supported_is_higher_of_mdm_and_time() -> None:
     ],
 )
 def test_assess_em_time_on_procedure_day_needs_exclusion(statement: str, counts: bool) -> None:
-    em = assess_em(N.TIME_TEMPLATE.format(time=statement), facts(procedures=1), billed_cpt="99213")
+    em = assess(N.TIME_TEMPLATE.format(time=statement), facts(procedures=1), billed_cpt="99213")
     assert em.total_minutes == 30
     assert em.time_counts is counts
     assert em.by_time == ("99214" if counts else None)
@@ -112,7 +118,7 @@ def test_assess_em_time_on_procedure_day_needs_exclusion(statement: str, counts:
 
 
 def test_assess_em_negated_and_hypothetical_data_do_not_count() -> None:
-    em = assess_em(N.NEGATED_DATA, facts())
+    em = assess(N.NEGATED_DATA, facts())
     assert em.mdm.data.level == "minimal"
     assert em.mdm.data.evidence == []
 
@@ -130,20 +136,20 @@ def test_assess_em_negated_and_hypothetical_data_do_not_count() -> None:
 def test_assess_em_patient_type_source(
     billed: str | None, kind: str, ptype: str, source: str
 ) -> None:
-    em = assess_em(N.MODERATE, facts(kind), billed_cpt=billed)
+    em = assess(N.MODERATE, facts(kind), billed_cpt=billed)
     assert (em.patient_type, em.patient_type_source) == (ptype, source)
     assert em.supported_level == ("99204" if ptype == "new" else "99214")
 
 
 @pytest.mark.parametrize("kind", ["procedure", "other"])
 def test_assess_em_not_em_note_has_no_level(kind: str) -> None:
-    em = assess_em(N.MODERATE, facts(kind))
+    em = assess(N.MODERATE, facts(kind))
     assert (em.supported_level, em.by_mdm, em.by_time) == (None, None, None)
     assert em.mdm.level == "moderate"  # the elements are still reported
 
 
 def test_assess_em_evidence_offsets_point_into_note() -> None:
-    em = assess_em(N.MODERATE, facts())
+    em = assess(N.MODERATE, facts())
     assert em.evidence
     for ev in em.evidence:
         assert N.MODERATE[ev.start : ev.end] == ev.text
@@ -171,7 +177,7 @@ def test_assess_em_risk_element(plan: str, risk: str) -> None:
     note = (
         f"HISTORY OF PRESENT ILLNESS: Follow-up.\nASSESSMENT: Lumbar pain, stable.\nPLAN: {plan}\n"
     )
-    assert assess_em(note, facts()).mdm.risk.level == risk
+    assert assess(note, facts()).mdm.risk.level == risk
 
 
 @pytest.mark.parametrize(
@@ -195,7 +201,7 @@ def test_assess_em_risk_element(plan: str, risk: str) -> None:
 )
 def test_assess_em_data_categories(sentence: str, level: str) -> None:
     note = f"HPI: Follow-up.\nASSESSMENT: Lumbar pain, stable.\nPLAN: {sentence}\n"
-    assert assess_em(note, facts()).mdm.data.level == level
+    assert assess(note, facts()).mdm.data.level == level
 
 
 @pytest.mark.parametrize(
@@ -213,7 +219,7 @@ def test_assess_em_data_categories(sentence: str, level: str) -> None:
 )
 def test_assess_em_problem_element(assessment: str, level: str) -> None:
     note = f"HISTORY OF PRESENT ILLNESS: Follow-up.\nASSESSMENT:\n{assessment}\nPLAN: Return.\n"
-    assert assess_em(note, facts()).mdm.problems.level == level
+    assert assess(note, facts()).mdm.problems.level == level
 
 
 def test_assess_em_results_section_counts_as_reviewed() -> None:
@@ -221,7 +227,7 @@ def test_assess_em_results_section_counts_as_reviewed() -> None:
         "HISTORY OF PRESENT ILLNESS: Follow-up.\nSTUDIES:\nMRI lumbar spine: L4-L5 stenosis.\n"
         "Right hip x-ray: mild arthritis.\nCBC normal.\nASSESSMENT: Lumbar pain, stable.\n"
     )
-    em = assess_em(note, facts())
+    em = assess(note, facts())
     assert em.mdm.data.level == "moderate"
     assert sorted(em.mdm.data.detail) == [
         "unique test: labs:cbc",
@@ -239,4 +245,4 @@ def test_assess_em_listed_contrast_allergy_is_a_risk_factor(allergies: str, risk
         f"HISTORY OF PRESENT ILLNESS: Follow-up.\n{allergies}\nASSESSMENT: Lumbar pain, stable.\n"
         "PLAN: Schedule a lumbar interlaminar epidural steroid injection.\n"
     )
-    assert assess_em(note, facts()).mdm.risk.level == risk
+    assert assess(note, facts()).mdm.risk.level == risk

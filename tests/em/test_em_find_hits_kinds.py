@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import em_notes as N
 import pytest
 
 from assistant.em.extract import find_hits
@@ -16,6 +17,7 @@ from assistant.em.extract import find_hits
     ],
 )
 def test_find_hits_kinds_equals_filtered_full_scan(text: str) -> None:
-    full = [hit for hit in find_hits(text) if hit.cue.kind == "opioid"]
+    layout = N.layout(text)
+    full = [hit for hit in find_hits(text, layout) if hit.cue.kind == "opioid"]
     assert full  # each text documents some opioid item
-    assert find_hits(text, kinds=("opioid",)) == full
+    assert find_hits(text, layout, kinds=("opioid",)) == full

@@ -8,6 +8,7 @@ import pytest
 from assistant.em import assess_em, em_findings
 from assistant.em.loader import finding_file
 from assistant.em.modifier25 import is_procedure_code
+from assistant.em.schema import ClaimLine, EMAssessment
 from assistant.facts import NoteFacts, Procedure
 from assistant.findings import Finding
 
@@ -20,6 +21,18 @@ def facts(kind: str = "office_visit", procedures: int = 0) -> NoteFacts:
         note_kind=kind,  # type: ignore[arg-type]
         procedures=[Procedure(family="esi", region="lumbar")] * procedures,
     )
+
+
+def assess(text: str, facts: NoteFacts, billed_cpt: str | None = None) -> EMAssessment:
+    """assess_em with the reader's layout of ``text``."""
+    return assess_em(text, facts, N.layout(text), billed_cpt=billed_cpt)
+
+
+def findings(
+    text: str, facts: NoteFacts, em: EMAssessment | None, lines: list[ClaimLine]
+) -> list[Finding]:
+    """em_findings with the reader's layout of ``text``."""
+    return em_findings(text, facts, N.layout(text), em, lines)
 
 
 def ids(found: list[Finding]) -> list[str]:
@@ -36,7 +49,7 @@ def ids(found: list[Finding]) -> list[str]:
     ],
 )
 def test_em_findings_level_mismatch(billed: str, expected: list[str], severity: str | None) -> None:
-    found = em_findings(N.MODERATE, facts(), None, [(billed, [], 1)])
+    found = findings(N.MODERATE, facts(), None, [(billed, [], 1)])
     assert ids(found) == expected
     for finding in found:
         assert finding.severity == severity
@@ -48,14 +61,14 @@ def test_em_findings_level_mismatch(billed: str, expected: list[str], severity: 
 
 
 def test_em_findings_undercoding_names_money_left_behind() -> None:
-    (finding,) = em_findings(N.MODERATE, facts(), None, [("99212", [], 1)])
+    (finding,) = findings(N.MODERATE, facts(), None, [("99212", [], 1)])
     assert "unbilled" in finding.message
     assert "pay" not in finding.query.render().lower()
 
 
 def test_em_findings_uses_given_assessment() -> None:
-    em = assess_em(N.LOW, facts(), billed_cpt="99213")
-    assert em_findings(N.LOW, facts(), em, [("99213", [], 1)]) == []
+    em = assess(N.LOW, facts(), billed_cpt="99213")
+    assert findings(N.LOW, facts(), em, [("99213", [], 1)]) == []
 
 
 @pytest.mark.parametrize(
@@ -82,7 +95,7 @@ def test_em_findings_uses_given_assessment() -> None:
 def test_em_findings_modifier25_and_g2211(
     note: str, procedures: int, lines: list[tuple[str, list[str], int]], expected: list[str]
 ) -> None:
-    found = em_findings(note, facts(procedures=procedures), None, lines)
+    found = findings(note, facts(procedures=procedures), None, lines)
     assert ids(found) == expected
     for finding in found:
         assert finding.concerns == ["claim.modifiers"]
@@ -90,10 +103,10 @@ def test_em_findings_modifier25_and_g2211(
 
 
 def test_em_findings_modifier25_reason_names_the_separate_work() -> None:
-    em = assess_em(N.PROCEDURE_WITH_SEPARATE, facts(procedures=1), billed_cpt="99214")
+    em = assess(N.PROCEDURE_WITH_SEPARATE, facts(procedures=1), billed_cpt="99214")
     assert em.modifier25.separately_identifiable
     assert "prescription drug management" in em.modifier25.reason
-    bare = assess_em(N.PROCEDURE_ONLY, facts(procedures=1), billed_cpt="99213")
+    bare = assess(N.PROCEDURE_ONLY, facts(procedures=1), billed_cpt="99213")
     assert not bare.modifier25.separately_identifiable
     assert "decision to perform" in bare.modifier25.reason
 
@@ -107,9 +120,9 @@ def test_em_findings_modifier25_reason_names_the_separate_work() -> None:
 )
 def test_em_findings_new_problem_supports_modifier25(extra: str) -> None:
     note = N.PROCEDURE_ONLY.replace("PHYSICAL EXAMINATION:", f"{extra}\nPHYSICAL EXAMINATION:")
-    em = assess_em(note, facts(procedures=1), billed_cpt="99213")
+    em = assess(note, facts(procedures=1), billed_cpt="99213")
     assert em.modifier25.separately_identifiable
-    found = em_findings(note, facts(procedures=1), em, [("99213", ["25"], 1), TFESI])
+    found = findings(note, facts(procedures=1), em, [("99213", ["25"], 1), TFESI])
     assert [f.rule_id for f in found if "claim.modifiers" in f.concerns] == []
 
 
@@ -118,7 +131,7 @@ def test_em_findings_template_separateness_is_not_enough() -> None:
         "Consent obtained.",
         "Consent obtained. A significant, separately identifiable E/M was done.",
     )
-    em = assess_em(note, facts(procedures=1), billed_cpt="99213")
+    em = assess(note, facts(procedures=1), billed_cpt="99213")
     assert not em.modifier25.separately_identifiable
     assert "asserts separate work" in em.modifier25.reason
 
@@ -137,21 +150,21 @@ def test_em_findings_prolonged_time(
     minutes: int, lines: list[tuple[str, list[str], int]], expected: list[str]
 ) -> None:
     note = N.TIME_TEMPLATE.format(time=f"Total time on the date of service: {minutes} minutes.")
-    assert ids(em_findings(note, facts(), None, lines)) == expected
+    assert ids(findings(note, facts(), None, lines)) == expected
 
 
 @pytest.mark.parametrize("procedures", [0, 1])  # procedure known from the note or the claim
 def test_em_findings_time_on_procedure_day_without_exclusion(procedures: int) -> None:
     note = N.PROCEDURE_WITH_SEPARATE + "Total time 45 minutes.\n"
-    em = assess_em(note, facts(procedures=procedures))
-    found = em_findings(note, facts(procedures=procedures), em, [("99215", ["-25"], 1), TFESI])
+    em = assess(note, facts(procedures=procedures))
+    found = findings(note, facts(procedures=procedures), em, [("99215", ["-25"], 1), TFESI])
     assert ids(found) == ["EM-03", "EM-10"]
 
 
 def test_em_findings_billed_code_overrides_patient_type() -> None:
-    em = assess_em(N.MODERATE, facts("consult"))
+    em = assess(N.MODERATE, facts("consult"))
     assert em.supported_level == "99204"
-    found = em_findings(N.MODERATE, facts("consult"), em, [("99215", [], 1)])
+    found = findings(N.MODERATE, facts("consult"), em, [("99215", [], 1)])
     assert ids(found) == ["EM-10"]
     assert "supports 99214" in found[0].message
 
@@ -174,7 +187,7 @@ def test_em_findings_billed_code_overrides_patient_type() -> None:
     ],
 )
 def test_em_findings_opioid_checklist(note: str, missing: set[str]) -> None:
-    found = [f for f in em_findings(note, facts(), None, []) if f.rule_id.startswith("OPI-")]
+    found = [f for f in findings(note, facts(), None, []) if f.rule_id.startswith("OPI-")]
     assert {c.removeprefix("elements.") for f in found for c in f.concerns} == missing
     for finding in found:
         assert finding.severity == "warn"
@@ -185,7 +198,7 @@ def test_em_findings_opioid_checklist(note: str, missing: set[str]) -> None:
 
 def test_em_findings_opioid_negated_pdmp_is_missing() -> None:
     note = N.OPIOID_COMPLETE.replace("PDMP reviewed.", "PDMP was not checked.")
-    found = em_findings(note, facts(), None, [])
+    found = findings(note, facts(), None, [])
     assert [f.concerns for f in found] == [["elements.pdmp_check"]]
 
 

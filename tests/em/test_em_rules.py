@@ -34,7 +34,7 @@ MINIMAL_CUES = """
 version: t
 clause_breaks: '[,;]'
 sentence_breaks: '[.;]'
-sections: []
+sections: {}
 triggers: []
 tests: []
 sites: []

@@ -14,12 +14,12 @@ from functools import cache
 
 import pytest
 
-from assistant.checks.detectors import _PLACEHOLDER, _SENTENCE_END
 from assistant.checks.registry import load_registry
 from assistant.em import extract as em_extract
 from assistant.em import level as em_level
 from assistant.reader.levels import LEVEL_MENTION
 from assistant.reader.targets import compile_rules, default_rule_files
+from assistant.text_scan import PLACEHOLDER, SENTENCE_END
 
 N = 16_000
 MAX_RATIO = 3.5
@@ -41,9 +41,6 @@ def _patterns() -> dict[str, tuple[re.Pattern[str], str]]:
         for kind, patterns in (("pattern", detector.patterns), ("unless", detector.unless)):
             for index, pattern in enumerate(patterns):
                 out[f"detector:{detector.id}:{kind}{index}"] = (re.compile(pattern, FLAGS), pattern)
-    for name, patterns in registry.sections.items():
-        for index, pattern in enumerate(patterns):
-            out[f"section:{name}:{index}"] = (re.compile(pattern, FLAGS), pattern)
     # E/M patterns that run over the whole note; the others run on bounded windows
     # (see test_em_window_patterns_run_on_bounded_windows).
     cues = em_extract.default_cues()
@@ -58,8 +55,8 @@ def _patterns() -> dict[str, tuple[re.Pattern[str], str]]:
         ("em:_WRAP", em_extract._WRAP),
         ("em:_STOP", em_level._STOP),
         ("reader:LEVEL_MENTION", LEVEL_MENTION),
-        ("checks:_SENTENCE_END", _SENTENCE_END),
-        ("checks:_PLACEHOLDER", _PLACEHOLDER),
+        ("text_scan:SENTENCE_END", SENTENCE_END),
+        ("text_scan:PLACEHOLDER", PLACEHOLDER),
     ):
         out[name] = (compiled, compiled.pattern)
     return out
@@ -166,9 +163,7 @@ def test_growth_ratio_flags_superlinear_pattern(regex: str, text: str) -> None:
         ("target:el.score.vas", "vas", "spaces"),
         ("target:el.anes.header", "anesthesia:", "tabs"),
         ("target-lowered:el.anes.header", "sedation:", "tabs"),
-        ("checks:_SENTENCE_END", "a. ", "repeat"),
-        ("section:consent:0", "\n", "repeat"),
-        ("section:procedure:0", "\n\n", "repeat"),
+        ("text_scan:SENTENCE_END", "a. ", "repeat"),
         ("detector:consent_statement:pattern2", "\n", "repeat"),
         ("reader:LEVEL_MENTION", "L4-5 ", "repeat"),
     ],
