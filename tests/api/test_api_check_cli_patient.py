@@ -6,27 +6,17 @@ Beside the API tests because the CLI calls the API's helper
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from authorization_support import MBB_NOTE, authorize_mbb
 from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.pipeline import check_note
-from assistant.store import AuthorizationRepository, Database
-
-TODAY = dt.date.today()
-MBB_NOTE = (
-    "PROCEDURE: Right L4-L5 and L5-S1 lumbar medial branch block under fluoroscopic guidance. "
-    "Second diagnostic block.\nIndication: axial low back pain, facet-mediated, worse with "
-    "extension.\nInformed consent was obtained after discussing risks. No sedation was given.\n"
-    "0.5 mL of 0.5% bupivacaine was injected at each level. Images were saved.\n"
-    "Pain before the block 7/10 (NRS); pain after the block 1/10 (NRS), 85% relief.\n"
-    "The patient tolerated the procedure well with no complications."
-)
+from assistant.store import Database
 
 
 @pytest.fixture(scope="module")
@@ -34,23 +24,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('cli-store') / 'store.sqlite3'}"
     database = Database(url)
     database.migrate()
-    with database.session() as session:
-        repo = AuthorizationRepository(session)
-        for patient, side in (("CLI-LEFT", "left"), ("CLI-RIGHT", "right")):
-            repo.add_authorization(
-                {
-                    "patient_key": patient,
-                    "payer": "medicare",
-                    "family": "facet_mbb",
-                    "levels": ["L4-L5", "L5-S1"],
-                    "side": side,
-                    "status": "approved",
-                    "number": f"UTN-{patient}",
-                    "valid_from": TODAY - dt.timedelta(days=10),
-                    "valid_to": TODAY + dt.timedelta(days=5),
-                },
-                created_by="tests",
-            )
+    for patient, side in (("CLI-LEFT", "left"), ("CLI-RIGHT", "right")):
+        authorize_mbb(database, patient, side)
     database.dispose()
     return url
 

@@ -2,56 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
+from authorization_support import MBB_NOTE, authorize_mbb
 from fastapi.encoders import jsonable_encoder
 from fastapi.testclient import TestClient
 
 from api.service import to_public
 from assistant.pipeline import check_note
-from assistant.store import AuthorizationRepository, CheckRepository, Database
+from assistant.store import CheckRepository, Database
 
-TODAY = dt.date.today()
-# Hand-written, PHI-free: a right-sided facet block complete enough to be ready on its own.
-MBB_NOTE = (
-    "PROCEDURE: Right L4-L5 and L5-S1 lumbar medial branch block under fluoroscopic guidance. "
-    "Second diagnostic block.\nIndication: axial low back pain, facet-mediated, worse with "
-    "extension.\nInformed consent was obtained after discussing risks. No sedation was given.\n"
-    "0.5 mL of 0.5% bupivacaine was injected at each level. Images were saved.\n"
-    "Pain before the block 7/10 (NRS); pain after the block 1/10 (NRS), 85% relief.\n"
-    "The patient tolerated the procedure well with no complications."
-)
 WRONG_SIDE = "API-LEFT"  # authorized for the left side; the note treats the right
 MATCHING = "API-RIGHT"
-
-
-def _authorize(database: Database, patient: str, side: str) -> None:
-    with database.session() as session:
-        AuthorizationRepository(session).add_authorization(
-            {
-                "patient_key": patient,
-                "payer": "medicare",
-                "family": "facet_mbb",
-                "cpt_codes": ["64493", "64494"],
-                "levels": ["L4-L5", "L5-S1"],
-                "side": side,
-                "status": "approved",
-                "number": f"UTN-{patient}",
-                "valid_from": TODAY - dt.timedelta(days=10),
-                "valid_to": TODAY + dt.timedelta(days=5),
-            },
-            created_by="tests",
-        )
 
 
 @pytest.fixture(scope="module")
 def stored(client: TestClient, db_url: str) -> None:
     assert client.app is not None  # the store's tables exist once the app has started
     database = Database(db_url)
-    _authorize(database, WRONG_SIDE, "left")
-    _authorize(database, MATCHING, "right")
+    authorize_mbb(database, WRONG_SIDE, "left")
+    authorize_mbb(database, MATCHING, "right")
     database.dispose()
 
 

@@ -2,48 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from collections.abc import Callable
 
 import pytest
+from authorization_support import MBB_NOTE, authorize_mbb
 from fastapi.testclient import TestClient
 
-from assistant.store import AuthorizationRepository, Database, WorklistItem
+from assistant.store import Database, WorklistItem
 
 AsRole = Callable[[str | None], str]
-TODAY = dt.date.today()
-# Hand-written, PHI-free: a right-sided facet block complete enough to be ready on its own.
-MBB_NOTE = (
-    "PROCEDURE: Right L4-L5 and L5-S1 lumbar medial branch block under fluoroscopic guidance. "
-    "Second diagnostic block.\nIndication: axial low back pain, facet-mediated, worse with "
-    "extension.\nInformed consent was obtained after discussing risks. No sedation was given.\n"
-    "0.5 mL of 0.5% bupivacaine was injected at each level. Images were saved.\n"
-    "Pain before the block 7/10 (NRS); pain after the block 1/10 (NRS), 85% relief.\n"
-    "The patient tolerated the procedure well with no complications."
-)
 
 
 @pytest.fixture(scope="module")
 def stored(web_db: Database) -> None:
-    with web_db.session() as session:
-        repo = AuthorizationRepository(session)
-        for patient, side in (("PRESIGN-LEFT", "left"), ("PRESIGN-RIGHT", "right")):
-            repo.add_authorization(
-                {
-                    "patient_key": patient,
-                    "payer": "medicare",
-                    "family": "facet_mbb",
-                    "cpt_codes": ["64493", "64494"],
-                    "levels": ["L4-L5", "L5-S1"],
-                    "side": side,
-                    "status": "approved",
-                    "number": f"UTN-{patient}",
-                    "valid_from": TODAY - dt.timedelta(days=10),
-                    "valid_to": TODAY + dt.timedelta(days=5),
-                },
-                created_by="tests",
-            )
+    for patient, side in (("PRESIGN-LEFT", "left"), ("PRESIGN-RIGHT", "right")):
+        authorize_mbb(web_db, patient, side)
 
 
 def _review(client: TestClient, csrf: str, **extra: str) -> str:
