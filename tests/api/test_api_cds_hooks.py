@@ -9,6 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from cds_card_schema import RESPONSE_SCHEMA
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -21,12 +22,7 @@ from assistant.checks.registry import default_checklist_dir
 from assistant.errors import RuleFileError
 from assistant.store import CdsFeedback, Database
 
-# Shapes transcribed from the CDS Hooks 2.0 specification (Discovery, CDS Service Response).
-CODING = {
-    "type": "object",
-    "required": ["code"],
-    "properties": {"code": {"type": "string"}, "system": {"type": "string"}},
-}
+# The Discovery shape of the CDS Hooks 2.0 specification (cards: cds_card_schema.py).
 DISCOVERY_SCHEMA = {
     "type": "object",
     "required": ["services"],
@@ -47,45 +43,6 @@ DISCOVERY_SCHEMA = {
             },
         }
     },
-}
-CARD = {
-    "type": "object",
-    "required": ["summary", "indicator", "source"],
-    "properties": {
-        "uuid": {"type": "string"},
-        "summary": {"type": "string", "maxLength": 139},
-        "detail": {"type": "string"},
-        "indicator": {"enum": ["info", "warning", "critical"]},
-        "source": {
-            "type": "object",
-            "required": ["label"],
-            "properties": {"label": {"type": "string"}, "url": {"type": "string"}},
-        },
-        "suggestions": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["label"],
-                "properties": {"label": {"type": "string"}, "uuid": {"type": "string"}},
-            },
-        },
-        "selectionBehavior": {"enum": ["at-most-one", "any"]},
-        "overrideReasons": {"type": "array", "items": CODING},
-        "links": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["label", "url", "type"],
-                "properties": {"type": {"enum": ["absolute", "smart"]}},
-            },
-        },
-    },
-    "dependentRequired": {"suggestions": ["selectionBehavior"]},
-}
-RESPONSE_SCHEMA = {
-    "type": "object",
-    "required": ["cards"],
-    "properties": {"cards": {"type": "array", "items": CARD}},
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from cds_card_schema import RESPONSE_SCHEMA
 from fastapi.testclient import TestClient
 
 from api.cds.discovery import PREAUTH_SERVICE_ID
@@ -18,39 +19,6 @@ from assistant.store import AuthorizationRepository, Database
 URL = f"/cds-services/{PREAUTH_SERVICE_ID}"
 SOPT = "https://nahdo.org/sopt"
 TODAY = dt.date.today()
-# The card shape of the CDS Hooks 2.0 specification (CDS Service Response).
-RESPONSE_SCHEMA = {
-    "type": "object",
-    "required": ["cards"],
-    "properties": {
-        "cards": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["summary", "indicator", "source"],
-                "properties": {
-                    "uuid": {"type": "string"},
-                    "summary": {"type": "string", "maxLength": 139},
-                    "detail": {"type": "string"},
-                    "indicator": {"enum": ["info", "warning", "critical"]},
-                    "source": {
-                        "type": "object",
-                        "required": ["label"],
-                        "properties": {"label": {"type": "string"}, "url": {"type": "string"}},
-                    },
-                    "links": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["label", "url", "type"],
-                            "properties": {"type": {"enum": ["absolute", "smart"]}},
-                        },
-                    },
-                },
-            },
-        }
-    },
-}
 
 
 def _medicare() -> dict[str, Any]:
