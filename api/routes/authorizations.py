@@ -51,6 +51,7 @@ PLACES = (
 SAVED = {
     "authorization": "Authorization recorded.",
     "procedure": "Scheduled procedure added.",
+    "status": "Payer's answer recorded.",
 }
 LABELS = {
     "patient_key": "Patient key",
@@ -296,6 +297,51 @@ async def add_authorization(
     new_id = await run_in_threadpool(_add_authorization, database, record, user)
     logger.info("authorization %d recorded (%s, %s)", new_id, record.family, record.status)
     return RedirectResponse("/authorizations?saved=authorization", status_code=303)
+
+
+def _set_status(
+    database: Database,
+    authorization_id: int,
+    status: str,
+    number: str | None,
+    decided: dt.date | None,
+) -> bool:
+    with database.session() as session:
+        row = AuthorizationRepository(session).set_status(
+            authorization_id, status, number=number, decided_on=decided
+        )
+        return row is not None
+
+
+@router.post("/{authorization_id}/status", response_class=HTMLResponse)
+async def record_answer(
+    request: Request,
+    database: DatabaseDep,
+    user: CoordinatorForm,
+    authorization_id: int,
+    status: TextField = "",
+    number: TextField = "",
+    decided_on: TextField = "",
+) -> Response:
+    """Record the payer's answer on a request: status, number and decision date."""
+    problems = []
+    if status not in AUTHORIZATION_STATUSES:
+        problems.append(f"Status: choose one of {', '.join(AUTHORIZATION_STATUSES)}.")
+    decided = None
+    if decided_on.strip():
+        try:
+            decided = dt.date.fromisoformat(decided_on.strip())
+        except ValueError:
+            problems.append("Decided on: enter a date as YYYY-MM-DD.")
+    if not problems and not await run_in_threadpool(
+        _set_status, database, authorization_id, status, _blank(number), decided
+    ):
+        problems.append(f"There is no authorization #{authorization_id}.")
+    if problems:
+        notice = "Nothing was changed. " + " ".join(problems)
+        return await _page(request, database, user, notice=notice, status=422)
+    logger.info("authorization %d status set (%s)", authorization_id, status)
+    return RedirectResponse("/authorizations?saved=status", status_code=303)
 
 
 @router.post("/scheduled", response_class=HTMLResponse)

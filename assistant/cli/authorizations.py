@@ -1,4 +1,4 @@
-"""``chartready authorizations list|add|schedule|worklist``: the coordinator's store.
+"""``chartready authorizations list|add|update|schedule|worklist``: the coordinator's store.
 
 Records go through the same validated records as the web page
 (``assistant.preauth.tracking``); the worklist is the page's four queues, as a Rich table
@@ -145,6 +145,44 @@ def add(
     finally:
         database.dispose()
     Console().print(f"authorization #{new_id} recorded: {record.procedure_words}, {status}")
+
+
+@authorizations_app.command("update")
+def update(
+    authorization_id: Annotated[
+        int, typer.Argument(help="The authorization's id (the first column of list).")
+    ],
+    status: Annotated[
+        str, typer.Option("--status", help="requested, pended, approved, denied or expired.")
+    ],
+    number: Annotated[
+        str | None, typer.Option("--number", help="Authorization number or UTN.")
+    ] = None,
+    decided_on: Annotated[str | None, typer.Option("--decided-on", help="YYYY-MM-DD.")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Record the payer's answer on a request: its new status, number and decision date."""
+    from assistant.preauth.tracking import AUTHORIZATION_STATUSES
+    from assistant.store import AuthorizationRepository
+
+    if status not in AUTHORIZATION_STATUSES:
+        raise fail(f"unknown status {status!r}; known: {', '.join(AUTHORIZATION_STATUSES)}")
+    try:
+        decided = dt.date.fromisoformat(decided_on) if decided_on else None
+    except ValueError:
+        raise fail(f"--decided-on {decided_on!r} is not a date (YYYY-MM-DD)") from None
+    database = _open(database_url)
+    try:
+        with database.session() as session:
+            row = AuthorizationRepository(session).set_status(
+                authorization_id, status, number=number or None, decided_on=decided
+            )
+            found = row is not None
+    finally:
+        database.dispose()
+    if not found:
+        raise fail(f"no authorization #{authorization_id}")
+    Console().print(f"authorization #{authorization_id} is now {status}")
 
 
 @authorizations_app.command("schedule")

@@ -28,6 +28,7 @@ from assistant.audit import run_audit
 from assistant.remittances.synthetic import render_835, standard_claims
 from assistant.store import (
     ApiKeyRepository,
+    AuthorizationRepository,
     Database,
     UserRepository,
     WebSessionRepository,
@@ -183,12 +184,26 @@ def callers(hard_client: TestClient, hard_db_url: str) -> Iterator[Callers]:
         repo = WorklistRepository(session)
         item_id = next(item.id for item in repo.checked_in_month(SERVICE_MONTH))
         audit_id = run_audit(repo, SERVICE_MONTH, 5, 7, "quality_lead-user").id
+        authorization_id = (
+            AuthorizationRepository(session)
+            .add_authorization(
+                {
+                    "patient_key": "HARD-1",
+                    "payer": "medicare",
+                    "family": "facet_mbb",
+                    "status": "requested",
+                },
+                "admin-user",
+            )
+            .id
+        )
     found.remittance = render_835(standard_claims(date(2026, 10, 10), "HARD")).encode()
     import_835(database, found.remittance, "hardening.835", "admin-user")
     found.path_values = {
         "item_id": item_id,
         "batch_id": batch_id,
         "audit_id": audit_id,
+        "authorization_id": authorization_id,
     }
     yield found
     database.dispose()

@@ -104,6 +104,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/authorizations"): Rule("staff", EDITORS),
     ("POST", "/authorizations"): Rule("staff", EDITORS),
     ("POST", "/authorizations/scheduled"): Rule("staff", EDITORS),
+    ("POST", "/authorizations/{authorization_id}/status"): Rule("staff", EDITORS),
 }
 # Plausible values for path parameters; ids of stored objects come from the fixture.
 PATH_VALUES = {
@@ -214,6 +215,9 @@ def _body(callers: Callers, method: str, path: str, csrf: str) -> dict[str, Any]
                 "csrf": csrf,
             }
         },
+        "/authorizations/{authorization_id}/status": {
+            "data": {"status": "denied", "number": "MATRIX-UTN", "csrf": csrf}
+        },
         "/authorizations/scheduled": {
             "data": {
                 "patient_key": "MATRIX-1",
@@ -249,7 +253,14 @@ def _store_state(callers: Callers) -> tuple[Any, ...]:
                 )
             ).all()
         )
-    return (*counts, statuses)
+        answers = tuple(
+            session.execute(
+                select(StoredAuthorization.status, StoredAuthorization.number).order_by(
+                    StoredAuthorization.id
+                )
+            ).all()
+        )
+    return (*counts, statuses, answers)
 
 
 def _sends_to_login(response: Response) -> bool:

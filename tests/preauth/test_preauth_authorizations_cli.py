@@ -1,4 +1,4 @@
-"""``chartready authorizations add|schedule|list|worklist`` against a real store."""
+"""``chartready authorizations add|update|schedule|list|worklist`` against a real store."""
 
 from __future__ import annotations
 
@@ -97,6 +97,35 @@ def test_authorizations_cli_worklist_queues(url: str) -> None:
     for title in ("Scheduled without an authorization", "Expiring within 14 days"):
         assert title in output
     assert "Next step needs a new request" in output and "Pended" in output
+
+
+def test_authorizations_cli_update_records_the_payers_answer(url: str) -> None:
+    code, output = _run(url, "update", "1", "--status", "denied", "--decided-on", "2026-03-01")
+    assert code == 0 and "authorization #1 is now denied" in output, output
+    code, output = _run(url, "list", "--format", "json")
+    (listed,) = json.loads(output)
+    assert listed["status"] == "denied" and listed["decided_on"] == "2026-03-01"
+    assert listed["number"] == "UTN-1"  # kept when no new number is given
+    code, output = _run(url, "update", "1", "--status", "approved", "--number", "UTN-2")
+    assert code == 0, output
+    (listed,) = json.loads(_run(url, "list", "--format", "json")[1])
+    assert listed["status"] == "approved" and listed["number"] == "UTN-2"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["update", "99", "--status", "approved"], "no authorization #99"),
+        (["update", "1", "--status", "granted"], "unknown status 'granted'"),
+        (["update", "1", "--status", "denied", "--decided-on", "soon"], "is not a date"),
+    ],
+)
+def test_authorizations_cli_update_refuses_bad_input(
+    url: str, args: list[str], message: str
+) -> None:
+    code, output = _run(url, *args)
+    assert code == 2
+    assert message in output
 
 
 @pytest.mark.parametrize(
