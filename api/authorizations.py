@@ -1,15 +1,17 @@
 """Stored authorizations meet the checks and the coordinator page.
 
 The store keeps the rows; ``assistant.preauth`` judges records. This face reads one and
-hands the other: the coordinator's four queues, and the worklist check of a note whose
-patient has an authorization on file (a note that does not match it gets warnings, and
-the verdict and risk are recomputed with them). Patient keys are never logged.
+hands the other: the coordinator's four queues, a change of a request's status (the page
+and ``chartready authorizations update``), and the worklist check of a note whose patient
+has an authorization on file (a note that does not match it gets warnings, and the verdict
+and risk are recomputed with them). Patient keys are never logged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from assistant.checks import load_registry
@@ -18,7 +20,12 @@ from assistant.pipeline import CheckResult, with_findings
 from assistant.preauth.authorization_rules import AuthorizationRules, load_authorization_rules
 from assistant.preauth.coordinator import CoordinatorWorklist, coordinator_worklist
 from assistant.preauth.mismatch import authorization_findings
-from assistant.preauth.tracking import Authorization, authorizations_from, scheduled_from
+from assistant.preauth.tracking import (
+    Authorization,
+    authorizations_from,
+    scheduled_from,
+    with_status,
+)
 from assistant.store import AuthorizationRepository, Database, WorklistItem
 
 logger = logging.getLogger("chartready.authorizations")
@@ -29,19 +36,53 @@ def authorization_rules() -> AuthorizationRules:
     return load_authorization_rules(load_registry())
 
 
-def coordinator_view(database: Database, today: dt.date, days: int) -> CoordinatorWorklist:
-    """The coordinator's four queues from everything stored."""
+@dataclass(frozen=True)
+class CoordinatorView:
+    """What the coordinator page shows: the four queues and the newest authorizations."""
+
+    worklist: CoordinatorWorklist
+    recent: list[Authorization]
+
+
+def coordinator_view(
+    database: Database, today: dt.date, days: int, recent: int = 50
+) -> CoordinatorView:
+    """The four queues and the ``recent`` newest authorizations, from one read of the store."""
     with database.session() as session:
         repo = AuthorizationRepository(session)
         authorizations = authorizations_from(repo.authorizations())
         scheduled = scheduled_from(repo.scheduled())
-    return coordinator_worklist(scheduled, authorizations, authorization_rules(), today, days)
+    worklist = coordinator_worklist(scheduled, authorizations, authorization_rules(), today, days)
+    return CoordinatorView(worklist, authorizations[:recent])  # stored newest first
 
 
-def recent_authorizations(database: Database, limit: int = 50) -> list[Authorization]:
-    """The newest authorizations, for the page's list."""
+def change_status(
+    database: Database,
+    authorization_id: int,
+    status: str,
+    *,
+    today: dt.date,
+    decided_on: dt.date | None = None,
+    number: str | None = None,
+) -> Authorization | None:
+    """Record the payer's answer on a stored request; None when there is no such id.
+
+    Raises:
+        StatusChangeError: the change is not allowed (see
+            :func:`assistant.preauth.tracking.with_status`); nothing is changed.
+    """
     with database.session() as session:
-        return authorizations_from(AuthorizationRepository(session).authorizations()[:limit])
+        repo = AuthorizationRepository(session)
+        row = repo.authorization(authorization_id, for_update=True)
+        if row is None:
+            return None
+        current = Authorization.model_validate(row, from_attributes=True)
+        changed = with_status(current, status, today=today, decided_on=decided_on, number=number)
+        repo.set_status(
+            authorization_id, changed.status, number=changed.number, decided_on=changed.decided_on
+        )
+    logger.info("authorization %d: %s -> %s", authorization_id, current.status, changed.status)
+    return changed
 
 
 def review_with_authorizations(

@@ -4,7 +4,10 @@ Coders and administrators (the roles that edit the worklist) keep the authorizat
 page shows scheduled procedures with no authorization where the payer table asks for one,
 authorizations about to expire, staged care whose next step needs a new request, and
 requests pended for records. Two forms record an authorization request and a scheduled
-procedure; a refused form comes back with what was typed and the reasons in words.
+procedure; a refused form comes back with what was typed and the reasons in words. Each
+recorded authorization has a small form that moves its status on (pended, approved with
+the payer's reference and decision date, denied, expired); a move that is not allowed
+comes back as the page with the reason.
 """
 
 from __future__ import annotations
@@ -13,23 +16,27 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from api.authorizations import authorization_rules, coordinator_view, recent_authorizations
+from api.authorizations import authorization_rules, change_status, coordinator_view
 from api.deps import DatabaseDep, require_role, require_role_on_form
 from api.service import known_payers
 from api.web.rendering import render
+from assistant.checks import load_registry
+from assistant.errors import UnknownPayerError
 from assistant.facts import FAMILIES, family_label
 from assistant.preauth.tracking import (
     AUTHORIZATION_STATUSES,
+    NEXT_STATUSES,
     STATUS_WORDS,
     Authorization,
     ScheduledProcedure,
+    StatusChangeError,
 )
 from assistant.store import AuthorizationRepository, Database, SignedIn
 
@@ -71,6 +78,8 @@ LABELS = {
     "date": "Date",
     "place_of_service": "Place of service",
 }
+# Where a pydantic error is, as a form names it: its location (``("levels", 0)``) in words.
+Place = Callable[[tuple[int | str, ...]], str]
 
 
 @dataclass(frozen=True)
@@ -91,16 +100,19 @@ def _list(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
 
 
-def error_words(exc: ValidationError) -> list[str]:
-    """Pydantic's errors with each field named as the form names it."""
-    words = []
-    for error in exc.errors():
-        loc = error["loc"]
-        field = str(loc[0]) if loc else ""
-        label = LABELS.get(field, "Form")
-        message = str(error["msg"]).removeprefix("Value error, ")
-        words.append(f"{label}: {message}")
-    return words
+def _field_place(loc: tuple[int | str, ...]) -> str:
+    return LABELS.get(str(loc[0]), "Form") if loc else "Form"
+
+
+def error_words(exc: ValidationError, place: Place = _field_place) -> list[str]:
+    """Pydantic's errors for a form: where (``place`` names it) and what, one line each.
+
+    A validator's own message loses pydantic's "Value error, " prefix: people read these.
+    """
+    return [
+        f"{place(tuple(error['loc']))}: {str(error['msg']).removeprefix('Value error, ')}"
+        for error in exc.errors()
+    ]
 
 
 R = TypeVar("R")
@@ -119,10 +131,13 @@ def _checked(
 
 
 def _payer_problem(payer: str) -> list[str]:
-    payers = known_payers()
-    if payer in payers:
-        return []
-    return [f"Payer: {payer!r} is not a payer profile; choose one of {', '.join(payers)}"]
+    try:
+        load_registry().payer(payer)
+    except UnknownPayerError:
+        return [
+            f"Payer: {payer!r} is not a payer profile; choose one of {', '.join(known_payers())}"
+        ]
+    return []
 
 
 def authorization_record(form: dict[str, str]) -> Authorization:
@@ -185,15 +200,6 @@ EMPTY_PROCEDURE = dict.fromkeys(("patient_key", "levels", "side", "date"), "") |
 }
 
 
-def _page_data(database: Database, today: dt.date, days: int) -> dict[str, Any]:
-    rules = authorization_rules()
-    return {
-        "worklist": coordinator_view(database, today, days),
-        "recent": recent_authorizations(database),
-        "rules": {rule.id: rule for rule in rules.rules},
-    }
-
-
 async def _page(
     request: Request,
     database: Database,
@@ -202,25 +208,32 @@ async def _page(
     days: int = 14,
     forms: Forms | None = None,
     notice: str | None = None,
+    problem: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
+    """The page; ``problem`` says why the payer's answer on a request was not recorded."""
     today = dt.date.today()
-    data = await run_in_threadpool(_page_data, database, today, days)
+    view = await run_in_threadpool(coordinator_view, database, today, days)
+    rules = authorization_rules()
     return render(
         request,
         "authorizations.html",
         {
-            **data,
+            "worklist": view.worklist,
+            "recent": view.recent,
+            "rules": {rule.id: rule for rule in rules.rules},
             "today": today,
             "days": days,
             "day_choices": DAY_CHOICES,
             "forms": forms or Forms(dict(EMPTY_AUTHORIZATION), dict(EMPTY_PROCEDURE)),
             "notice": notice,
+            "problem": problem,
             "families": [(family, family_label(family)) for family in FAMILIES],
             "payer_options": [(payer, payer) for payer in known_payers()],
             "side_options": [(side, side.capitalize()) for side in SIDES],
             "statuses": [(s, STATUS_WORDS[s]) for s in AUTHORIZATION_STATUSES],
             "status_words": STATUS_WORDS,
+            "next_statuses": NEXT_STATUSES,
             "places": PLACES,
         },
         user=user,
@@ -299,20 +312,6 @@ async def add_authorization(
     return RedirectResponse("/authorizations?saved=authorization", status_code=303)
 
 
-def _set_status(
-    database: Database,
-    authorization_id: int,
-    status: str,
-    number: str | None,
-    decided: dt.date | None,
-) -> bool:
-    with database.session() as session:
-        row = AuthorizationRepository(session).set_status(
-            authorization_id, status, number=number, decided_on=decided
-        )
-        return row is not None
-
-
 @router.post("/{authorization_id}/status", response_class=HTMLResponse)
 async def record_answer(
     request: Request,
@@ -323,7 +322,12 @@ async def record_answer(
     number: TextField = "",
     decided_on: TextField = "",
 ) -> Response:
-    """Record the payer's answer on a request: status, number and decision date."""
+    """Record the payer's answer on a request: status, number and decision date.
+
+    A status the request cannot move to (``NEXT_STATUSES``: an expired authorization stays
+    expired), a bad date or an unknown id comes back as the page saying why; nothing is
+    changed.
+    """
     problems = []
     if status not in AUTHORIZATION_STATUSES:
         problems.append(f"Status: choose one of {', '.join(AUTHORIZATION_STATUSES)}.")
@@ -333,14 +337,25 @@ async def record_answer(
             decided = dt.date.fromisoformat(decided_on.strip())
         except ValueError:
             problems.append("Decided on: enter a date as YYYY-MM-DD.")
-    if not problems and not await run_in_threadpool(
-        _set_status, database, authorization_id, status, _blank(number), decided
-    ):
-        problems.append(f"There is no authorization #{authorization_id}.")
+    if not problems:
+        try:
+            changed = await run_in_threadpool(
+                change_status,
+                database,
+                authorization_id,
+                status,
+                today=dt.date.today(),
+                decided_on=decided,
+                number=number,
+            )
+        except StatusChangeError as exc:
+            problems.append(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
+        else:
+            if changed is None:
+                problems.append(f"There is no authorization #{authorization_id}.")
     if problems:
-        notice = "Nothing was changed. " + " ".join(problems)
-        return await _page(request, database, user, notice=notice, status=422)
-    logger.info("authorization %d status set (%s)", authorization_id, status)
+        problem = "Nothing was changed. " + " ".join(problems)
+        return await _page(request, database, user, problem=problem, status=422)
     return RedirectResponse("/authorizations?saved=status", status_code=303)
 
 

@@ -48,7 +48,7 @@ class PreauthRequest(PacketRequest):
 
 @cache
 def packet_template() -> str:
-    """The printable packet page's Jinja2 source (the same file the CLI renders)."""
+    """The printable packet page's Jinja2 source: one file for the API, the page and the CLI."""
     return (API_DIR / "templates" / TEMPLATE).read_text(encoding="utf-8")
 
 

@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.deps import OptionalStaffDep, RunnerDep, require_role
+from api.routes.authorizations import error_words
 from api.routes.preauth import make_packet, packet_response, packet_template
 from api.service import known_payers
 from api.web.access import csrf_for, csrf_ok, set_csrf_cookie
@@ -54,7 +55,13 @@ MAX_UPLOAD_BYTES = 4 * MAX_NOTE_CHARS  # UTF-8 takes at most 4 bytes a character
 # Generous bounds: a longer field comes back in the form with a message, not as a bare 422.
 NoteFields = Annotated[list[str] | None, Form(max_length=MAX_NOTES * 4)]
 _FIELD_WORDS = {"note_id": "note id", "date_of_service": "date of service", "text": "text"}
-_PLACES = {"family": "Procedure", "levels": "Levels", "side": "Side", "payer": "Payer"}
+_PLACES = {
+    "family": "Procedure",
+    "levels": "Levels",
+    "side": "Side",
+    "payer": "Payer",
+    "date": "Planned date",
+}
 
 
 @dataclass(frozen=True)
@@ -133,19 +140,14 @@ def note_label(index: int, part: str | None = None) -> str:
     return f"{name}, {_FIELD_WORDS.get(part, part)}" if part else name
 
 
-def _validation_words(exc: ValidationError) -> list[str]:
-    """Pydantic's errors with their place named as the form names it."""
-    words = []
-    for error in exc.errors():
-        loc = error["loc"]
-        if loc[:1] == ("notes",) and len(loc) >= 3 and isinstance(loc[1], int):
-            place = note_label(loc[1], str(loc[2]))
-        else:
-            place = _PLACES.get(str(loc[-1]), str(loc[-1])) if loc else "Form"
-            if loc[:1] == ("patient",):
-                place = "Patient key"
-        words.append(f"{place}: {error['msg']}")
-    return words
+def _place(loc: tuple[int | str, ...]) -> str:
+    """Where a request error is, as the form names it ("Note 2, date of service", "Levels")."""
+    if loc[:1] == ("notes",) and len(loc) >= 3 and isinstance(loc[1], int):
+        return note_label(loc[1], str(loc[2]))
+    if loc[:1] == ("patient",):
+        return "Patient key"
+    fields = [str(part) for part in loc if isinstance(part, str)]  # not a list's index
+    return _PLACES.get(fields[-1], fields[-1]) if fields else "Form"
 
 
 def refusal_words(exc: ChartReadyError) -> str:
@@ -300,7 +302,7 @@ async def preauth_packet(
     try:
         packet_request = form.request()
     except ValidationError as exc:
-        return _form_page(request, user, form, _validation_words(exc), status=422)
+        return _form_page(request, user, form, error_words(exc, _place), status=422)
     try:
         packet = await make_packet(packet_request, runner, note_label)
     except (PreauthInputError, UnknownPayerError, NoteInputError) as exc:

@@ -76,11 +76,14 @@ def _validated(model: Any, values: dict[str, Any]) -> Any:
 
 
 def _known_payer(payer: str) -> None:
+    """Exit 2 naming the known payers unless ``payer`` is one."""
     from assistant.checks import load_registry
+    from assistant.errors import UnknownPayerError
 
-    payers = sorted(load_registry().payers)
-    if payer not in payers:
-        raise fail(f"unknown payer {payer!r}; known payers: {', '.join(payers)}")
+    try:
+        load_registry().payer(payer)
+    except UnknownPayerError as exc:
+        raise fail(exc) from None
 
 
 def _print_json(data: object) -> None:
@@ -156,33 +159,50 @@ def update(
         str, typer.Option("--status", help="requested, pended, approved, denied or expired.")
     ],
     number: Annotated[
-        str | None, typer.Option("--number", help="Authorization number or UTN.")
+        str | None,
+        typer.Option("--number", "--reference", help="Authorization number, UTN or reference."),
     ] = None,
-    decided_on: Annotated[str | None, typer.Option("--decided-on", help="YYYY-MM-DD.")] = None,
+    decided_on: Annotated[
+        str | None,
+        typer.Option(
+            "--decided-on", "--decided", help="YYYY-MM-DD (approved, denied: default today)."
+        ),
+    ] = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Record the payer's answer on a request: its new status, number and decision date."""
-    from assistant.preauth.tracking import AUTHORIZATION_STATUSES
-    from assistant.store import AuthorizationRepository
+    """Record the payer's answer on a request: its new status, number and decision date.
 
-    if status not in AUTHORIZATION_STATUSES:
-        raise fail(f"unknown status {status!r}; known: {', '.join(AUTHORIZATION_STATUSES)}")
+    A request moves on as its history allows (an expired authorization stays expired);
+    anything else is refused with the statuses it can take, and nothing is changed.
+    """
+    from api.authorizations import change_status
+    from assistant.preauth.tracking import StatusChangeError
+
     try:
         decided = dt.date.fromisoformat(decided_on) if decided_on else None
     except ValueError:
         raise fail(f"--decided-on {decided_on!r} is not a date (YYYY-MM-DD)") from None
     database = _open(database_url)
     try:
-        with database.session() as session:
-            row = AuthorizationRepository(session).set_status(
-                authorization_id, status, number=number or None, decided_on=decided
-            )
-            found = row is not None
+        changed = change_status(
+            database,
+            authorization_id,
+            status,
+            today=dt.date.today(),
+            decided_on=decided,
+            number=number,
+        )
+    except StatusChangeError as exc:
+        raise fail(f"authorization #{authorization_id} not changed: {exc}") from None
     finally:
         database.dispose()
-    if not found:
+    if changed is None:
         raise fail(f"no authorization #{authorization_id}")
-    Console().print(f"authorization #{authorization_id} is now {status}")
+    decided_words = f", decided {changed.decided_on.isoformat()}" if changed.decided_on else ""
+    number_words = f", number {changed.number}" if changed.number else ""
+    Console().print(
+        f"authorization #{authorization_id} is now {changed.status}{decided_words}{number_words}"
+    )
 
 
 @authorizations_app.command("schedule")

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-import assistant
 from assistant.cli import app, fail
-
-TEMPLATE = "preauth_packet.html"
 
 
 class Side(StrEnum):
@@ -26,14 +22,6 @@ class PacketFormat(StrEnum):
     html = "html"
     pdf = "pdf"
     fhir = "fhir"
-
-
-def packet_template() -> str:
-    """The packet page's Jinja2 source: the source tree's web templates, else the wheel's."""
-    source = Path(assistant.__file__).resolve().parent.parent / "api" / "templates" / TEMPLATE
-    if source.is_file():
-        return source.read_text(encoding="utf-8")
-    return (files("api") / "templates" / TEMPLATE).read_text(encoding="utf-8")
 
 
 @app.command()
@@ -87,7 +75,11 @@ def preauth(
         packet = build_packet(planned, read_patient_notes(chosen, rows), registry, patient)
     except ChartReadyError as exc:
         raise fail(exc) from None
-    template = packet_template() if output_format is PacketFormat.html else ""
+    template = ""
+    if output_format is PacketFormat.html:
+        from api.routes.preauth import packet_template  # the page the web and the API print
+
+        template = packet_template()
     data = packet_output(packet, output_format.value, template)
     if out is None:
         typer.echo(data.decode("utf-8"))

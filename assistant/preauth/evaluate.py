@@ -284,7 +284,11 @@ def judge(ctx: Context, crit: ResolvedCriterion) -> CriterionResult:
     """One criterion's result; gaps carry the rule's fix and its query for this procedure."""
     found = CHECKS[crit.criterion.check](ctx, crit)
     gap = found.status != "met"
-    query = crit.query.render().replace("{procedure}", ctx.planned.label.lower()) if gap else None
+    query = (
+        crit.query.render().replace("{procedure}", ctx.planned.procedure_words.lower())
+        if gap
+        else None
+    )
     return CriterionResult(
         id=crit.id,
         status=found.status,

@@ -29,11 +29,9 @@ from assistant.preauth.authorization_rules import (
 from assistant.preauth.tracking import (
     STATUS_WORDS,
     Authorization,
+    Coverage,
     ScheduledProcedure,
-    family_covered,
-    side_covered,
-    uncovered_levels,
-    visits_used,
+    coverage,
 )
 from assistant.reader.levels import canonical_levels
 
@@ -75,16 +73,17 @@ def _spans(facts: NoteFacts, index: int, field: str) -> list[FindingEvidence]:
     ]
 
 
-def _fit(
-    auth: Authorization, proc: Procedure, day: dt.date, rules: AuthorizationRules
-) -> tuple[bool, bool, bool, bool, bool]:
-    """How well ``auth`` fits: family, approved, in window, levels, side (best is all True)."""
-    return (
-        family_covered(auth, proc.family, rules),
-        auth.status_on(day) == "approved",
-        auth.in_window(day),
-        not uncovered_levels(auth.levels, proc.levels),
-        side_covered(auth.side, proc.laterality),
+def _coverage(
+    auth: Authorization,
+    proc: Procedure,
+    day: dt.date,
+    rules: AuthorizationRules,
+    billed: Sequence[str] = (),
+    done: Sequence[ScheduledProcedure] = (),
+) -> Coverage:
+    """How ``auth`` covers the note's procedure ``proc`` on the date of service."""
+    return coverage(
+        auth, proc.family, proc.levels, proc.laterality, day, rules, billed=billed, done=done
     )
 
 
@@ -116,39 +115,38 @@ def mismatches(
 ) -> list[Mismatch]:
     """Every way procedure ``index`` of the note differs from ``auth`` (empty: it matches)."""
     proc = facts.procedures[index]
-    performed = _spans(facts, index, "family")
+    performed = tuple(_spans(facts, index, "family"))
+    found = _coverage(auth, proc, day, rules, billed, done)
     out: list[Mismatch] = []
-    if not family_covered(auth, proc.family, rules):
+    if not found.family:
         detail = (
             f"{family_label(proc.family).lower()} performed; {auth.label} is for "
             f"{family_label(auth.family).lower()}"
         )
-        out.append(Mismatch("procedure", detail, tuple(performed)))
-    outside = [code for code in billed if auth.cpt_codes and code not in auth.cpt_codes]
-    if outside and family_covered(auth, proc.family, rules):
-        detail = f"{', '.join(outside)} billed; {auth.label} approves {', '.join(auth.cpt_codes)}"
-        out.append(Mismatch("procedure", detail, tuple(performed)))
-    missing = uncovered_levels(auth.levels, proc.levels)
-    if missing:
+        out.append(Mismatch("procedure", detail, performed))
+    elif found.codes_outside:
+        outside = ", ".join(found.codes_outside)
+        detail = f"{outside} billed; {auth.label} approves {', '.join(auth.cpt_codes)}"
+        out.append(Mismatch("procedure", detail, performed))
+    if found.levels_outside:
+        missing = found.levels_outside
         detail = f"{', '.join(missing)} treated; {auth.label} covers {', '.join(auth.levels)}"
         out.append(Mismatch("level", detail, tuple(_level_spans(facts, index, missing))))
-    if not side_covered(auth.side, proc.laterality):
+    if not found.side:
         detail = f"{proc.laterality} side treated; {auth.label} is for the {auth.side} side"
         out.append(Mismatch("side", detail, tuple(_spans(facts, index, "laterality"))))
-    status = auth.status_on(day)
-    if status == "expired" or (auth.status == "approved" and not auth.in_window(day)):
+    if found.timing == "window":
         detail = f"date of service {day.isoformat()}; {auth.label} is valid {auth.window_words}"
-        out.append(Mismatch("window", detail, tuple(performed)))
-    elif status != "approved":
-        detail = f"{auth.label} is {STATUS_WORDS[status]}"
-        out.append(Mismatch("status", detail, tuple(performed)))
-    elif auth.units_allowed is not None and not out:
-        used = visits_used(auth, proc.family, done, day)
-        if used >= auth.units_allowed:
-            detail = (
-                f"{used} earlier session(s) under {auth.label}, which allows {auth.units_allowed}"
-            )
-            out.append(Mismatch("visits", detail, tuple(performed)))
+        out.append(Mismatch("window", detail, performed))
+    elif found.timing == "status":
+        detail = f"{auth.label} is {STATUS_WORDS[found.status]}"
+        out.append(Mismatch("status", detail, performed))
+    elif found.visits_used is not None:
+        detail = (
+            f"{found.visits_used} earlier session(s) under {auth.label}, "
+            f"which allows {auth.units_allowed}"
+        )
+        out.append(Mismatch("visits", detail, performed))
     return out
 
 
@@ -203,7 +201,7 @@ def authorization_findings(
     for index, proc in enumerate(facts.procedures):
         if proc.family not in named:
             continue
-        best = max(authorizations, key=lambda a: _fit(a, proc, date_of_service, rules))
+        best = max(authorizations, key=lambda a: _coverage(a, proc, date_of_service, rules).rank)
         billed = _code_families(registry, proc.family, billed_codes)
         found = mismatches(
             facts, index, best, date_of_service, rules=rules, billed=billed, done=done

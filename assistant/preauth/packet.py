@@ -76,7 +76,7 @@ def build_packet(
     return Packet(
         patient=patient,
         procedure=planned,
-        procedure_label=planned.label,
+        procedure_label=planned.procedure_words,
         payer_title=payer.title,
         planned_date=ctx.date,
         criteria_version=criteria.version,

@@ -3,6 +3,10 @@
 The store keeps them (``assistant.store.authorization_tables``); these records are what the
 coordinator worklist and the note check read, built from stored rows with
 ``Authorization.model_validate(row, from_attributes=True)`` so nothing here imports the store.
+Whether an authorization covers a procedure is judged once (:func:`coverage`) and worded by
+each reader: the coordinator (:func:`gaps`) and the note check
+(:func:`assistant.preauth.mismatch.mismatches`). The payer's answer moves a request's status
+on as ``NEXT_STATUSES`` allows (:func:`with_status`).
 A patient is a pseudonymous key the practice supplies; it is never logged.
 """
 
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -17,8 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from assistant.checks.claims import CptCode
 from assistant.facts import Family, Laterality, family_label
 from assistant.preauth.authorization_rules import AuthorizationRules
+from assistant.preauth.planned import procedure_words, spinal_levels
 from assistant.preauth.values import segments
-from assistant.reader.levels import canonical_levels
 
 AuthorizationStatus = Literal["requested", "pended", "approved", "denied", "expired"]
 AUTHORIZATION_STATUSES: tuple[AuthorizationStatus, ...] = AuthorizationStatus.__args__  # type: ignore[attr-defined]
@@ -31,18 +36,20 @@ STATUS_WORDS: dict[str, str] = {
 }
 # Requests still alive: a new request for the same procedure would duplicate them.
 OPEN_STATUSES: frozenset[str] = frozenset({"requested", "pended", "approved"})
+# The statuses a request can take next (its own again: the answer recorded once more, with
+# a new number or date). The payer pends, approves or denies a request; records sent put a
+# pended one back in review; a denied one is sent again or approved on appeal; an approval
+# lapses or is withdrawn. An expired authorization stays expired: ask again in a new request.
+NEXT_STATUSES: dict[str, tuple[AuthorizationStatus, ...]] = {
+    "requested": ("requested", "pended", "approved", "denied"),
+    "pended": ("pended", "requested", "approved", "denied"),
+    "approved": ("approved", "denied", "expired"),
+    "denied": ("denied", "requested", "pended", "approved"),
+    "expired": ("expired",),
+}
+DECISIONS: frozenset[str] = frozenset({"approved", "denied"})
+MAX_NUMBER = 50  # as long as the store keeps an authorization number
 PatientKey = str
-
-
-def check_levels(values: Sequence[str]) -> list[str]:
-    """Canonical spinal levels (``L4-5`` -> ``L4-L5``); ``ValueError`` naming a bad one."""
-    out: list[str] = []
-    for value in values:
-        levels = canonical_levels(value)
-        if len(levels) != 1:
-            raise ValueError(f"{value!r} is not a spinal level such as L4-L5 or L5")
-        out.extend(levels)
-    return list(dict.fromkeys(out))
 
 
 class _Record(BaseModel):
@@ -58,20 +65,19 @@ class _Record(BaseModel):
     @field_validator("levels")
     @classmethod
     def _levels(cls, values: list[str]) -> list[str]:
-        return check_levels(values)
+        return spinal_levels(values)
 
     @property
     def procedure_words(self) -> str:
         """The procedure in words ("Facet medial branch block, left, L4-L5, L5-S1")."""
-        parts = [family_label(self.family), self.side or "", ", ".join(self.levels)]
-        return ", ".join(part for part in parts if part)
+        return procedure_words(self.family, self.side, self.levels)
 
 
 class Authorization(_Record):
     """One authorization request and what the payer decided."""
 
     cpt_codes: list[CptCode] = Field(default_factory=list, max_length=20)
-    number: str | None = Field(default=None, max_length=50)
+    number: str | None = Field(default=None, max_length=MAX_NUMBER)
     status: AuthorizationStatus = "requested"
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
@@ -170,6 +176,69 @@ def visits_used(
     )
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How far one authorization covers one procedure on one day, field by field.
+
+    The one judgement behind the coordinator's reasons (:func:`gaps`) and a note's
+    warnings (:func:`assistant.preauth.mismatch.mismatches`); each words it its own way.
+    """
+
+    status: AuthorizationStatus  # on the day: an approval whose window has ended is expired
+    in_window: bool
+    family: bool  # its own family, or a later step its payer's rule carries it over to
+    codes_outside: tuple[str, ...]  # billed codes it does not approve
+    levels_outside: tuple[str, ...]
+    side: bool
+    # The sessions already used when they leave none; judged only when all else fits.
+    visits_used: int | None
+
+    @property
+    def timing(self) -> Literal["window", "status"] | None:
+        """``window``: approved (or expired) but not valid on the day; ``status``: no approval."""
+        if self.status == "expired" or (self.status == "approved" and not self.in_window):
+            return "window"
+        return None if self.status == "approved" else "status"
+
+    @property
+    def rank(self) -> tuple[bool, bool, bool, bool, bool]:
+        """How well it fits (higher is better): family, approved, in window, levels, side."""
+        approved = self.status == "approved"
+        return (self.family, approved, self.in_window, not self.levels_outside, self.side)
+
+
+def coverage(
+    auth: Authorization,
+    family: str,
+    levels: Sequence[str],
+    side: str | None,
+    day: dt.date,
+    rules: AuthorizationRules | None,
+    *,
+    billed: Sequence[str] = (),
+    done: Iterable[ScheduledProcedure] = (),
+) -> Coverage:
+    """How ``auth`` covers a procedure of ``family``, ``levels`` and ``side`` on ``day``.
+
+    ``billed`` are the claim's codes for it, if any; ``done`` the patient's other
+    procedures, for the visit count.
+    """
+    found = Coverage(
+        status=auth.status_on(day),
+        in_window=auth.in_window(day),
+        family=family_covered(auth, family, rules),
+        codes_outside=tuple(c for c in billed if auth.cpt_codes and c not in auth.cpt_codes),
+        levels_outside=tuple(uncovered_levels(auth.levels, levels)),
+        side=side_covered(auth.side, side),
+        visits_used=None,
+    )
+    fits = found.family and not found.codes_outside and not found.levels_outside
+    if auth.units_allowed is None or not fits or not found.side or found.timing is not None:
+        return found
+    used = visits_used(auth, family, done, day)
+    return replace(found, visits_used=used) if used >= auth.units_allowed else found
+
+
 def gaps(
     auth: Authorization,
     procedure: ScheduledProcedure,
@@ -180,23 +249,82 @@ def gaps(
 
     ``others`` are the patient's other scheduled or done procedures, for the visit count.
     """
+    found = coverage(
+        auth,
+        procedure.family,
+        procedure.levels,
+        procedure.side,
+        procedure.date,
+        rules,
+        done=others,
+    )
     out: list[str] = []
-    if auth.status != "approved":
-        out.append(STATUS_WORDS[auth.status])
-    elif not auth.in_window(procedure.date):
-        out.append(f"valid {auth.window_words}")
-    if not family_covered(auth, procedure.family, rules):
+    if found.timing is not None:  # the stored status when it is not an approval
+        approved = auth.status == "approved"
+        out.append(f"valid {auth.window_words}" if approved else STATUS_WORDS[auth.status])
+    if not found.family:
         out.append(f"authorized for {family_label(auth.family).lower()}")
-    missing = uncovered_levels(auth.levels, procedure.levels)
-    if missing:
-        out.append(f"{', '.join(missing)} not authorized")
-    if not side_covered(auth.side, procedure.side):
+    if found.levels_outside:
+        out.append(f"{', '.join(found.levels_outside)} not authorized")
+    if not found.side:
         out.append(f"authorized for the {auth.side} side")
-    if auth.units_allowed is not None and not out:
-        used = visits_used(auth, procedure.family, others, procedure.date)
-        if used >= auth.units_allowed:
-            out.append(f"all {auth.units_allowed} visit(s) used")
+    if found.visits_used is not None:
+        out.append(f"all {auth.units_allowed} visit(s) used")
     return out
+
+
+class StatusChangeError(ValueError):
+    """A status change that cannot be made; the message says why, in words."""
+
+
+def _either(options: Sequence[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return " or ".join([", ".join(options[:-1]), options[-1]] if len(options) > 1 else options)
+
+
+def with_status(
+    auth: Authorization,
+    status: str,
+    *,
+    today: dt.date,
+    decided_on: dt.date | None = None,
+    number: str | None = None,
+) -> Authorization:
+    """``auth`` with the payer's answer: ``status`` (one of ``NEXT_STATUSES[auth.status]``).
+
+    A new decision (approved or denied) is dated ``decided_on``, by default ``today``; a
+    date given with another status is kept as given. ``number`` is the payer's reference,
+    kept when given (the stored one stays otherwise).
+
+    Raises:
+        StatusChangeError: an unknown status, a move the request's history does not allow,
+            a decision dated before the request was submitted, or an overlong number.
+    """
+    if status not in AUTHORIZATION_STATUSES:
+        known = ", ".join(AUTHORIZATION_STATUSES)
+        raise StatusChangeError(f"unknown status {status!r}; known: {known}")
+    allowed = NEXT_STATUSES[auth.status]
+    if status not in allowed:
+        others = [s for s in allowed if s != auth.status]
+        then = f"it can become {_either(others)}" if others else "ask again in a new request"
+        now = STATUS_WORDS[auth.status]
+        raise StatusChangeError(f"{auth.label} is {now}, so it cannot become {status}; {then}")
+    update: dict[str, object] = {"status": status}
+    if decided_on is None and status in DECISIONS and status != auth.status:
+        decided_on = today
+    if decided_on is not None:
+        if auth.submitted_on is not None and decided_on < auth.submitted_on:
+            raise StatusChangeError(
+                f"decided on {decided_on.isoformat()}, before the request was submitted "
+                f"({auth.submitted_on.isoformat()})"
+            )
+        update["decided_on"] = decided_on
+    reference = (number or "").strip()
+    if len(reference) > MAX_NUMBER:
+        raise StatusChangeError(f"the number is longer than {MAX_NUMBER} characters")
+    if reference:
+        update["number"] = reference
+    return auth.model_copy(update=update)
 
 
 def authorizations_from(rows: Iterable[object]) -> list[Authorization]:

@@ -67,6 +67,16 @@ class AuthorizationRepository:
         self.session.flush()
         return row
 
+    def authorization(
+        self, authorization_id: int, *, for_update: bool = False
+    ) -> StoredAuthorization | None:
+        """One authorization by id, or None when there is none.
+
+        ``for_update`` locks its row until the session ends (on PostgreSQL), so that two
+        status changes of one request do not interleave.
+        """
+        return self.session.get(StoredAuthorization, authorization_id, with_for_update=for_update)
+
     def set_status(
         self,
         authorization_id: int,
