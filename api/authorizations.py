@@ -14,12 +14,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from api.authorization_checks import with_authorization_findings
 from assistant.checks import load_registry
 from assistant.checks.claims import parse_claim
-from assistant.pipeline import CheckResult, with_findings
+from assistant.pipeline import CheckResult
 from assistant.preauth.authorization_rules import AuthorizationRules, load_authorization_rules
 from assistant.preauth.coordinator import CoordinatorWorklist, coordinator_worklist
-from assistant.preauth.mismatch import authorization_findings
 from assistant.preauth.tracking import (
     Authorization,
     authorizations_from,
@@ -95,23 +95,9 @@ def review_with_authorizations(
     """
     if not item.patient_key:
         return result
-    with database.session() as session:
-        repo = AuthorizationRepository(session)
-        authorizations = authorizations_from(repo.authorizations(item.patient_key))
-        done = scheduled_from(repo.scheduled(item.patient_key))
-    if not authorizations:
-        return result
     checked = CheckResult.model_validate(result)
     claim = parse_claim(item.claim, f"item {item.id} claim") if item.claim else None
-    findings = authorization_findings(
-        checked.facts,
-        authorizations,
-        item.date_of_service,
-        payer=item.payer,
-        billed_codes=[line.cpt for line in claim.lines] if claim else (),
-        done=done,
+    reviewed = with_authorization_findings(
+        database, checked, item.patient_key, item.date_of_service, claim
     )
-    if not findings:
-        return result  # nothing to add: the stored check stands as it is
-    logger.info("worklist item %d: %d authorization warning(s)", item.id, len(findings))
-    return with_findings(checked, findings, claim).to_json_dict()
+    return result if reviewed is checked else reviewed.to_json_dict()
