@@ -56,20 +56,6 @@ def _rule_for(
     )
 
 
-def _gaps(
-    auth: Authorization,
-    procedure: ScheduledProcedure,
-    cpt: str,
-    rules: AuthorizationRules,
-    done: Sequence[ScheduledProcedure],
-) -> list[str]:
-    """Why ``auth`` does not cover the ordered procedure (empty: it covers it)."""
-    out = gaps(auth, procedure, rules, done)
-    if auth.cpt_codes and cpt not in auth.cpt_codes:
-        out.append(f"approves CPT {', '.join(auth.cpt_codes)}, not {cpt}")
-    return out
-
-
 def order_authorization(
     order: ProcedureOrder,
     payer: str,
@@ -100,7 +86,7 @@ def order_authorization(
                 date=order.day,
                 place_of_service=order.place_of_service,
             )
-            found = _gaps(auth, procedure, order.cpt, rules, done)
+            found = gaps(auth, procedure, rules, done, billed=[order.cpt])
             if not found:
                 return OrderAuthorization(order, rule, covering=auth)
             if family_covered(auth, family, rules):

@@ -244,10 +244,13 @@ def gaps(
     procedure: ScheduledProcedure,
     rules: AuthorizationRules | None,
     others: Sequence[ScheduledProcedure] = (),
+    *,
+    billed: Sequence[str] = (),
 ) -> list[str]:
     """Why ``auth`` does not cover ``procedure``, in words (empty: it covers it).
 
-    ``others`` are the patient's other scheduled or done procedures, for the visit count.
+    ``others`` are the patient's other scheduled or done procedures, for the visit count;
+    ``billed`` the codes ordered or billed for it, if any.
     """
     found = coverage(
         auth,
@@ -256,6 +259,7 @@ def gaps(
         procedure.side,
         procedure.date,
         rules,
+        billed=billed,
         done=others,
     )
     out: list[str] = []
@@ -270,6 +274,10 @@ def gaps(
         out.append(f"authorized for the {auth.side} side")
     if found.visits_used is not None:
         out.append(f"all {auth.units_allowed} visit(s) used")
+    if found.codes_outside:
+        out.append(
+            f"approves CPT {', '.join(auth.cpt_codes)}, not {', '.join(found.codes_outside)}"
+        )
     return out
 
 
