@@ -77,8 +77,12 @@ SPINAL_FAMILIES = frozenset(
 OWN_LEVEL_FAMILIES = frozenset(
     {"trigger_point", "joint_injection", "genicular", "chemodenervation", "peripheral_nerve_block"}
 )
-# Families whose levels are interspaces/joints; a segment inside a named joint is redundant.
+# Of those, the families that take the procedure account's levels when they are alone in
+# the note: a nerve block may name them step by step ("Right T7: ..."). Trigger points and
+# joint injections alone may not (measured: widening it made two notes worse, one better).
+STEP_LEVEL_FAMILIES = frozenset({"peripheral_nerve_block"})
 TITLE_MAX = 120
+# Families whose levels are interspaces/joints; a segment inside a named joint is redundant.
 JOINT_LEVEL_FAMILIES = frozenset({"esi", "facet_joint_injection", "facet_mbb", "facet_rfa"})
 ANESTHESIA_ADJUNCT_FAMILIES = frozenset(
     {"peripheral_nerve_block", "sympathetic_block", "esi", "intrathecal_pump"}
@@ -589,8 +593,7 @@ def _levels_named_with(
 ) -> list[Target]:
     """Level spans named with the family: its own sentences, else the zone (title first)."""
     level_targets = _attribute_targets(ctx, "LEVEL", mentions, others)
-    if family in OWN_LEVEL_FAMILIES and (others or family != "peripheral_nerve_block"):
-        # a nerve block alone in the note may name its levels step by step ("Right T7: ...")
+    if family in OWN_LEVEL_FAMILIES and (others or family not in STEP_LEVEL_FAMILIES):
         level_targets = [t for t in level_targets if any(_same_sentence(t, m) for m in mentions)]
     level_targets = [
         t
