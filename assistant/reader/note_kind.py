@@ -23,6 +23,8 @@ EVALUATION_SECTIONS = frozenset(
 _PRIORITY: tuple[NoteKind, ...] = ("office_visit", "consult", "other")
 VISIT_KINDS = frozenset({"office_visit", "consult"})
 TITLE_MAX = 120
+# Rules whose cue is a report's own heading (imaging, electrodiagnostic), not a word in it.
+REPORT_CUES = "kind.other.report"
 _PROCEDURE_TITLE = re.compile(
     r"^\W*(?:procedure|operative|operation|op)\b|\bprocedure\s+(?:note|visit|report|record)\b",
     re.IGNORECASE,
@@ -64,7 +66,9 @@ def classify_note_kind(
 
     ``title`` is the note's first line when it is a title (short): a visit named there
     ("F/U visit", "Video follow-up", "New patient consult") stays a visit when a minor
-    procedure is done too, unless the title calls the note a procedure note. Without a
+    procedure is done too, unless the title calls the note a procedure note. A report
+    (imaging, electrodiagnostic) is one when it is titled as one or has a report's headings
+    and no visit's, and nothing was done or described. Without a
     title or procedure section, a visit cue also wins when the procedure's account is a
     minor part of the note (:data:`MINOR_PROCEDURE_SHARE` of ``note_length``).
     """
@@ -95,6 +99,18 @@ def classify_note_kind(
     if not procedures and len({t.sent_start for t in technique}) >= TECHNIQUE_SENTENCES:
         # a procedure is described but could not be named: say so (the checks flag it)
         return "procedure", [t.evidence("note_kind", "procedure") for t in technique[:3]]
+    reports = [c for c in cues if c.rule.startswith(REPORT_CUES)]
+    if (
+        reports
+        and not procedures
+        and (
+            reports[0].end <= len(title)
+            or not (sections & EVALUATION_SECTIONS) - {r.section for r in reports}
+        )
+    ):
+        # a report: titled as one, or its headings (exam line, findings) with no visit's
+        # history and examination
+        return "other", [c.evidence("note_kind", "other") for c in reports[:3]]
     # Cues early in the note (title, opening lines) say what the note is.
     votes: dict[str, float] = {}
     for cue in cues:

@@ -1379,6 +1379,12 @@ def test_contrast_in_shorthand(read: Read, note: str, contrast: bool) -> None:
         "HISTORY: Right leg pain for a year, evaluated by her physician.\n"
         "NERVE CONDUCTION STUDIES: Normal sural and peroneal responses.\n"
         "NEEDLE EMG: Chronic denervation in right L5 muscles.\nIMPRESSION: Right L5 radiculopathy.",
+        # the exam line opens the report; no reason-for-exam or comparison heading
+        "EXAM:  Two views of the left shoulder.\n\nHISTORY:  Shoulder pain after a fall.\n\n"
+        "FINDINGS:  No fracture.  The outside consultation is noted.",
+        # the exam line names the study further down, under a clinic header
+        "Radiology\nEXAMINATION: CT cervical spine without contrast.\n"
+        "CLINICAL: Neck pain, received for consultation.\nFINDINGS: C5-6 spondylosis.",
     ],
 )
 def test_an_imaging_or_electrodiagnostic_report_is_other(read: Read, note: str) -> None:
