@@ -22,6 +22,7 @@ from assistant.preauth.authorization_rules import AuthorizationRules, load_autho
 from assistant.preauth.coordinator import CoordinatorWorklist, coordinator_worklist
 from assistant.preauth.tracking import (
     Authorization,
+    DecidedOn,
     authorizations_from,
     scheduled_from,
     with_status,
@@ -62,10 +63,12 @@ def change_status(
     status: str,
     *,
     today: dt.date,
-    decided_on: dt.date | None = None,
+    decided_on: DecidedOn = None,
     number: str | None = None,
 ) -> Authorization | None:
     """Record the payer's answer on a stored request; None when there is no such id.
+
+    ``decided_on`` is a date, ``CLEAR_DATE`` to clear the stored one, or None to keep it.
 
     Raises:
         StatusChangeError: the change is not allowed (see

@@ -67,6 +67,19 @@ class Errors:
     E105 = Message("{source}: {problem}")
     # A prior-authorization request names levels that are not spinal levels.
     E106 = Message("{levels!r} is not a list of levels such as L4-L5,L5-S1 or L1")
+    # An authorization's status change names a status that does not exist.
+    E107 = Message("unknown status {status!r}; known: {known}")
+    # An authorization cannot take that status next (``NEXT_STATUSES``: an expired one stays).
+    E108 = Message("{label} is {now}, so it cannot become {status}; {then}")
+    # An authorization's decision is dated before its request was submitted.
+    E109 = Message("decided on {decided_on}, before the request was submitted ({submitted_on})")
+    # An authorization number or payer reference is longer than the store keeps.
+    E110 = Message("the number is longer than {limit} characters")
+    # The decision date of an approved or denied authorization was to be cleared.
+    E111 = Message(
+        "a decision has a date, so {label} cannot be {status} without one; give the right "
+        "date instead of clearing it"
+    )
     # A risk model is missing, unreadable, or does not match the feature definitions.
     E301 = Message("{where}: {problem}")
     # A risk model was saved by another scikit-learn version than the one installed.
@@ -191,3 +204,7 @@ class PreauthInputError(ChartReadyError):
 
 class NoRemittances(ChartReadyError):
     """A denial report month has no imported remittance lines (E903)."""
+
+
+class StatusChangeError(ChartReadyError):
+    """An authorization's status change that cannot be made; nothing is changed (E107-E111)."""

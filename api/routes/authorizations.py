@@ -6,8 +6,8 @@ authorizations about to expire, staged care whose next step needs a new request,
 requests pended for records. Two forms record an authorization request and a scheduled
 procedure; a refused form comes back with what was typed and the reasons in words. Each
 recorded authorization has a small form that moves its status on (pended, approved with
-the payer's reference and decision date, denied, expired); a move that is not allowed
-comes back as the page with the reason.
+the payer's reference and decision date, denied, expired) or clears a wrong decision date;
+a move that is not allowed comes back as the page with the reason and its code.
 """
 
 from __future__ import annotations
@@ -28,15 +28,16 @@ from api.deps import DatabaseDep, require_role, require_role_on_form
 from api.service import known_payers
 from api.web.rendering import render
 from assistant.checks import load_registry
-from assistant.errors import UnknownPayerError
+from assistant.errors import StatusChangeError, UnknownPayerError
 from assistant.facts import FAMILIES, family_label
 from assistant.preauth.tracking import (
     AUTHORIZATION_STATUSES,
+    CLEAR_DATE,
     NEXT_STATUSES,
     STATUS_WORDS,
     Authorization,
+    DecidedOn,
     ScheduledProcedure,
-    StatusChangeError,
 )
 from assistant.store import AuthorizationRepository, Database, SignedIn
 
@@ -321,18 +322,24 @@ async def record_answer(
     status: TextField = "",
     number: TextField = "",
     decided_on: TextField = "",
+    clear_decided_on: TextField = "",
 ) -> Response:
     """Record the payer's answer on a request: status, number and decision date.
 
-    A status the request cannot move to (``NEXT_STATUSES``: an expired authorization stays
-    expired), a bad date or an unknown id comes back as the page saying why; nothing is
-    changed.
+    The "Clear date" box (``clear_decided_on``) removes a wrong decision date. A status the
+    request cannot move to (``NEXT_STATUSES``: an expired authorization stays expired), a
+    bad date, a date and the box together, or an unknown id comes back as the page saying
+    why, a refusal of the rule with its code; nothing is changed.
     """
     problems = []
     if status not in AUTHORIZATION_STATUSES:
         problems.append(f"Status: choose one of {', '.join(AUTHORIZATION_STATUSES)}.")
-    decided = None
-    if decided_on.strip():
+    decided: DecidedOn = None
+    if clear_decided_on and decided_on.strip():
+        problems.append("Decided on: enter a date or tick Clear date, not both.")
+    elif clear_decided_on:
+        decided = CLEAR_DATE
+    elif decided_on.strip():
         try:
             decided = dt.date.fromisoformat(decided_on.strip())
         except ValueError:
@@ -348,8 +355,8 @@ async def record_answer(
                 decided_on=decided,
                 number=number,
             )
-        except StatusChangeError as exc:
-            problems.append(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
+        except StatusChangeError as exc:  # in words, the code kept for the administrator
+            problems.append(f"{str(exc)[:1].upper()}{str(exc)[1:]} ({exc.code}).")
         else:
             if changed is None:
                 problems.append(f"There is no authorization #{authorization_id}.")

@@ -168,20 +168,34 @@ def update(
             "--decided-on", "--decided", help="YYYY-MM-DD (approved, denied: default today)."
         ),
     ] = None,
+    clear_decided_on: Annotated[
+        bool,
+        typer.Option(
+            "--clear-decided-on",
+            help="Remove the stored decision date (not of an approved or denied request).",
+        ),
+    ] = False,
     database_url: DatabaseOption = None,
 ) -> None:
     """Record the payer's answer on a request: its new status, number and decision date.
 
     A request moves on as its history allows (an expired authorization stays expired);
-    anything else is refused with the statuses it can take, and nothing is changed.
+    anything else is refused with the statuses it can take, and nothing is changed. A
+    wrong decision date is cleared with --clear-decided-on; a denial sent again (requested,
+    pended) loses its date by itself.
     """
     from api.authorizations import change_status
-    from assistant.preauth.tracking import StatusChangeError
+    from assistant.errors import StatusChangeError
+    from assistant.preauth.tracking import CLEAR_DATE, DecidedOn
 
+    if clear_decided_on and decided_on:
+        raise fail("give --decided-on or --clear-decided-on, not both")
     try:
-        decided = dt.date.fromisoformat(decided_on) if decided_on else None
+        decided: DecidedOn = dt.date.fromisoformat(decided_on) if decided_on else None
     except ValueError:
         raise fail(f"--decided-on {decided_on!r} is not a date (YYYY-MM-DD)") from None
+    if clear_decided_on:
+        decided = CLEAR_DATE
     database = _open(database_url)
     try:
         changed = change_status(
@@ -193,12 +207,14 @@ def update(
             number=number,
         )
     except StatusChangeError as exc:
-        raise fail(f"authorization #{authorization_id} not changed: {exc}") from None
+        raise fail(f"{exc.code} authorization #{authorization_id} not changed: {exc}") from None
     finally:
         database.dispose()
     if changed is None:
         raise fail(f"no authorization #{authorization_id}")
     decided_words = f", decided {changed.decided_on.isoformat()}" if changed.decided_on else ""
+    if clear_decided_on:
+        decided_words = ", decision date cleared"
     number_words = f", number {changed.number}" if changed.number else ""
     Console().print(
         f"authorization #{authorization_id} is now {changed.status}{decided_words}{number_words}"

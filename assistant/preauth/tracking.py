@@ -6,7 +6,8 @@ coordinator worklist and the note check read, built from stored rows with
 Whether an authorization covers a procedure is judged once (:func:`coverage`) and worded by
 each reader: the coordinator (:func:`gaps`) and the note check
 (:func:`assistant.preauth.mismatch.mismatches`). The payer's answer moves a request's status
-on as ``NEXT_STATUSES`` allows (:func:`with_status`).
+on as ``NEXT_STATUSES`` allows (:func:`with_status`); its decision date can be cleared
+(``decided_on=CLEAR_DATE``).
 A patient is a pseudonymous key the practice supplies; it is never logged.
 """
 
@@ -15,11 +16,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from enum import Enum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from assistant.checks.claims import CptCode
+from assistant.errors import Errors, StatusChangeError
 from assistant.facts import Family, Laterality, family_label
 from assistant.preauth.authorization_rules import AuthorizationRules
 from assistant.preauth.planned import procedure_words, spinal_levels
@@ -48,6 +51,8 @@ NEXT_STATUSES: dict[str, tuple[AuthorizationStatus, ...]] = {
     "expired": ("expired",),
 }
 DECISIONS: frozenset[str] = frozenset({"approved", "denied"})
+# No decision stands: a request sent (again) or pended for records.
+AWAITING: frozenset[str] = frozenset({"requested", "pended"})
 MAX_NUMBER = 50  # as long as the store keeps an authorization number
 PatientKey = str
 
@@ -281,8 +286,15 @@ def gaps(
     return out
 
 
-class StatusChangeError(ValueError):
-    """A status change that cannot be made; the message says why, in words."""
+class Clear(Enum):
+    """A stored date to remove: ``with_status(..., decided_on=CLEAR_DATE)``."""
+
+    DATE = "clear"
+
+
+CLEAR_DATE = Clear.DATE
+# A decision date to record: a date, CLEAR_DATE to remove it, None to keep (or default) it.
+DecidedOn = dt.date | Clear | None
 
 
 def _either(options: Sequence[str]) -> str:
@@ -295,41 +307,52 @@ def with_status(
     status: str,
     *,
     today: dt.date,
-    decided_on: dt.date | None = None,
+    decided_on: DecidedOn = None,
     number: str | None = None,
 ) -> Authorization:
     """``auth`` with the payer's answer: ``status`` (one of ``NEXT_STATUSES[auth.status]``).
 
     A new decision (approved or denied) is dated ``decided_on``, by default ``today``; a
-    date given with another status is kept as given. ``number`` is the payer's reference,
-    kept when given (the stored one stays otherwise).
+    date given with another status is kept as given. ``CLEAR_DATE`` removes the stored
+    date (a decision keeps one). A denial sent again (requested or pended) loses its date
+    unless one is given: the decision it dated is gone. ``number`` is the payer's
+    reference, kept when given (the stored one stays otherwise).
 
     Raises:
-        StatusChangeError: an unknown status, a move the request's history does not allow,
-            a decision dated before the request was submitted, or an overlong number.
+        StatusChangeError: an unknown status (Errors.E107), a move the request's history
+            does not allow (Errors.E108), a decision dated before the request was submitted
+            (Errors.E109), an overlong number (Errors.E110), or a decision whose date is
+            cleared (Errors.E111).
     """
     if status not in AUTHORIZATION_STATUSES:
         known = ", ".join(AUTHORIZATION_STATUSES)
-        raise StatusChangeError(f"unknown status {status!r}; known: {known}")
+        raise StatusChangeError(Errors.E107, status=status, known=known)
     allowed = NEXT_STATUSES[auth.status]
     if status not in allowed:
         others = [s for s in allowed if s != auth.status]
         then = f"it can become {_either(others)}" if others else "ask again in a new request"
         now = STATUS_WORDS[auth.status]
-        raise StatusChangeError(f"{auth.label} is {now}, so it cannot become {status}; {then}")
+        raise StatusChangeError(Errors.E108, label=auth.label, now=now, status=status, then=then)
     update: dict[str, object] = {"status": status}
-    if decided_on is None and status in DECISIONS and status != auth.status:
+    if isinstance(decided_on, Clear):
+        if status in DECISIONS:
+            raise StatusChangeError(Errors.E111, label=auth.label, status=status)
+        update["decided_on"] = None
+    elif decided_on is None and status in DECISIONS and status != auth.status:
         decided_on = today
-    if decided_on is not None:
+    elif decided_on is None and auth.status in DECISIONS and status in AWAITING:
+        update["decided_on"] = None
+    if isinstance(decided_on, dt.date):
         if auth.submitted_on is not None and decided_on < auth.submitted_on:
             raise StatusChangeError(
-                f"decided on {decided_on.isoformat()}, before the request was submitted "
-                f"({auth.submitted_on.isoformat()})"
+                Errors.E109,
+                decided_on=decided_on.isoformat(),
+                submitted_on=auth.submitted_on.isoformat(),
             )
         update["decided_on"] = decided_on
     reference = (number or "").strip()
     if len(reference) > MAX_NUMBER:
-        raise StatusChangeError(f"the number is longer than {MAX_NUMBER} characters")
+        raise StatusChangeError(Errors.E110, limit=MAX_NUMBER)
     if reference:
         update["number"] = reference
     return auth.model_copy(update=update)

@@ -82,18 +82,21 @@ class AuthorizationRepository:
         authorization_id: int,
         status: str,
         *,
-        number: str | None = None,
-        decided_on: dt.date | None = None,
+        number: str | None,
+        decided_on: dt.date | None,
     ) -> StoredAuthorization | None:
-        """Record the payer's answer on a request; None when there is no such request."""
+        """Record the payer's answer on a request; None when there is no such request.
+
+        ``number`` and ``decided_on`` are written as given, None as NULL: the caller passes
+        the changed record's own values (:func:`assistant.preauth.tracking.with_status`
+        keeps the stored ones or clears them).
+        """
         row = self.session.get(StoredAuthorization, authorization_id)
         if row is None:
             return None
         row.status = status
-        if number is not None:
-            row.number = number
-        if decided_on is not None:
-            row.decided_on = decided_on
+        row.number = number
+        row.decided_on = decided_on
         row.updated_at = utcnow()
         return row
 

@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 
 from api.authorizations import change_status
 from assistant.cli import app as cli_app
+from assistant.errors import ChartReadyError, StatusChangeError
 from assistant.preauth.tracking import (
     AUTHORIZATION_STATUSES,
     NEXT_STATUSES,
     Authorization,
-    StatusChangeError,
     with_status,
 )
 from assistant.store import AuthorizationRepository, Database, StoredAuthorization
@@ -71,8 +71,9 @@ def test_status_answer_moves_follow_the_table(now: str, then: str) -> None:
     if allowed:
         assert with_status(_auth(status=now), then, today=TODAY).status == then
     else:
-        with pytest.raises(StatusChangeError, match=f"cannot become {then}"):
+        with pytest.raises(StatusChangeError, match=f"cannot become {then}") as info:
             with_status(_auth(status=now), then, today=TODAY)
+        assert info.value.code == "E108"
 
 
 @pytest.mark.parametrize(
@@ -90,6 +91,8 @@ def test_status_answer_refusal_names_the_moves_left(now: str, then: str, words: 
     with pytest.raises(StatusChangeError) as info:
         with_status(_auth(status=now, number=number), then, today=TODAY)
     assert words in str(info.value)
+    assert isinstance(info.value, ChartReadyError) and info.value.code == "E108"
+    assert "E108" not in str(info.value)  # the code stands beside the message, not in it
 
 
 def test_status_answer_decision_dated_today_unless_given() -> None:
@@ -103,20 +106,22 @@ def test_status_answer_decision_dated_today_unless_given() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kw", "words"),
+    ("kw", "words", "code"),
     [
-        ({"status": "granted"}, "unknown status 'granted'"),
-        (
-            {"status": "approved", "decided_on": dt.date(2026, 2, 1)},
-            "decided on 2026-02-01, before the request was submitted (2026-02-20)",
-        ),
-        ({"status": "approved", "number": "N" * 51}, "longer than 50 characters"),
+        ({"status": "granted"}, "unknown status 'granted'; known: requested, pended, approved, "
+         "denied, expired", "E107"),
+        ({"status": "approved", "decided_on": dt.date(2026, 2, 1)},
+         "decided on 2026-02-01, before the request was submitted (2026-02-20)", "E109"),
+        ({"status": "approved", "number": "N" * 51}, "the number is longer than 50 characters",
+         "E110"),
     ],
-)
-def test_status_answer_refuses_bad_values(kw: dict[str, Any], words: str) -> None:
+)  # fmt: skip
+def test_status_answer_refuses_bad_values(kw: dict[str, Any], words: str, code: str) -> None:
     status = kw.pop("status")
-    with pytest.raises(StatusChangeError, match=re.escape(words)):
+    with pytest.raises(StatusChangeError) as info:
         with_status(_auth(), status, today=TODAY, **kw)
+    assert str(info.value) == words  # the wording is unchanged; the code is apart
+    assert info.value.code == code
 
 
 # ---- the store (SQLite, then PostgreSQL) ---------------------------------------------------
@@ -185,24 +190,27 @@ def test_status_answer_cli_update_with_reference_and_decision(
 
 
 @pytest.mark.parametrize(
-    ("status", "args", "words"),
+    ("status", "args", "words", "error"),
     [
-        ("expired", ["--status", "approved"], "is expired, so it cannot become approved"),
-        ("requested", ["--status", "expired"], "it can become pended, approved or denied"),
-        (
-            "requested",
-            ["--status", "denied", "--decided", "2026-01-01"],
-            "before the request was submitted",
-        ),
+        ("expired", ["--status", "approved"], "is expired, so it cannot become approved",
+         "E108"),
+        ("requested", ["--status", "expired"], "it can become pended, approved or denied",
+         "E108"),
+        ("requested", ["--status", "denied", "--decided", "2026-01-01"],
+         "before the request was submitted", "E109"),
+        ("requested", ["--status", "approved", "--number", "N" * 51],
+         "the number is longer than 50 characters", "E110"),
     ],
-)
+)  # fmt: skip
 def test_status_answer_cli_refuses_a_move_in_one_line(
-    database: Database, store_url: str, status: str, args: list[str], words: str
+    database: Database, store_url: str, status: str, args: list[str], words: str, error: str
 ) -> None:
     authorization_id = _add(database, status=status)
     code, output = _cli(store_url, "update", str(authorization_id), *args)
     assert code == 2
-    assert output.startswith(f"error authorization #{authorization_id} not changed: ")
+    # The code once, beside the message, as every coded CLI error prints it.
+    assert output.startswith(f"error {error} authorization #{authorization_id} not changed: ")
+    assert output.count(error) == 1
     assert words in " ".join(output.split())
     assert len(output.strip().splitlines()) <= 2  # one message (wrapped at most once)
     assert _row(database, authorization_id)[0] == status
@@ -249,10 +257,12 @@ def test_status_answer_page_records_an_allowed_move(page: Page) -> None:
     ("status", "data", "words"),
     [
         ("expired", {"status": "approved"}, "Authorization KEEP is expired, so it cannot "
-         "become approved; ask again in a new request."),
-        ("requested", {"status": "expired"}, "it can become pended, approved or denied."),
+         "become approved; ask again in a new request (E108)."),
+        ("requested", {"status": "expired"}, "it can become pended, approved or denied (E108)."),
         ("requested", {"status": "denied", "decided_on": "2026-01-01"},
-         "before the request was submitted (2026-02-20)."),
+         "Decided on 2026-01-01, before the request was submitted (2026-02-20) (E109)."),
+        ("requested", {"status": "approved", "number": "N" * 51},
+         "The number is longer than 50 characters (E110)."),
     ],
 )  # fmt: skip
 def test_status_answer_page_refuses_a_move_with_the_reason(
@@ -260,7 +270,7 @@ def test_status_answer_page_refuses_a_move_with_the_reason(
 ) -> None:
     authorization_id = _add(page.database, status=status, number="KEEP")
     csrf = page.sign_in("coder")
-    response = _post(page, authorization_id, csrf, number="CHANGED", **data)
+    response = _post(page, authorization_id, csrf, **{"number": "CHANGED", **data})
     assert response.status_code == 422
     text = html.unescape(response.text)
     alert = re.search(r'<p class="error" role="alert" data-errors="status">(.*?)</p>', text)

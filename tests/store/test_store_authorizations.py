@@ -134,7 +134,7 @@ def test_store_status_update_and_the_worklist_from_stored_rows(database: Databas
         repo = AuthorizationRepository(session)
         row = repo.set_status(pended_id, "approved", number="UTN-9", decided_on=TODAY)
         assert row is not None and row.number == "UTN-9"
-        assert repo.set_status(pended_id + 100, "approved") is None
+        assert repo.set_status(pended_id + 100, "approved", number=None, decided_on=None) is None
     assert worklist() == (0, 0, 1)
 
 
