@@ -120,6 +120,35 @@ _PROCEDURE_HEADER = re.compile(
     re.IGNORECASE,
 )
 HEADER_REACH = 250  # characters after a procedure header where the surgeries are listed
+# A procedure line ("PROCEDURE PERFORMED: ...", "OPERATION:" over the line below) and what
+# it names.
+_PROCEDURE_LINE = re.compile(
+    r"(?im)^[ \t]*(?:(?:name|title)[ \t]+of[ \t]+(?:the[ \t]+)?)?"
+    r"(?:operative[ \t]+|surgical[ \t]+)?"
+    r"(?:procedures?|operations?)(?:[ \t]+(?:performed|done))?(?:[ \t]+and[ \t]+procedures?)?"
+    r"[ \t]*:[ \t]*\n?[ \t]*(?P<name>[^\n]{3,200})"
+)
+# A procedure line that names nothing done: "None", "N/A", "See above", "As below".
+_NAMES_NOTHING = re.compile(
+    r"\W*(?:none|n/?a\b|no\b|see\b|as\b|per\b|deferred|not\b|pending|planned|scheduled|"
+    r"unchanged|status\s+post|s/p\b|history|prior\b|previous)",
+    re.IGNORECASE,
+)
+# An operative report's own headings: its procedure line names what was done today.
+_OPERATIVE_HEADINGS = re.compile(
+    r"(?im)^[ \t]*(?:(?:pre|post)-?\s?op(?:erative)?\.?\s+(?:diagnos[ie]s|dx)|anesthesia|"
+    r"estimated\s+blood\s+loss|EBL)[ \t]*:"
+)
+# Words of the pain procedures: an unknown procedure named with them is one ChartReady
+# failed to recognise (the checks say so), not another specialty's procedure.
+_PAIN_PROCEDURE_WORDS = re.compile(
+    r"\b(?:inject\w*|block\w*|epidural|nerves?|facet\w*|ablat\w*|neurotom\w*|rhizotom\w*|"
+    r"radiofrequency|RF\w*|steroids?|stimulat\w*|pump|intrathecal|kypho\w*|vertebro\w*|"
+    r"ganglion|sympathetic|medial\s+branch|trigger|joints?|caudal|transforaminal|interlaminar|"
+    r"spinal|spine|lumbar|cervical|thoracic|sacroiliac|SI|botox|botulinum|phenol|neurolys\w*|"
+    r"fluoro\w*|needle)\b",
+    re.IGNORECASE,
+)
 # A surgery mentioned as history ("status post L4-5 fusion") is not today's procedure.
 _SURGERY_BEFORE = re.compile(
     r"\b(?:s/p|status\s+post|prior|previous|history\s+of|after|post)\s+(?:\w+\s+){0,2}$",
@@ -973,11 +1002,58 @@ def _surgeries(ctx: _Context) -> list[Target]:
         and t.assertion == "affirmed"
         and not ctx.in_past(t)
         and not _SURGERY_BEFORE.search(ctx.text, max(0, t.start - 30), t.start)
-        and (
-            t.end <= ctx.title_end
-            or _PROCEDURE_HEADER.search(ctx.text, max(0, t.start - HEADER_REACH), t.start)
-        )
+        and (t.end <= ctx.title_end or _listed_today(ctx, t))
     ]
+
+
+def _listed_today(ctx: _Context, target: Target) -> bool:
+    """Listed under a procedure header: "Procedure:", or "Operations:" in an operative report.
+
+    A consult's "OPERATIONS:" heading lists the patient's past surgeries.
+    """
+    header = _PROCEDURE_HEADER.search(ctx.text, max(0, target.start - HEADER_REACH), target.start)
+    if header is None:
+        return False
+    past_list = re.match(r"\s*operations\s*:", header.group(0), re.IGNORECASE)
+    return not past_list or bool(_OPERATIVE_HEADINGS.search(ctx.text))
+
+
+def _unlisted_procedures(ctx: _Context) -> list[Target]:
+    """Procedures of other specialties the lexicon does not list, named on a procedure line.
+
+    Used only when nothing else was found performed, in a note with an operative report's
+    headings (pre/postoperative diagnosis, anesthesia, blood loss): a line such as
+    "OPERATION: Stage I and II neuromodulator" names today's procedure, family "other".
+    A line naming pain-procedure words is left unrecognised instead: a pain procedure
+    ChartReady cannot name must be checked by hand, not passed as another specialty's.
+    """
+    out: list[Target] = []
+    if not _OPERATIVE_HEADINGS.search(ctx.text):
+        return out
+    for match in _PROCEDURE_LINE.finditer(ctx.text):
+        start, end = match.span("name")
+        name = match.group("name")
+        if _NAMES_NOTHING.match(name) or _PAIN_PROCEDURE_WORDS.search(name):
+            continue
+        if any(t.start < end and t.end > start for t in ctx.targets if t.label == "FAMILY"):
+            continue
+        out.append(
+            Target(
+                label="SURGERY",
+                value="other",
+                rule="surgery.procedure_line",
+                start=start,
+                end=end,
+                text=name,
+                section="procedure",
+                assertion="affirmed",
+                planned=False,
+                trigger=None,
+                sent_start=start,
+                sent_end=end,
+            )
+        )
+    return out[:1]
 
 
 def _supersede(mentions: list[Target]) -> list[Target]:
@@ -1076,6 +1152,8 @@ def assemble_procedures(
     ctx = _context(text, targets)
     mentions = _supersede(_drop_anesthesia_adjuncts(ctx, _performed_mentions(ctx, status)))
     mentions += _surgeries(ctx)
+    if not mentions:
+        mentions = _unlisted_procedures(ctx)
     if any(t.label == "TIME" and t.value == "stay" for t in targets):
         mentions = []  # a discharge summary lists what was done during the stay
     by_family: dict[str, list[Target]] = {}

@@ -1406,6 +1406,38 @@ def test_other_specialties_procedures_are_other(read: Read, note: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "note",
+    [
+        "PREOPERATIVE DIAGNOSIS:  Scalp cyst.\n\nPOSTOPERATIVE DIAGNOSIS:  Same.\n\n"
+        "PROCEDURE:  Removal of a sebaceous cyst from the scalp.\n\nANESTHESIA:  Local.",
+        "PRE-OP DX: Distal radius fracture.\nOPERATION:\nApplication of a long arm cast.\n"
+        "EBL: None.",
+    ],
+)
+def test_an_operative_reports_unlisted_procedure_is_other(read: Read, note: str) -> None:
+    facts = read(note)
+    assert [p.family for p in facts.procedures] == ["other"]
+    assert facts.note_kind == "procedure"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        # pain-procedure words: unrecognised (checked by hand), never "other"
+        "PREOPERATIVE DIAGNOSIS:  Low back pain.\n\n"
+        "PROCEDURE:  Lumbar zygapophyseal periarticular infiltration.\n\nANESTHESIA:  Local.",
+        # a history heading in a consult, not an operative report
+        "CHIEF COMPLAINT:  Abdominal pain.\n\nOPERATIONS:  Remote cholecystectomy and tonsils "
+        "out as a child.\n\nASSESSMENT:  Gastritis.",
+        # a procedure line that names nothing
+        "PREOPERATIVE DIAGNOSIS:  Knee pain.\nPROCEDURE:  None today.\nANESTHESIA:  None.",
+    ],
+)
+def test_a_procedure_line_without_an_other_procedure(read: Read, note: str) -> None:
+    assert [p.family for p in read(note).procedures] == []
+
+
+@pytest.mark.parametrize(
     ("note", "family", "levels"),
     [
         ("Interlaminar epidural steroid injection at L5 S1 under fluoro.", "esi", ["L5-S1"]),
