@@ -32,6 +32,39 @@ LEVEL_MENTION = re.compile(
 
 _REGION_WORD = re.compile(r"^(cervical|thoracic|lumbar|sacral)\s?#\s?", re.IGNORECASE)
 
+# Levels as speech recognition writes them: "L four five", "el five S one", "C six to seven"
+# (the reader's level.spoken target rule finds them in the note).
+_NUMBER_WORDS = (
+    *("one", "two", "three", "four", "five", "six"),
+    *("seven", "eight", "nine", "ten", "eleven", "twelve"),
+)
+_NUMBER_WORD = "|".join(_NUMBER_WORDS)
+_VALUE = {word: str(index) for index, word in enumerate(_NUMBER_WORDS, 1)}
+_SPOKEN = re.compile(
+    rf"(?<![A-Za-z0-9])((?i:el)|[CTLS])\s((?i:{_NUMBER_WORD}))\b"
+    rf"(?:(\s?[-/]\s?|\s(?i:to|through)\s|\s)(?:((?i:el)|[CTLS])\s)?((?i:{_NUMBER_WORD}))\b)?"
+)
+
+
+def _region_letter(spoken: str) -> str:
+    return "L" if spoken.lower() == "el" else spoken.upper()
+
+
+def _written(match: re.Match[str]) -> str:
+    region, number, joiner, region2, number2 = match.groups()
+    out = _region_letter(region) + _VALUE[number.lower()]
+    if number2 is None:
+        return out
+    second = (_region_letter(region2) if region2 else "") + _VALUE[number2.lower()]
+    if not joiner.strip():
+        joiner = " " if region2 else "-"  # "L five S one" is a junction, "L four five" a joint
+    return out + joiner + second
+
+
+def written_levels(text: str) -> str:
+    """``text`` with spoken levels written as levels: "el five S one" -> "L5 S1"."""
+    return _SPOKEN.sub(_written, text) if _SPOKEN.search(text) else text
+
 
 def _initial(match: re.Match[str]) -> str:
     """Turn "Cervical #7" into "C7": the region word's initial stands for the region."""
@@ -80,7 +113,7 @@ def canonical_levels(mention: str, *, range_as_segments: bool = False) -> list[s
     ``range_as_segments`` (medial branches, roots, vertebral bodies: "L3 to L5" →
     ``L3, L4, L5``); an adjacent dashed pair stays a joint either way.
     """
-    match = LEVEL_MENTION.fullmatch(_REGION_WORD.sub(_initial, mention.strip()))
+    match = LEVEL_MENTION.fullmatch(_REGION_WORD.sub(_initial, written_levels(mention.strip())))
     if match is None:
         return []
     region, number, joiner, space, region2, number2 = match.groups()
@@ -117,6 +150,7 @@ def levels_in(text: str, *, range_as_segments: bool = False) -> list[str]:
     whole = canonical_levels(text, range_as_segments=range_as_segments)
     if whole:
         return whole
+    text = written_levels(text)
     return [
         level
         for match in LEVEL_MENTION.finditer(text)

@@ -81,6 +81,9 @@ def _tokens(term: str) -> list[str]:
     return [*tokens, current] if current else tokens
 
 
+_ACRONYM = re.compile(r"[A-Z]{3,6}")
+
+
 def _words(text: str, short: Abbreviations) -> str:
     """A literal phrase, its words joined by spaces, hyphens or slashes."""
     parts = []
@@ -94,6 +97,10 @@ def _words(text: str, short: Abbreviations) -> str:
         elif word.lower() in short:
             forms = [word, *short[word.lower()]]
             parts.append("(?:" + "|".join(re.escape(form) for form in forms) + ")")
+        elif _ACRONYM.fullmatch(word):
+            # dictation spells an acronym letter by letter: "S N R B", "M.B.B."
+            spelled = r"\.?[ \t]?".join(re.escape(letter) for letter in word)
+            parts.append(f"(?:{re.escape(word)}|{spelled})")
         else:
             # "intra-articular" is also written "intraarticular" or "intra articular"
             parts.append(r"[\s-]?".join(re.escape(piece) for piece in word.split("-")))

@@ -1596,3 +1596,26 @@ def test_a_side_letter_ending_the_line(read: Read, note: str, side: str) -> None
 )
 def test_therapy_duration_as_a_hyphenated_course(read: Read, sentence: str) -> None:
     assert read(sentence).elements.conservative_therapy_duration
+
+
+@pytest.mark.parametrize(
+    ("note", "family", "levels"),
+    [
+        (
+            "Dictated. We then did a right el five selective nerve root block under fluoro.",
+            "esi",
+            ["L5"],
+        ),
+        ("Procedure, right L four five T F E S I with fluoroscopy.", "esi", ["L4-L5"]),
+        ("Today left C five six M B B was completed under fluoroscopy.", "facet_mbb", ["C5-C6"]),
+    ],
+)
+def test_speech_recognition_levels_and_spelled_acronyms(
+    read: Read, note: str, family: str, levels: list[str]
+) -> None:
+    assert [(p.family, p.levels) for p in read(note).procedures] == [(family, levels)]
+
+
+def test_a_spoken_sequence_weighting_is_no_level(read: Read) -> None:
+    note = "Right L4-5 TFESI under fluoroscopy today, T two weighted MRI reviewed with her."
+    assert [p.levels for p in read(note).procedures] == [["L4-L5"]]

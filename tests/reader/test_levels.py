@@ -26,6 +26,12 @@ from assistant.reader.levels import (
         ("L4", ["L4"]),
         ("S1", ["S1"]),
         ("Cervical #7", ["C7"]),
+        # as speech recognition writes them
+        ("L four five", ["L4-L5"]),
+        ("el five S one", ["L5-S1"]),
+        ("C six to seven", ["C6-C7"]),
+        ("el five", ["L5"]),
+        ("T twelve L one", ["T12-L1"]),
         ("L9", []),
         ("L5-L4", []),
         ("T13", []),
@@ -42,6 +48,7 @@ def test_canonical_levels_normalises_mentions(mention: str, expected: list[str])
         ("L3 to L5", ["L3", "L4", "L5"]),
         ("C5-7", ["C5", "C6", "C7"]),
         ("L4-5", ["L4-L5"]),
+        ("C four through C six", ["C4", "C5", "C6"]),
     ],
 )
 def test_canonical_levels_range_as_segments(mention: str, expected: list[str]) -> None:
