@@ -1619,3 +1619,22 @@ def test_speech_recognition_levels_and_spelled_acronyms(
 def test_a_spoken_sequence_weighting_is_no_level(read: Read) -> None:
     note = "Right L4-5 TFESI under fluoroscopy today, T two weighted MRI reviewed with her."
     assert [p.levels for p in read(note).procedures] == [["L4-L5"]]
+
+
+@pytest.mark.parametrize(
+    ("note", "side"),
+    [
+        (
+            "Botox for cervical dystonia today.\n- incobotulinumtoxinA 200 U:\n"
+            "  * L SCM 50 U\n  * R splenius capitis 100 U\n- no complications",
+            "bilateral",
+        ),
+        (
+            "Trigger point injections performed today.\n- Sites injected:\n"
+            "  * R upper trapezius x2\n  * R rhomboid x1\n- tolerated well",
+            "right",
+        ),
+    ],
+)
+def test_sides_listed_under_the_procedure_line(read: Read, note: str, side: str) -> None:
+    assert [p.laterality for p in read(note).procedures] == [side]
