@@ -164,25 +164,72 @@ def ordered(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @dataclass(frozen=True)
-class GoldSet:
-    """A named gold file and its notes folder; ``frozen`` reports scores only (no note ids)."""
+class GoldPart:
+    """One gold file (note-facts/v1 JSON Lines) and the folder of its ``<note_id>.txt`` notes."""
 
-    name: str
     gold: Path
     notes: Path
-    frozen: bool = False
 
     @property
     def available(self) -> bool:
         return self.gold.exists() and self.notes.is_dir()
 
 
+@dataclass(frozen=True)
+class GoldSet:
+    """Named gold parts read as one set; ``frozen`` reports scores only (no note ids)."""
+
+    name: str
+    parts: tuple[GoldPart, ...]
+    frozen: bool = False
+
+    @classmethod
+    def of(cls, name: str, gold: Path, notes: Path, frozen: bool = False) -> GoldSet:
+        """A set of one gold file and its notes folder."""
+        return cls(name, (GoldPart(gold, notes),), frozen)
+
+    @property
+    def available(self) -> bool:
+        return bool(self.parts) and all(part.available for part in self.parts)
+
+    def gold(self) -> dict[str, NoteFacts]:
+        """Gold facts by note id over every part (note ids are unique across parts)."""
+        out: dict[str, NoteFacts] = {}
+        for part in self.parts:
+            out.update(load_gold(part.gold))
+        return out
+
+    def note_paths(self) -> dict[str, Path]:
+        """The note file of every gold note, by note id."""
+        return {
+            note_id: part.notes / f"{note_id}.txt"
+            for part in self.parts
+            for note_id in load_gold(part.gold)
+        }
+
+
+def _style_parts(folder: Path) -> tuple[GoldPart, ...]:
+    """One part per style subfolder of an error-analysis batch (``val/<style>/``)."""
+    if not folder.is_dir():
+        return ()
+    return tuple(
+        GoldPart(style / "gold.jsonl", style / "notes")
+        for style in sorted(folder.iterdir())
+        if (style / "gold.jsonl").exists()
+    )
+
+
 def known_gold_sets() -> list[GoldSet]:
-    """Dev gold (tuned on), fresh training part, and the frozen fresh test part."""
+    """Dev gold, fresh training part, error-analysis batches, frozen fresh test part.
+
+    The batches (``val/`` and ``val2/``) were read by the rule writer: spent for scoring
+    rules, fit to train on.
+    """
     return [
-        GoldSet("dev", SHARED_CORPUS / "dev-gold.jsonl", SHARED_CORPUS / "mtsamples" / "notes"),
-        GoldSet("fresh-train", FRESH / "train" / "gold.jsonl", FRESH / "train" / "notes"),
-        GoldSet("fresh-test", FRESH / "test" / "gold.jsonl", FRESH / "test" / "notes", True),
+        GoldSet.of("dev", SHARED_CORPUS / "dev-gold.jsonl", SHARED_CORPUS / "mtsamples" / "notes"),
+        GoldSet.of("fresh-train", FRESH / "train" / "gold.jsonl", FRESH / "train" / "notes"),
+        GoldSet("fresh-val", _style_parts(FRESH / "val") + _style_parts(FRESH / "val2")),
+        GoldSet.of("fresh-test", FRESH / "test" / "gold.jsonl", FRESH / "test" / "notes", True),
     ]
 
 

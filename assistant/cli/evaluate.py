@@ -22,7 +22,6 @@ from assistant.evaluate import (
     GoldSet,
     headline,
     known_gold_sets,
-    load_gold,
     macro_f1,
     ordered,
     report_rows,
@@ -35,8 +34,9 @@ def score_set(gold_set: GoldSet, learned: bool | None = None) -> dict[str, Count
     """Read every note of a gold set and score it."""
     from assistant.pipeline import read_notes
 
-    gold_facts = load_gold(gold_set.gold)
-    wanted = [str(gold_set.notes / f"{note_id}.txt") for note_id in sorted(gold_facts)]
+    gold_facts = gold_set.gold()
+    paths = gold_set.note_paths()
+    wanted = [str(paths[note_id]) for note_id in sorted(gold_facts)]
     sources = [s for s in iter_sources(wanted) if s.text is not None]
     pairs = ((s.note_id, s.text or "") for s in sources)
     predicted = {f.note_id: f for f in read_notes(pairs, learned=learned)}
@@ -90,7 +90,7 @@ def evaluate(
     gold: Annotated[Path | None, typer.Option(help="gold JSON Lines (note-facts/v1)")] = None,
     notes: Annotated[Path | None, typer.Option(help="folder of <note_id>.txt notes")] = None,
     gold_set: Annotated[
-        str | None, typer.Option("--set", help="dev, fresh-train or fresh-test")
+        str | None, typer.Option("--set", help="dev, fresh-train, fresh-val or fresh-test")
     ] = None,
     learned: Annotated[
         bool | None, typer.Option("--learned/--no-learned", help="override CHARTREADY_LEARNED")
@@ -103,7 +103,7 @@ def evaluate(
     if gold is not None or notes is not None:
         if gold is None or notes is None:
             raise typer.BadParameter("--gold and --notes go together")
-        chosen = [GoldSet(gold.name, gold, notes)]
+        chosen = [GoldSet.of(gold.name, gold, notes)]
     elif gold_set is not None:
         if gold_set not in known:
             raise typer.BadParameter(f"unknown set {gold_set!r}; known: {', '.join(known)}")
@@ -114,7 +114,7 @@ def evaluate(
     summary: dict[str, dict[str, float | None]] = {}
     for one in chosen:
         fields = score_set(one, learned)
-        size = len(load_gold(one.gold))
+        size = len(one.gold())
         if len(chosen) == 1:
             console.print(_field_table(one, fields, size))
             console.print(f"element macro-F1: {macro_f1(fields):.3f}")

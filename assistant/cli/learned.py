@@ -16,7 +16,9 @@ from assistant.cli import app
 def train_learned(
     sets: Annotated[
         list[str] | None,
-        typer.Option("--set", help="gold sets to train on (default: dev and fresh-train)"),
+        typer.Option(
+            "--set", help="gold sets to train on (default: dev, fresh-train and fresh-val)"
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="artifact folder (default: models/learned)")
@@ -38,7 +40,7 @@ def train_learned(
 
     err = Console(stderr=True)
     known = {s.name: s for s in known_gold_sets() if not s.frozen}
-    chosen = sets or ["dev", "fresh-train"]
+    chosen = sets or ["dev", "fresh-train", "fresh-val"]
     unknown = [name for name in chosen if name not in known]
     if unknown:
         raise typer.BadParameter(f"unknown or frozen sets {unknown}; trainable: {list(known)}")

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.evaluate import GoldSet, load_gold
+from assistant.evaluate import GoldSet
 from assistant.facts import NoteFacts
 from assistant.learned.layer import KindSignals
 from assistant.reader.procedures import MentionSignals, mention_signals
@@ -64,9 +64,14 @@ def load_examples(gold_sets: Sequence[GoldSet]) -> list[Example]:
     nlp = get_reader()
     examples: list[Example] = []
     for gold_set in gold_sets:
-        quotes = _quotes(gold_set.gold.with_name("quotes.jsonl"))
-        for note_id, facts in sorted(load_gold(gold_set.gold).items()):
-            text = (gold_set.notes / f"{note_id}.txt").read_text(encoding="utf-8")
+        quotes = {
+            note_id: by_field
+            for part in gold_set.parts
+            for note_id, by_field in _quotes(part.gold.with_name("quotes.jsonl")).items()
+        }
+        paths = gold_set.note_paths()
+        for note_id, facts in sorted(gold_set.gold().items()):
+            text = paths[note_id].read_text(encoding="utf-8")
             reading = reading_of(nlp(text))
             examples.append(
                 Example(

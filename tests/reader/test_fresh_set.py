@@ -75,3 +75,18 @@ BATCHES = sorted(p for batch in ("val", "val2") for p in (FRESH / batch).iterdir
 @pytest.mark.parametrize("folder", BATCHES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_error_analysis_batches_validate(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _module("validate").main(folder) == 0, capsys.readouterr().out
+
+
+def test_the_error_analysis_batches_are_one_trainable_gold_set() -> None:
+    from assistant.evaluate import known_gold_sets
+
+    sets = {s.name: s for s in known_gold_sets()}
+    batches = sets["fresh-val"]
+    assert not batches.frozen and batches.available
+    assert len(batches.parts) == 12  # 8 styles in val/, 4 in val2/
+    gold = batches.gold()
+    paths = batches.note_paths()
+    assert len(gold) == 72 and set(gold) == set(paths)
+    assert all(path.exists() for path in paths.values())
+    test_ids = set(sets["fresh-test"].gold())
+    assert not test_ids & set(gold)
