@@ -1638,3 +1638,19 @@ def test_a_spoken_sequence_weighting_is_no_level(read: Read) -> None:
 )
 def test_sides_listed_under_the_procedure_line(read: Read, note: str, side: str) -> None:
     assert [p.laterality for p in read(note).procedures] == [side]
+
+
+@pytest.mark.parametrize(
+    ("note", "approach", "region"),
+    [
+        ("CILESI C7-T1, R paramedian, fluoroscopic.", "interlaminar", "cervical"),
+        ("LTFESI right L5 under fluoroscopy.", "transforaminal", "lumbar"),
+        ("Left TILESI T10-11 done under fluoro.", "interlaminar", "thoracic"),
+    ],
+)
+def test_region_prefixed_esi_abbreviations(
+    read: Read, note: str, approach: str, region: str
+) -> None:
+    assert [(p.family, p.approach, p.region) for p in read(note).procedures] == [
+        ("esi", approach, region)
+    ]
