@@ -1654,3 +1654,45 @@ def test_region_prefixed_esi_abbreviations(
     assert [(p.family, p.approach, p.region) for p in read(note).procedures] == [
         ("esi", approach, region)
     ]
+
+
+@pytest.mark.parametrize(
+    ("note", "family", "levels", "guidance"),
+    [
+        (
+            "Seen today for the thoracic epidural we talked about. With fluoroscopy a T9-10 "
+            "interlaminar approach was used and 10 mg dexamethasone injected.",
+            "esi",
+            ["T9-T10"],
+            "fluoroscopy",
+        ),
+        (
+            "This morning I did the first diagnostic blocks of the right L3 and L4 medial "
+            "branches, 0.5 mL bupivacaine at each, under fluoroscopy.",
+            "facet_mbb",
+            ["L3", "L4"],
+            "fluoroscopy",
+        ),
+        ("Lt hip bursa inj under US, 40 kenalog.", "joint_injection", [], "ultrasound"),
+    ],
+)
+def test_procedures_named_in_plain_speech(
+    read: Read, note: str, family: str, levels: list[str], guidance: str
+) -> None:
+    facts = read(note)
+    assert [(p.family, p.levels, p.guidance) for p in facts.procedures] == [
+        (family, levels, guidance)
+    ]
+    assert facts.note_kind == "procedure"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "MRI: a lumbar epidural lipomatosis compresses the thecal sac.",
+        "She had a lumbar epidural anesthetic for labor in 2019 without problems.",
+        "He came under us for care of his back after the accident.",
+    ],
+)
+def test_epidural_spaces_and_lesions_are_no_procedure(read: Read, note: str) -> None:
+    assert read(note).procedures == []
