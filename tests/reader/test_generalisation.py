@@ -1696,3 +1696,23 @@ def test_procedures_named_in_plain_speech(
 )
 def test_epidural_spaces_and_lesions_are_no_procedure(read: Read, note: str) -> None:
     assert read(note).procedures == []
+
+
+def test_a_solution_through_an_epidural_catheter_is_adhesiolysis(read: Read) -> None:
+    note = (
+        "Caudal epidural under fluoroscopy with a steerable catheter to the left L5-S1 "
+        "foramen, then hyaluronidase 1500 U and 10 mL 10% hypertonic saline."
+    )
+    families = {p.family for p in read(note).procedures}
+    assert "epidural_adhesiolysis" in families
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Knee inj - L knee, 40 kenalog + 2cc lido, landmark.",
+        "R shoulder inj, landmarks, 40 kenalog.",
+    ],
+)
+def test_landmark_as_a_list_item_means_no_imaging(read: Read, note: str) -> None:
+    assert [p.guidance for p in read(note).procedures] == ["none"]
