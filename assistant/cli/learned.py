@@ -44,7 +44,11 @@ def train_learned(
     unknown = [name for name in chosen if name not in known]
     if unknown:
         raise typer.BadParameter(f"unknown or frozen sets {unknown}; trainable: {list(known)}")
-    examples = load_examples([known[name] for name in chosen if known[name].available])
+    missing = [name for name in chosen if not known[name].available]
+    if missing:
+        # a layer trained without a set it was asked for would be a different model
+        raise typer.BadParameter(f"gold sets not found on this machine: {missing}")
+    examples = load_examples([known[name] for name in chosen])
     err.print(f"training on {len(examples)} notes from {', '.join(chosen)}")
     if cross_validate:
         typer.echo(json.dumps(measure(examples, progress=err.print), indent=1))
