@@ -72,7 +72,17 @@ def classify_note_kind(
     title or procedure section, a visit cue also wins when the procedure's account is a
     minor part of the note (:data:`MINOR_PROCEDURE_SHARE` of ``note_length``).
     """
-    cues = [t for t in targets if t.label == "KIND" and t.assertion == "affirmed" and not t.planned]
+    # A follow-up cue speaks of an earlier visit even when ConText reads it as historical
+    # ("returns after the injections 3 weeks ago"); other kinds must be affirmed.
+    cues = [
+        t
+        for t in targets
+        if t.label == "KIND"
+        and not t.planned
+        and (
+            t.assertion == "affirmed" or (t.value == "office_visit" and t.assertion == "historical")
+        )
+    ]
     visit_title = not _PROCEDURE_TITLE.search(title)
     if procedures and not visit_title:
         return "procedure", []  # "PROCEDURE REPORT", "Procedure note" over a procedure done

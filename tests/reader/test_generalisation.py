@@ -1716,3 +1716,22 @@ def test_a_solution_through_an_epidural_catheter_is_adhesiolysis(read: Read) -> 
 )
 def test_landmark_as_a_list_item_means_no_imaging(read: Read, note: str) -> None:
     assert [p.guidance for p in read(note).procedures] == ["none"]
+
+
+@pytest.mark.parametrize(
+    ("note", "planned"),
+    [
+        ("S/p R L5 SNRB 2 months ago, 70% better for 6 weeks. Plan repeat SNRB.", ["esi"]),
+        ("Knee still sore.\nPlan genicular nerve blocks, then RFA if they work.", ["genicular"]),
+    ],
+)
+def test_a_plan_written_without_a_colon(read: Read, note: str, planned: list[str]) -> None:
+    assert read(note).planned_procedures == planned
+
+
+def test_a_follow_up_cue_with_an_earlier_date_is_still_a_follow_up(read: Read) -> None:
+    note = (
+        "Mr. Ito returns after his left knee injection 4 weeks ago; 60% relief for 3 weeks. "
+        "Exam: mild effusion. Will repeat the injection next month."
+    )
+    assert read(note).note_kind == "office_visit"
