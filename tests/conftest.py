@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 from sqlalchemy import Engine
 
 from assistant.facts import NoteFacts
+from assistant.store import Database
 
 # Apps built by tests read in a thread of the test process (the session's reader); the tests
 # of reader processes (tests/api/test_api_reader_pool.py, the uvicorn server) ask for them.
@@ -120,3 +121,12 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.sqlite3'}"
     return str(request.getfixturevalue("postgres_schema_url"))
+
+
+@pytest.fixture
+def database(store_url: str) -> Iterator[Database]:
+    """A migrated store on ``store_url`` (SQLite, then PostgreSQL), disposed after the test."""
+    db = Database(store_url)
+    db.migrate()
+    yield db
+    db.dispose()

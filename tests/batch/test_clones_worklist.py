@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -40,14 +40,6 @@ VISIT = (
     "ASSESSMENT AND PLAN: Lumbar facet arthropathy. Continue home exercise and meloxicam; "
     "return in four weeks or sooner if worse.\n"
 )
-
-
-@pytest.fixture
-def database(store_url: str) -> Iterator[Database]:
-    db = Database(store_url)
-    db.migrate()
-    yield db
-    db.dispose()
 
 
 def _import(database: Database, name: str, notes: list[tuple[str, str, date, str]]) -> int:

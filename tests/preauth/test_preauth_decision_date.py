@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -87,14 +86,6 @@ def test_decision_date_goes_with_a_denial_sent_again() -> None:
 
 
 # ---- the store (SQLite, then PostgreSQL) ---------------------------------------------------
-
-
-@pytest.fixture
-def database(store_url: str) -> Iterator[Database]:
-    db = Database(store_url)
-    db.migrate()
-    yield db
-    db.dispose()
 
 
 def _add(database: Database, **kw: Any) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -125,14 +124,6 @@ def test_status_answer_refuses_bad_values(kw: dict[str, Any], words: str, code: 
 
 
 # ---- the store (SQLite, then PostgreSQL) ---------------------------------------------------
-
-
-@pytest.fixture
-def database(store_url: str) -> Iterator[Database]:
-    db = Database(store_url)
-    db.migrate()
-    yield db
-    db.dispose()
 
 
 def _add(database: Database, **kw: Any) -> int:

@@ -9,11 +9,9 @@ writes a model held out on the last month; a second run that does not beat it le
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from assistant.checks.claims import ClaimLine
@@ -60,14 +58,6 @@ def note_id(month: int, i: int) -> str:
 def words(output: str) -> str:
     """CLI output with runs of whitespace (wrapping, table padding) made one space."""
     return " ".join(output.split())
-
-
-@pytest.fixture
-def database(store_url: str) -> Iterator[Database]:
-    db = Database(store_url)
-    db.migrate()
-    yield db
-    db.dispose()
 
 
 def check_into_store(database: Database) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -26,14 +25,6 @@ from assistant.store import (
 )
 
 TODAY = dt.date(2026, 3, 2)
-
-
-@pytest.fixture
-def database(store_url: str) -> Iterator[Database]:
-    db = Database(store_url)
-    db.migrate()
-    yield db
-    db.dispose()
 
 
 def _authorization(**kw: object) -> Authorization:

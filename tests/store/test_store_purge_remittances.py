@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -34,14 +33,6 @@ TABLES = {
     "lines": RemittanceLine,
     "adjustments": RemittanceAdjustment,
 }
-
-
-@pytest.fixture
-def database(store_url: str) -> Iterator[Database]:
-    db = Database(store_url)
-    db.migrate()
-    yield db
-    db.dispose()
 
 
 def import_835(database: Database, folder: Path, prefix: str, age: timedelta) -> int:

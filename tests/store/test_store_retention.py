@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -28,14 +27,6 @@ from assistant.store.retention import PurgeCounts, purge_database, retention_cut
 # A marker in every stored note: it must never reach the purge command's output.
 NOTE_MARKER = "RETENTION-CANARY-7f3a"
 OLD = timedelta(days=400)
-
-
-@pytest.fixture
-def database(store_url: str) -> Iterator[Database]:
-    db = Database(store_url)
-    db.migrate()
-    yield db
-    db.dispose()
 
 
 def _batch(database: Database, name: str, age: timedelta) -> list[int]:

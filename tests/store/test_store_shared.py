@@ -12,7 +12,6 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -39,14 +38,6 @@ from assistant.store.worklist_queue import LEASE_SECONDS
 
 WORKER = Path(__file__).with_name("queue_worker.py")
 RESULT: dict[str, Any] = {"verdict": "ready", "facts": {"procedures": []}, "risk": None}
-
-
-@pytest.fixture
-def database(store_url: str) -> Iterator[Database]:
-    db = Database(store_url)
-    db.migrate()
-    yield db
-    db.dispose()
 
 
 def _import(database: Database, count: int) -> None:

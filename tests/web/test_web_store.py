@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -25,15 +24,6 @@ from assistant.store import (
 )
 from assistant.store.passwords import hash_password, verify_password
 from assistant.store.worklist_queue import LEASE_SECONDS, MAX_ATTEMPTS, summarise
-
-
-@pytest.fixture
-def database(store_url: str) -> Iterator[Database]:
-    """A migrated store, on SQLite and on PostgreSQL (``store_url`` in tests/conftest.py)."""
-    db = Database(store_url)
-    db.migrate()
-    yield db
-    db.dispose()
 
 
 def test_migrations_match_the_models(database: Database) -> None:
