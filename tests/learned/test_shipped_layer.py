@@ -21,7 +21,7 @@ def manifest() -> dict[str, object]:
 def test_the_frozen_test_part_never_trained_the_layer(manifest: dict[str, object]) -> None:
     training = manifest["training_data"]
     assert isinstance(training, dict)
-    assert set(training["by_set"]) == {"dev", "fresh-train"}
+    assert set(training["by_set"]) == {"dev", "fresh-train", "fresh-val"}
     card = (learned_dir() / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert str(manifest["version"]) in card
     assert "frozen fresh test part is never used" in card
