@@ -18,6 +18,7 @@ Helper cues have values ``cue.*`` and are never elements themselves.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -219,6 +220,15 @@ def _has_required(
     return all(need in cues for need in policy.requires)
 
 
+# A template field left as its placeholder: "PDMP: ***", "UDS: ___", "Consent: [ ]".
+_PLACEHOLDER_AFTER = re.compile(r"[ \t]*:[ \t]*(?:\*{2,}|_{2,}|\[[ \t]*\])")
+
+
+def blank_field(text: str, target: Target) -> bool:
+    """Whether the span labels a template field whose value was never filled in."""
+    return _PLACEHOLDER_AFTER.match(text, target.end) is not None
+
+
 def assemble_elements(
     text: str,
     targets: Sequence[Target],
@@ -227,6 +237,7 @@ def assemble_elements(
 ) -> tuple[Elements, list[Evidence]]:
     """Element flags plus the evidence for every flag that is true."""
     performed = procedure_performed(note_kind, procedures)
+    targets = [t for t in targets if not blank_field(text, t)]
     sentence_cues = cues_by_sentence(targets)
     previous = previous_sentences(text, targets)
     values = dict.fromkeys(ELEMENT_NAMES, False)

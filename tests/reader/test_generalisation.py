@@ -1735,3 +1735,19 @@ def test_a_follow_up_cue_with_an_earlier_date_is_still_a_follow_up(read: Read) -
         "Exam: mild effusion. Will repeat the injection next month."
     )
     assert read(note).note_kind == "office_visit"
+
+
+@pytest.mark.parametrize(
+    ("field", "element"),
+    [
+        ("PDMP: ***", "opioid_risk_monitoring"),
+        ("UDS: ___", "opioid_risk_monitoring"),
+        ("Urine drug screen: [ ]", "opioid_risk_monitoring"),
+    ],
+)
+def test_a_template_field_left_blank_documents_nothing(field: str, element: str) -> None:
+    note = f"Follow-up for low back pain on tramadol.\n{field}\nPlan: continue."
+    assert getattr(read_note(note, "t", learned=False).elements, element) is False
+    label = field.split(":")[0]
+    filled = f"Follow-up for low back pain on tramadol.\n{label}: reviewed, consistent.\n"
+    assert getattr(read_note(filled, "t", learned=False).elements, element) is True
