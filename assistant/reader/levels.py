@@ -25,12 +25,12 @@ _INDEX = {segment: index for index, segment in enumerate(_SEGMENTS)}
 LEVEL_MENTION = re.compile(
     r"(?<![A-Za-z0-9])([CTLS])[\s#-]?(\d{1,2})"
     r"(?:(?:\s?(-|–|/|\bto\b|\bthrough\b|\bthru\b)\s?(?:\d{1,2}-){0,3}|(\s?)(?=[CTLS]\d))"
-    r"([CTLS])?[\s#]?(\d{1,2}))?(?![0-9])",
+    r"([CTLS])?[\s#-]?(\d{1,2}))?(?![0-9])",
     re.IGNORECASE,
 )
 
 
-_REGION_WORD = re.compile(r"^(cervical|thoracic|lumbar|sacral)\s?#\s?", re.IGNORECASE)
+_REGION_WORD = re.compile(r"^(cervical|thoracic|lumbar|sacral)(?:\s?#\s?|\s(?=\d))", re.IGNORECASE)
 
 # Levels as speech recognition writes them: "L four five", "el five S one", "C six to seven"
 # (the reader's level.spoken target rule finds them in the note).

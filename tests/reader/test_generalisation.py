@@ -1751,3 +1751,17 @@ def test_a_template_field_left_blank_documents_nothing(field: str, element: str)
     label = field.split(":")[0]
     filled = f"Follow-up for low back pain on tramadol.\n{label}: reviewed, consistent.\n"
     assert getattr(read_note(filled, "t", learned=False).elements, element) is True
+
+
+@pytest.mark.parametrize(
+    ("note", "levels"),
+    [
+        ("Right L-4/L-5 TFESI under fluoroscopy.", ["L4-L5"]),
+        ("Right lumbar 4-5 TFESI under fluoroscopy.", ["L4-L5"]),
+        ("Cervical 6/7 interlaminar ESI, midline, fluoro.", ["C6-C7"]),
+    ],
+)
+def test_levels_written_with_hyphens_or_a_region_word(
+    read: Read, note: str, levels: list[str]
+) -> None:
+    assert [p.levels for p in read(note).procedures] == [levels]

@@ -26,6 +26,9 @@ from assistant.reader.levels import (
         ("L4", ["L4"]),
         ("S1", ["S1"]),
         ("Cervical #7", ["C7"]),
+        ("L-4/L-5", ["L4-L5"]),
+        ("lumbar 4-5", ["L4-L5"]),
+        ("Cervical 5/6", ["C5-C6"]),
         # as speech recognition writes them
         ("L four five", ["L4-L5"]),
         ("el five S one", ["L5-S1"]),
