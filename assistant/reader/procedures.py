@@ -188,7 +188,11 @@ def _symptom_side(text: str, side: Target) -> bool:
     )
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+# A sentence ends at . ! ? but not after a side's abbreviation ("Lt. L5 SNRB", "R. knee").
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])(?<!\bLt\.)(?<!\bRt\.)(?<!\bR\.)(?<!\bL\.)(?<!\bBil\.)\s+(?=\S)",
+    re.IGNORECASE,
+)
 # Where contrast or injectate went is not where the needle was: "spread cephalad to L3-4".
 _SPREAD_BEFORE = re.compile(
     r"\b(?:spread\w*|flow\w*|extend\w*|tracking|tracked|outlin\w*|cephalad|caudad|"

@@ -1765,3 +1765,24 @@ def test_levels_written_with_hyphens_or_a_region_word(
     read: Read, note: str, levels: list[str]
 ) -> None:
     assert [p.levels for p in read(note).procedures] == [levels]
+
+
+@pytest.mark.parametrize(
+    ("note", "family", "side"),
+    [
+        ("Lt. L5 SNRB", "esi", "left"),
+        ("Rt. SIJ inj. under fluoro", "si_joint_injection", "right"),
+        ("R. knee injection, 40 kenalog", "joint_injection", "right"),
+        ("Both knees injected with 40 mg Kenalog.", "joint_injection", "bilateral"),
+    ],
+)
+def test_side_abbreviations_with_a_period(read: Read, note: str, family: str, side: str) -> None:
+    assert [(p.family, p.laterality) for p in read(note).procedures] == [(family, side)]
+
+
+def test_saline_into_a_knee_during_arthroscopy_is_no_injection(read: Read) -> None:
+    note = (
+        "OPERATION: Left knee arthroscopy and synovectomy.\n"
+        "The knee was injected with 30 mL of normal saline and portals were created."
+    )
+    assert "joint_injection" not in {p.family for p in read(note).procedures}
