@@ -1786,3 +1786,14 @@ def test_saline_into_a_knee_during_arthroscopy_is_no_injection(read: Read) -> No
         "The knee was injected with 30 mL of normal saline and portals were created."
     )
     assert "joint_injection" not in {p.family for p in read(note).procedures}
+
+
+@pytest.mark.parametrize(
+    ("note", "side"),
+    [
+        ("Side: R. Procedure: SI joint injection under fluoro.", "right"),
+        ("Laterality: L\nProcedure: knee injection, landmark.", "left"),
+    ],
+)
+def test_a_templates_side_field_with_a_letter(read: Read, note: str, side: str) -> None:
+    assert [p.laterality for p in read(note).procedures] == [side]
