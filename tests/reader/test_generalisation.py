@@ -1797,3 +1797,8 @@ def test_saline_into_a_knee_during_arthroscopy_is_no_injection(read: Read) -> No
 )
 def test_a_templates_side_field_with_a_letter(read: Read, note: str, side: str) -> None:
     assert [p.laterality for p in read(note).procedures] == [side]
+
+
+def test_no_contrast_followed_by_its_reason(read: Read) -> None:
+    note = "Bilateral L4-5 MBB under fluoro; no contrast because of iodine allergy."
+    assert [p.contrast for p in read(note).procedures] == [False]
