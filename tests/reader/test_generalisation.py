@@ -1802,3 +1802,20 @@ def test_a_templates_side_field_with_a_letter(read: Read, note: str, side: str) 
 def test_no_contrast_followed_by_its_reason(read: Read) -> None:
     note = "Bilateral L4-5 MBB under fluoro; no contrast because of iodine allergy."
     assert [p.contrast for p in read(note).procedures] == [False]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Seen after her knee injection; the pain came down about 50% for two weeks, now back.",
+        "The TPIs took half of the neck pain away for about ten days.",
+        "She has a chest problem with a dry cough for 3 days; the back pain is unchanged.",
+    ],
+)
+def test_relief_or_other_durations_are_no_pain_duration(note: str) -> None:
+    assert read_note(note, "t", learned=False).elements.pain_duration is False
+
+
+def test_a_duration_field_of_the_current_pattern(read: Read) -> None:
+    note = "Headache history\nDuration of current pattern: 2 years\nFrequency: daily"
+    assert read(note).elements.pain_duration is True
