@@ -139,6 +139,8 @@ _OPERATIVE_HEADINGS = re.compile(
     r"(?im)^[ \t]*(?:(?:pre|post)-?\s?op(?:erative)?\.?\s+(?:diagnos[ie]s|dx)|anesthesia|"
     r"estimated\s+blood\s+loss|EBL)[ \t]*:"
 )
+# "OPERATIONS:" alone heads a list of past surgeries, except in an operative report.
+_PAST_SURGERY_LIST = re.compile(r"\s*operations\s*:", re.IGNORECASE)
 # Words of the pain procedures: an unknown procedure named with them is one ChartReady
 # failed to recognise (the checks say so), not another specialty's procedure.
 _PAIN_PROCEDURE_WORDS = re.compile(
@@ -490,8 +492,15 @@ def _attribute_targets(
     return [t for t in zone if t not in claimed]
 
 
+def _line_end(text: str, at: int) -> int:
+    """End of the line holding ``at`` (the text's end on the last line)."""
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
+
+
 def _indent(text: str, line_start: int) -> int:
-    line = text[line_start : text.find("\n", line_start) % (len(text) + 1)]
+    """Spaces and tabs opening the line that starts at ``line_start``."""
+    line = text[line_start : _line_end(text, line_start)]
     return len(line) - len(line.lstrip(" \t"))
 
 
@@ -525,12 +534,12 @@ def _in_list_under(text: str, mention: Target, target: Target) -> bool:
     depth = _indent(text, opener[0])
     at = opener[1] + 1
     while at < len(text) and at <= target.start:
-        if _indent(text, at) <= depth or not text[at:].split("\n", 1)[0].strip():
+        end = _line_end(text, at)
+        if _indent(text, at) <= depth or not text[at:end].strip():
             return False
-        next_line = text.find("\n", at)
-        if next_line < 0 or next_line >= target.start:
+        if end >= target.start:
             return True
-        at = next_line + 1
+        at = end + 1
     return False
 
 
@@ -1067,7 +1076,7 @@ def _listed_today(ctx: _Context, target: Target) -> bool:
     header = _PROCEDURE_HEADER.search(ctx.text, max(0, target.start - HEADER_REACH), target.start)
     if header is None:
         return False
-    past_list = re.match(r"\s*operations\s*:", header.group(0), re.IGNORECASE)
+    past_list = _PAST_SURGERY_LIST.match(header.group(0))
     return not past_list or bool(_OPERATIVE_HEADINGS.search(ctx.text))
 
 
@@ -1080,9 +1089,8 @@ def _unlisted_procedures(ctx: _Context) -> list[Target]:
     A line naming pain-procedure words is left unrecognised instead: a pain procedure
     ChartReady cannot name must be checked by hand, not passed as another specialty's.
     """
-    out: list[Target] = []
     if not _OPERATIVE_HEADINGS.search(ctx.text):
-        return out
+        return []
     for match in _PROCEDURE_LINE.finditer(ctx.text):
         start, end = match.span("name")
         name = match.group("name")
@@ -1090,7 +1098,7 @@ def _unlisted_procedures(ctx: _Context) -> list[Target]:
             continue
         if any(t.start < end and t.end > start for t in ctx.targets if t.label == "FAMILY"):
             continue
-        out.append(
+        return [
             Target(
                 label="SURGERY",
                 value="other",
@@ -1105,8 +1113,8 @@ def _unlisted_procedures(ctx: _Context) -> list[Target]:
                 sent_start=start,
                 sent_end=end,
             )
-        )
-    return out[:1]
+        ]
+    return []
 
 
 def _supersede(mentions: list[Target]) -> list[Target]:
