@@ -1819,3 +1819,36 @@ def test_relief_or_other_durations_are_no_pain_duration(note: str) -> None:
 def test_a_duration_field_of_the_current_pattern(read: Read) -> None:
     note = "Headache history\nDuration of current pattern: 2 years\nFrequency: daily"
     assert read(note).elements.pain_duration is True
+
+
+@pytest.mark.parametrize(
+    ("note", "kind"),
+    [
+        (
+            "Dear Dr. Smith,\nThank you for sending Mr. Brown. He has had neck pain for 6 "
+            "months. Exam shows reduced rotation. I recommend a C7-T1 ILESI. Best regards.",
+            "consult",
+        ),
+        (
+            "Dear Dr. Adams, I evaluated Mrs. Kim today at your request for chronic hip pain.",
+            "consult",
+        ),
+        (
+            "Dear Dr. Smith,\nMs. Green returned today for follow-up after her SI joint "
+            "injection; 80% relief for 6 weeks. We will repeat it. Kind regards.",
+            "office_visit",
+        ),
+        (
+            "RE: John Doe\nDear Colleague,\nI saw Mr. Doe again today. His knee is better "
+            "since the injection in March. Plan genicular blocks.",
+            "office_visit",
+        ),
+        (
+            "Dear Dr. Ortiz,\nThank you for asking me to see Ms. Roe again. Her leg pain is back "
+            "after a good year. I suggest a repeat left S1 SNRB.",
+            "consult",
+        ),
+    ],
+)
+def test_letters_name_their_kind(read: Read, note: str, kind: str) -> None:
+    assert read(note).note_kind == kind
