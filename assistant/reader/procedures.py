@@ -482,65 +482,9 @@ def _attribute_targets(
         own = [t for t in own if _belongs_to(t, usable, family_mentions, others)]
     if own:
         return own
-    families = {m.value for m in family_mentions}
-    heads = [t for t in ctx.targets if t.label == "FAMILY" and t.value in families]
-    listed = [t for t in usable if any(_in_list_under(ctx.text, m, t) for m in heads)]
-    if listed:
-        return listed
     zone = [t for t in ctx.zone(label) if t.assertion not in _NOT_TODAY]
     claimed = [t for t in zone if any(_same_sentence(t, m) for m in others)]
     return [t for t in zone if t not in claimed]
-
-
-def _line_end(text: str, at: int) -> int:
-    """End of the line holding ``at`` (the text's end on the last line)."""
-    end = text.find("\n", at)
-    return len(text) if end < 0 else end
-
-
-def _indent(text: str, line_start: int) -> int:
-    """Spaces and tabs opening the line that starts at ``line_start``."""
-    line = text[line_start : _line_end(text, line_start)]
-    return len(line) - len(line.lstrip(" \t"))
-
-
-def _list_opener(text: str, mention: Target) -> tuple[int, int] | None:
-    """(start, end) of the line that opens a list for the mention, if one does.
-
-    The mention's own line when it ends with a colon ("- onabotulinumtoxinA 100 U:"), or
-    the line right after it when that one does ("- Sites injected:").
-    """
-    start = text.rfind("\n", 0, mention.start) + 1
-    for _ in range(2):
-        end = text.find("\n", max(start, mention.end))
-        if end < 0:
-            return None
-        if text[start:end].rstrip().endswith(":"):
-            return start, end
-        start = end + 1
-    return None
-
-
-def _in_list_under(text: str, mention: Target, target: Target) -> bool:
-    """Whether ``target`` is in a list that the mention's line (or the next) opens.
-
-    "- onabotulinumtoxinA 100 U:" over indented lines "* L SCM 40 U", "* R splenius 80 U":
-    the sites (and their sides) of that procedure. The list is the run of lines indented
-    deeper than the line that opens it.
-    """
-    opener = _list_opener(text, mention)
-    if opener is None or target.start < opener[1]:
-        return False
-    depth = _indent(text, opener[0])
-    at = opener[1] + 1
-    while at < len(text) and at <= target.start:
-        end = _line_end(text, at)
-        if _indent(text, at) <= depth or not text[at:end].strip():
-            return False
-        if end >= target.start:
-            return True
-        at = end + 1
-    return False
 
 
 def _gap(a: Target, b: Target) -> int:

@@ -1622,25 +1622,6 @@ def test_a_spoken_sequence_weighting_is_no_level(read: Read) -> None:
 
 
 @pytest.mark.parametrize(
-    ("note", "side"),
-    [
-        (
-            "Botox for cervical dystonia today.\n- incobotulinumtoxinA 200 U:\n"
-            "  * L SCM 50 U\n  * R splenius capitis 100 U\n- no complications",
-            "bilateral",
-        ),
-        (
-            "Trigger point injections performed today.\n- Sites injected:\n"
-            "  * R upper trapezius x2\n  * R rhomboid x1\n- tolerated well",
-            "right",
-        ),
-    ],
-)
-def test_sides_listed_under_the_procedure_line(read: Read, note: str, side: str) -> None:
-    assert [p.laterality for p in read(note).procedures] == [side]
-
-
-@pytest.mark.parametrize(
     ("note", "approach", "region"),
     [
         ("CILESI C7-T1, R paramedian, fluoroscopic.", "interlaminar", "cervical"),
