@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -220,13 +220,17 @@ def _has_required(
     return all(need in cues for need in policy.requires)
 
 
-# A template field left as its placeholder: "PDMP: ***", "UDS: ___", "Consent: [ ]".
-_PLACEHOLDER_AFTER = re.compile(r"[ \t]*:[ \t]*(?:\*{2,}|_{2,}|\[[ \t]*\])")
+# What separates a template field's label from its value: "PDMP: ***".
+_FIELD_SEPARATOR = re.compile(r"[ \t]*:[ \t]*")
 
 
-def blank_field(text: str, target: Target) -> bool:
-    """Whether the span labels a template field whose value was never filled in."""
-    return _PLACEHOLDER_AFTER.match(text, target.end) is not None
+def blank_field(text: str, target: Target, blanks: Collection[int]) -> bool:
+    """Whether the span labels a template field left as its placeholder ("UDS: ___").
+
+    ``blanks`` are the starts of the note's PLACEHOLDER spans (stars, underscores, "[ ]").
+    """
+    separator = _FIELD_SEPARATOR.match(text, target.end)
+    return separator is not None and separator.end() in blanks
 
 
 def assemble_elements(
@@ -237,7 +241,8 @@ def assemble_elements(
 ) -> tuple[Elements, list[Evidence]]:
     """Element flags plus the evidence for every flag that is true."""
     performed = procedure_performed(note_kind, procedures)
-    targets = [t for t in targets if not blank_field(text, t)]
+    blanks = {t.start for t in targets if t.label == "PLACEHOLDER"}
+    targets = [t for t in targets if not blank_field(text, t, blanks)]
     sentence_cues = cues_by_sentence(targets)
     previous = previous_sentences(text, targets)
     values = dict.fromkeys(ELEMENT_NAMES, False)
