@@ -271,6 +271,8 @@ async def check_queue(
     """
     checked = 0
     while True:
+        if wake is not None:  # cleared before the claim, so a wake set during it is kept
+            wake.clear()
         try:
             item = await anyio.to_thread.run_sync(queue.claim_next)
         except Exception:  # the store may be briefly unavailable; try again shortly
@@ -280,7 +282,6 @@ async def check_queue(
             if until_empty:
                 return checked
             if wake is not None:
-                wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), timeout=queue.poll_seconds)
             else:

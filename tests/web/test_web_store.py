@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -255,6 +256,45 @@ def test_queue_loop_waits_for_a_wake_and_then_checks(database: Database) -> None
         await asyncio.sleep(0.05)
         _import(database, 2)
         wake.set()
+        for _ in range(200):
+            if set(_statuses(database).values()) == {"done"}:
+                break
+            await asyncio.sleep(0.02)
+        loop.cancel()
+
+    asyncio.run(scenario())
+    assert sorted(recorder.seen) == ["n0", "n1"]
+
+
+class _ClaimThatReadsBeforeTheImport(WorklistQueue):
+    """The first claim finds nothing and returns only after the import's wake was set."""
+
+    def __init__(self, database: Database, released: threading.Event) -> None:
+        super().__init__(database, poll_seconds=30)
+        self.released = released
+        self.claims = 0
+
+    def claim_next(self) -> WorklistItem | None:
+        self.claims += 1
+        if self.claims == 1:
+            self.released.wait(5)
+            return None
+        return super().claim_next()
+
+
+def test_queue_loop_keeps_a_wake_set_while_it_was_claiming(database: Database) -> None:
+    # CI (PostgreSQL) once lost this wake: the loop cleared it after an empty claim.
+    recorder = Recorder()
+    released = threading.Event()
+
+    async def scenario() -> None:
+        wake = asyncio.Event()
+        queue = _ClaimThatReadsBeforeTheImport(database, released)
+        loop = asyncio.create_task(check_queue(queue, recorder, wake=wake))
+        await asyncio.sleep(0.05)
+        _import(database, 2)
+        wake.set()
+        released.set()
         for _ in range(200):
             if set(_statuses(database).values()) == {"done"}:
                 break
