@@ -1,0 +1,66 @@
+"""Slot plan for the third error-analysis batch (`val3/`): the test part's eight styles.
+
+`val/` and `val2/` are spent. This batch measures, before any rule is written against it,
+how the reader does on unseen notes of the frozen test part's styles, with slot features
+aimed at the fields furthest from their floors (levels, family, laterality, guidance).
+Seeded, committed as PLAN-val3.json before any note is written.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from plan import FEATURES, PROCEDURE_FAMILIES, STYLES, _draw
+
+SEED = 20261206
+PER_STYLE = 4
+LEVEL_FEATURES = [
+    "title names levels that the body contradicts (the body is right)",
+    "contrast spread described to levels that were not injected (only the needle levels count)",
+    "vertebral-body levels (kyphoplasty, sympathetic block at a vertebral body)",
+    "a side that differs by level (two procedure entries)",
+    "thoracic paravertebral or intercostal run of levels",
+    "joints or levels listed in a later sentence than the procedure name",
+    "levels written unusually ('L four-five', 'L4 and 5', 'C5/6 and 6/7', 'L3 to L5', 'L4-S1')",
+    "levels mentioned that were NOT treated (prior surgery, imaging findings, a planned level)",
+    "midline interlaminar injection with no side stated (laterality null)",
+    "symptoms on one side but no side stated for the procedure itself (laterality null)",
+]
+
+
+def plan(seed: int = SEED) -> dict[str, list[dict[str, object]]]:
+    """Slots per style: kind (mostly procedure), families performed and planned, a feature."""
+    rng = random.Random(seed)
+    out: dict[str, list[dict[str, object]]] = {}
+    for style in STYLES:
+        slots: list[dict[str, object]] = []
+        for _ in range(PER_STYLE):
+            visit = style in {"followup_plan", "consult_letter"} and rng.random() < 0.5
+            kind = ("office_visit" if style == "followup_plan" else "consult") if visit else "procedure"
+            performed = [] if visit else [_draw(rng, PROCEDURE_FAMILIES)]
+            if not visit and rng.random() < 0.2:
+                performed.append(_draw(rng, PROCEDURE_FAMILIES))
+            planned = [_draw(rng, PROCEDURE_FAMILIES)] if rng.random() < (0.8 if visit else 0.3) else []
+            slots.append(
+                {
+                    "note_id": f"fv3-{style}-{len(slots) + 1:02d}",
+                    "note_kind": kind,
+                    "performed": sorted(set(performed)),
+                    "planned": sorted(set(planned)),
+                    "feature": rng.choice(LEVEL_FEATURES + [f for f in FEATURES if f][:3]),
+                }
+            )
+        out[style] = slots
+    return out
+
+
+if __name__ == "__main__":
+    data = {
+        "seed": SEED,
+        "purpose": "third error-analysis batch (2026-12-04): the test part's styles, features aimed at levels, family, sides; not the frozen test part",
+        "styles": STYLES,
+        "slots": plan(),
+    }
+    Path(__file__).with_name("PLAN-val3.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
