@@ -66,6 +66,33 @@ def written_levels(text: str) -> str:
     return _SPOKEN.sub(_written, text) if _SPOKEN.search(text) else text
 
 
+# A list that names its region once: "L4 and 5", "L3, 4, 5", "C5/6 and 6/7" (the
+# level.mention rule takes the tail into its span).
+_LISTED = re.compile(
+    r"(?<![A-Za-z0-9])([CTLS])(\d{1,2}(?:\s?[-/]\s?\d{1,2})?)"
+    r"((?:(?:\s?,\s?(?:and\s)?|\s(?:and|&|\+)\s)\d{1,2}(?:\s?[-/]\s?\d{1,2})?(?![\d/]))+)",
+    re.IGNORECASE,
+)
+_ITEM = re.compile(r"\d{1,2}(?:\s?[-/]\s?\d{1,2})?")
+
+
+def _lettered(match: re.Match[str]) -> str:
+    """The list with its region letter before every item, while the items run head to tail.
+
+    "L4 and 5" -> "L4 and L5"; an item above the one before it ("L5, 1") is not a level.
+    """
+    letter, first, tail = match.groups()
+    last = int(re.findall(r"\d+", first)[-1])
+    out, pos = [letter + first], 0
+    for item in _ITEM.finditer(tail):
+        numbers = [int(n) for n in re.findall(r"\d+", item[0])]
+        if numbers[0] < last or (numbers[0] == last and len(numbers) == 1):
+            break
+        out.append(tail[pos : item.start()] + letter + item[0])
+        pos, last = item.end(), numbers[-1]
+    return "".join(out) + tail[pos:]
+
+
 def _initial(match: re.Match[str]) -> str:
     """Turn "Cervical #7" into "C7": the region word's initial stands for the region."""
     return match.group(1)[0].upper()
@@ -150,7 +177,7 @@ def levels_in(text: str, *, range_as_segments: bool = False) -> list[str]:
     whole = canonical_levels(text, range_as_segments=range_as_segments)
     if whole:
         return whole
-    text = written_levels(text)
+    text = _LISTED.sub(_lettered, written_levels(text))
     return [
         level
         for match in LEVEL_MENTION.finditer(text)

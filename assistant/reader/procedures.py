@@ -630,9 +630,24 @@ def _levels_named_with(
     level_targets = _attribute_targets(ctx, "LEVEL", mentions, others)
     if family in OWN_LEVEL_FAMILIES and (others or family not in STEP_LEVEL_FAMILIES):
         level_targets = [t for t in level_targets if any(_same_sentence(t, m) for m in mentions)]
-    level_targets = [
+    level_targets = _treated_levels(ctx, level_targets, family)
+    if family in NERVE_LEVEL_FAMILIES:
+        # "L3 and L4 medial branches (for the L4-5 and L5-S1 joints)": the nerves treated;
+        # a title naming joints or a range gives way to the nerves the account names.
+        nerves = _nerves(ctx, level_targets)
+        if not nerves and not others:
+            zone = [t for t in ctx.zone("LEVEL") if t.assertion not in _NOT_TODAY]
+            nerves = _nerves(ctx, _treated_levels(ctx, zone, family))
+        level_targets = nerves or level_targets
+    titled = [t for t in level_targets if t.section in TITLE_SECTIONS or t.section is None]
+    return titled or level_targets
+
+
+def _treated_levels(ctx: _Context, targets: Sequence[Target], family: str | None) -> list[Target]:
+    """Level spans that can name a treated level: not boilerplate, spread, findings or surgery."""
+    return [
         t
-        for t in level_targets
+        for t in targets
         if not _GENERIC_SENTENCE.match(ctx.text, t.sent_start, t.sent_end)
         and not (
             family not in LEAD_FAMILIES
@@ -641,16 +656,13 @@ def _levels_named_with(
         and not (_IMAGING.search(ctx.text, t.sent_start, t.sent_end) and not ctx.done_today(t))
         and not (family != "other" and _SURGERY_AFTER.match(ctx.text, t.end))
     ]
-    if family in NERVE_LEVEL_FAMILIES:
-        # "L3 and L4 medial branches (for the L4-5 and L5-S1 joints)": the nerves treated.
-        nerves = [
-            t
-            for t in level_targets
-            if not _JOINT_TEXT.search(t.text) and _NERVE_AFTER.match(ctx.text, t.end)
-        ]
-        level_targets = nerves or level_targets
-    titled = [t for t in level_targets if t.section in TITLE_SECTIONS or t.section is None]
-    return titled or level_targets
+
+
+def _nerves(ctx: _Context, targets: Sequence[Target]) -> list[Target]:
+    """Level spans that name medial branches or dorsal rami ("L3 and L4 medial branches")."""
+    return [
+        t for t in targets if not _JOINT_TEXT.search(t.text) and _NERVE_AFTER.match(ctx.text, t.end)
+    ]
 
 
 def _regions(levels: Iterable[str]) -> set[str]:

@@ -179,6 +179,60 @@ def test_levels_named_in_a_later_sentence(read: Read) -> None:
 
 
 @pytest.mark.parametrize(
+    ("title", "account", "levels"),
+    [
+        (
+            "L2 to L5 bilateral lumbar RF neurotomy.",
+            "bilateral L2, L3 and L4 medial branches",
+            ["L2", "L3", "L4"],
+        ),
+        (
+            "Right L4-5 and L5-S1 facet RFA.",
+            "the right L3 and L4 medial branches and L5 dorsal ramus",
+            ["L3", "L4", "L5"],
+        ),
+    ],
+)
+def test_the_nerves_the_account_names_replace_the_titles_joints(
+    read: Read, title: str, account: str, levels: list[str]
+) -> None:
+    note = (
+        f"Procedure: {title}\nUnder fluoroscopy, cannulas were placed at {account}. "
+        "Lesions were made at 80 C for 90 seconds."
+    )
+    assert _one(read(note), "facet_rfa").levels == levels
+
+
+@pytest.mark.parametrize(
+    ("title", "family", "levels"),
+    [
+        ("Bilateral L4 and 5 TFESI under fluoroscopy.", "esi", ["L4", "L5"]),
+        (
+            "Left C5/6 and 6/7 facet joint injections, fluoro.",
+            "facet_joint_injection",
+            ["C5-C6", "C6-C7"],
+        ),
+        (
+            "Right T4, 5 and 6 paravertebral blocks, ultrasound.",
+            "peripheral_nerve_block",
+            ["T4", "T5", "T6"],
+        ),
+    ],
+)
+def test_a_list_that_names_its_region_once(
+    read: Read, title: str, family: str, levels: list[str]
+) -> None:
+    assert (
+        _one(read(f"Procedure: {title}\n0.5 mL injected at each level."), family).levels == levels
+    )
+
+
+def test_a_dose_after_a_level_is_not_a_level(read: Read) -> None:
+    note = "Procedure: Left L5, 4 mL of 0.25% bupivacaine with 40 mg Kenalog, TFESI under fluoro."
+    assert _one(read(note), "esi").levels == ["L5"]
+
+
+@pytest.mark.parametrize(
     "body",
     [
         "Because of scar tissue the needle was placed at the right C6-7 foramen rather than "

@@ -3,6 +3,7 @@ import pytest
 from assistant.reader.levels import (
     canonical_levels,
     count_levels,
+    levels_in,
     region_of,
     sort_levels,
 )
@@ -78,3 +79,18 @@ def test_region_of_uses_upper_segment(level: str, region: str) -> None:
 
 def test_count_levels_counts_distinct() -> None:
     assert count_levels(["L4-L5", "L5-S1", "L4-L5"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("L4 and 5", ["L4", "L5"]),
+        ("L3, 4 and 5", ["L3", "L4", "L5"]),
+        ("C5/6 and 6/7", ["C5-C6", "C6-C7"]),
+        ("T9 & 10", ["T9", "T10"]),
+        ("L5, 1", ["L5"]),  # an item above the one before it is no level
+        ("L4-5, L5-S1", ["L4-L5", "L5-S1"]),
+    ],
+)
+def test_levels_in_reads_a_list_that_names_its_region_once(text: str, expected: list[str]) -> None:
+    assert levels_in(text) == expected
