@@ -110,9 +110,21 @@ _ASSERTED = frozenset({"affirmed"})
 # Families whose levels are where leads were steered ("advanced cephalad, tips at T8"),
 # not where contrast spread.
 LEAD_FAMILIES = frozenset({"scs_trial", "scs_implant"})
-# Families whose needle or catheter reaches the epidural space through a foramen.
-FORAMEN_FAMILIES = frozenset({"esi", "epidural_adhesiolysis"})
-_FORAMEN_AFTER = re.compile(r"\s+(?:neural\s+|neuro)?foram(?:en|ina)\b", re.IGNORECASE)
+# What the needle reached, named after its levels in the account of today: a foramen for
+# an epidural or adhesiolysis catheter ("the L3-4 and L4-5 neural foramina"), a vertebral
+# body or pedicle for augmentation ("into the T11 vertebral body").
+_MORE_LEVELS = r"(?:\s*(?:,|and|&|\+)\s*(?:and\s+)?[CTLS]\d{1,2}(?:\s?[-/]\s?[CTLS]?\d{1,2})?)*"
+_FORAMEN_AFTER = re.compile(
+    _MORE_LEVELS + r"\s+(?:neural\s+|neuro)?foram(?:en|ina)\b", re.IGNORECASE
+)
+_BODY_AFTER = re.compile(
+    _MORE_LEVELS + r"\s+(?:vertebral\s+bod(?:y|ies)|vertebrae?\b|pedicles?\b)", re.IGNORECASE
+)
+REACHED_AFTER: Mapping[str, re.Pattern[str]] = {
+    "esi": _FORAMEN_AFTER,
+    "epidural_adhesiolysis": _FORAMEN_AFTER,
+    "vertebral_augmentation": _BODY_AFTER,
+}
 _NOT_TODAY = frozenset({"hypothetical", "family", "historical"})
 _PROCEDURE_HEADER = re.compile(
     r"(?:^|\n)[ \t]*(?:(?:name|title)\s+of\s+(?:the\s+)?)?(?:operative\s+|surgical\s+)?"
@@ -595,27 +607,28 @@ def apply_corrections(
 def _named_levels(
     ctx: _Context, mentions: Sequence[Target], others: Sequence[Target]
 ) -> list[Target]:
-    """Level spans: the foramina the needles entered, else the title's, else the detail's.
+    """Level spans: what the needles reached, else the title's, else the detail's.
 
     A title's "L4-L5 transforaminal" is less precise than the body's "the left L4 neural
-    foramen ... the left L5 neural foramen": where the body names foramina an epidural or
-    an adhesiolysis catheter went through that the title does not, they win.
+    foramen ... the left L5 neural foramen": where the account names foramina (vertebral
+    bodies, for augmentation) that the title does not, they win (see REACHED_AFTER).
     """
     family = mentions[0].value if mentions else None
-    foramina = [
+    after = REACHED_AFTER.get(family or "")
+    reached = [
         t
         for t in ctx.zone("LEVEL")
-        if family in FORAMEN_FAMILIES
+        if after is not None
         and (t.section in DETAIL_SECTIONS or ctx.described_today(t))
         and t.assertion not in _NOT_TODAY
-        and _FORAMEN_AFTER.match(ctx.text, t.end)
+        and after.match(ctx.text, t.end)
         and not _IMAGING.search(ctx.text, t.sent_start, t.sent_end)
     ]
     own = [
         t for t in ctx.targets if t.label == "LEVEL" and any(_same_sentence(t, m) for m in mentions)
     ]
-    if foramina and not _canonical(foramina) <= _canonical(own):
-        return foramina
+    if reached and not _canonical(reached) <= _canonical(own):
+        return reached
     return _levels_named_with(ctx, mentions, others, family)
 
 

@@ -227,6 +227,33 @@ def test_a_list_that_names_its_region_once(
     )
 
 
+def test_the_foramina_the_account_lists_replace_the_titles_roots(read: Read) -> None:
+    note = (
+        "PROCEDURE: Left L3 and L4 transforaminal epidural steroid injections.\nTECHNIQUE: "
+        "Under fluoroscopy needles were placed into the left L3-4 and L4-5 neural foramina. "
+        "1 mL contrast at each level, then 40 mg Kenalog."
+    )
+    assert _one(read(note), "esi").levels == ["L3-L4", "L4-L5"]
+
+
+def test_the_vertebral_body_the_account_treats_replaces_the_title(read: Read) -> None:
+    note = (
+        "PROCEDURE: T10 vertebroplasty.\nUnder biplane fluoroscopy an 11-gauge needle was "
+        "passed through the left pedicle into the T11 vertebral body and PMMA was injected."
+    )
+    assert _one(read(note), "vertebral_augmentation").levels == ["T11"]
+
+
+def test_abbreviated_labels_of_a_terse_op_note(read: Read) -> None:
+    note = (
+        "OP NOTE\nDx: R knee OA\nProc: R knee intra-articular inj\nGuidance: US\n"
+        "Meds: 40mg kenalog, 4cc 1% lido\nEBL 0. Comp: none."
+    )
+    facts = read(note)
+    knee = _one(facts, "joint_injection")
+    assert (facts.note_kind, knee.laterality, knee.guidance) == ("procedure", "right", "ultrasound")
+
+
 def test_a_dose_after_a_level_is_not_a_level(read: Read) -> None:
     note = "Procedure: Left L5, 4 mL of 0.25% bupivacaine with 40 mg Kenalog, TFESI under fluoro."
     assert _one(read(note), "esi").levels == ["L5"]
