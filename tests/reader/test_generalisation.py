@@ -1290,6 +1290,28 @@ def test_element_documented_in_common_words(read: Read, element: str, sentence: 
     assert getattr(read(_PROCEDURE_LINE + sentence).elements, element)
 
 
+_VISIT_ELEMENT_SENTENCES: dict[str, list[str]] = {
+    "pain_duration": ["c/o L leg pain for approx 4 wks.", "Low back pain for ~2 years."],
+    "conservative_therapy_duration": [
+        "Failed conservative care including 6 wks physical therapy and NSAIDs.",
+        "Did 3 months PT without relief.",
+    ],
+    "conservative_therapy_failed": [
+        "Completed a course of physical therapy this spring; pain persisted.",
+        "Chiropractic did not change her symptoms.",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("element", "sentence"),
+    [(element, s) for element, sentences in _VISIT_ELEMENT_SENTENCES.items() for s in sentences],
+)
+def test_history_element_in_a_busy_providers_words(read: Read, element: str, sentence: str) -> None:
+    note = f"HPI: 52 yo with low back pain. {sentence}\nPlan: follow up in 4 weeks."
+    assert getattr(read(note).elements, element)
+
+
 # ---- one procedure note in four clinics' styles ------------------------------------------
 
 _STYLED_NOTES: dict[str, tuple[str, dict[str, tuple[str, list[str], str, bool]]]] = {
