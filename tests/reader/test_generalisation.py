@@ -1296,6 +1296,11 @@ _VISIT_ELEMENT_SENTENCES: dict[str, list[str]] = {
         "Failed conservative care including 6 wks physical therapy and NSAIDs.",
         "Did 3 months PT without relief.",
     ],
+    "functional_impairment": [
+        "Pain keeps her up at night.",
+        "Needs help getting out of bed.",
+        "Missed 3 weeks of work.",
+    ],
     "conservative_therapy_failed": [
         "Completed a course of physical therapy this spring; pain persisted.",
         "Chiropractic did not change her symptoms.",
