@@ -1317,6 +1317,16 @@ def test_history_element_in_a_busy_providers_words(read: Read, element: str, sen
     assert getattr(read(note).elements, element)
 
 
+@pytest.mark.parametrize("sentence", ["PDMP not checked.", "UDS was not collected today."])
+def test_monitoring_said_not_done_is_not_documented(read: Read, sentence: str) -> None:
+    assert not read(f"HPI: on oxycodone for back pain. {sentence}").elements.opioid_risk_monitoring
+
+
+def test_a_check_not_done_leaves_the_consent_before_it(read: Read) -> None:
+    note = "PROCEDURE: Right L4-5 TFESI. Consent signed, PDMP not checked, fluoroscopy used."
+    assert read(note).elements.informed_consent
+
+
 # ---- one procedure note in four clinics' styles ------------------------------------------
 
 _STYLED_NOTES: dict[str, tuple[str, dict[str, tuple[str, list[str], str, bool]]]] = {
