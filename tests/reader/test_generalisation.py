@@ -1318,8 +1318,9 @@ def test_history_element_in_a_busy_providers_words(read: Read, element: str, sen
 
 
 @pytest.mark.parametrize("sentence", ["PDMP not checked.", "UDS was not collected today."])
-def test_monitoring_said_not_done_is_not_documented(read: Read, sentence: str) -> None:
-    assert not read(f"HPI: on oxycodone for back pain. {sentence}").elements.opioid_risk_monitoring
+def test_monitoring_said_not_done_is_not_documented_by_the_rules(sentence: str) -> None:
+    facts = read_note(f"HPI: on oxycodone for back pain. {sentence}", "t", learned=False)
+    assert not facts.elements.opioid_risk_monitoring
 
 
 def test_a_check_not_done_leaves_the_consent_before_it(read: Read) -> None:
