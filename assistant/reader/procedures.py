@@ -96,7 +96,7 @@ SACRAL_FAMILIES = frozenset({"si_joint_injection", "si_rfa"})
 OTHER_REGION_FAMILIES = frozenset({"joint_injection", "peripheral_nerve_block", "genicular"})
 _SEGMENT_CUE = re.compile(
     r"^[\s,]*(?:and\s+[CTLS]\d+\s+)?(?:medial\s+branch|dorsal\s+ram|lateral\s+branch|nerve\s+root|"
-    r"roots?\b|transverse\s+process|vertebral\s+bod|pedicle|foram|fracture|vertebra)",
+    r"roots?\b|transverse\s+process|vertebral\s+bod|pedicle|foram|fracture|vertebra|MB[BN]?s?\b|DRs?\b)",
     re.IGNORECASE,
 )
 # Medial-branch procedures named by their nerves: those levels, not the joints they serve.

@@ -254,6 +254,23 @@ def test_abbreviated_labels_of_a_terse_op_note(read: Read) -> None:
     assert (facts.note_kind, knee.laterality, knee.guidance) == ("procedure", "right", "ultrasound")
 
 
+@pytest.mark.parametrize(
+    ("note", "family", "levels"),
+    [
+        (
+            "RFTC of R C3-C5 MB done today under fluoro; 80C x 90 sec.",
+            "facet_rfa",
+            ["C3", "C4", "C5"],
+        ),
+        ("Bilat T10-T12 MBB #1 under fluoro.", "facet_mbb", ["T10", "T11", "T12"]),
+    ],
+)
+def test_a_range_of_abbreviated_medial_branches_is_nerves(
+    read: Read, note: str, family: str, levels: list[str]
+) -> None:
+    assert _one(read(note), family).levels == levels
+
+
 def test_a_dose_after_a_level_is_not_a_level(read: Read) -> None:
     note = "Procedure: Left L5, 4 mL of 0.25% bupivacaine with 40 mg Kenalog, TFESI under fluoro."
     assert _one(read(note), "esi").levels == ["L5"]
