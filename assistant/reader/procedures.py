@@ -186,6 +186,12 @@ _DECLINED = re.compile(
     re.IGNORECASE,
 )
 _LATERAL_BRANCH = re.compile(r"\blateral\s+branch", re.IGNORECASE)
+_TRIAL = re.compile(r"\btrial", re.IGNORECASE)
+_EPIDUROGRAM = re.compile(
+    r"(?:lumbar\s+|thoracic\s+|cervical\s+)?epidurogra(?:m|ms|phy)", re.IGNORECASE
+)
+# Families placed through the epidural space with an epidurogram of their own.
+CATHETER_FAMILIES = frozenset({"scs_trial", "scs_implant", "epidural_adhesiolysis"})
 _PARAMEDIAN = re.compile(r"\bpara-?median\b", re.IGNORECASE)
 # "for left S1 radiculopathy": the side of the symptom the midline injection treats.
 _FOR_BEFORE = re.compile(r"\b(?:for|of)\s+(?:her|his|the|their)?\s*$", re.IGNORECASE)
@@ -1086,8 +1092,12 @@ def _unlisted_procedures(ctx: _Context) -> list[Target]:
     return []
 
 
-def _supersede(mentions: list[Target]) -> list[Target]:
-    """Drop a block whose family the same note also ablates (the RF includes the block)."""
+def _supersede(ctx: _Context, mentions: list[Target]) -> list[Target]:
+    """Drop a mention that a bigger procedure of the same note includes.
+
+    A block the same note also ablates (the RF includes the block), a trial's leads placed
+    with a generator, an epidurogram taken while placing leads or a catheter.
+    """
     families = {m.value for m in mentions}
     if "neurolysis_other" in families:
         mentions = [m for m in mentions if m.value != "sympathetic_block"]
@@ -1097,6 +1107,22 @@ def _supersede(mentions: list[Target]) -> list[Target]:
             m
             for m in mentions
             if not (m.value == "si_joint_injection" and _LATERAL_BRANCH.search(m.text))
+        ]
+    if "scs_implant" in families:
+        # percutaneous leads placed with a generator are the implant's leads (CPT 63650
+        # with 63685), not a trial
+        mentions = [
+            m for m in mentions if not (m.value == "scs_trial" and not _TRIAL.search(m.text))
+        ]
+    named_epidural = any(
+        t.label == "FAMILY" and t.value == "esi" and not _EPIDUROGRAM.fullmatch(t.text)
+        for t in ctx.targets
+    )
+    if families & CATHETER_FAMILIES and not named_epidural:
+        # an epidurogram while placing leads or a catheter is part of that procedure, unless
+        # the note also names an epidural injection
+        mentions = [
+            m for m in mentions if not (m.value == "esi" and _EPIDUROGRAM.fullmatch(m.text))
         ]
     return mentions
 
@@ -1180,7 +1206,7 @@ def assemble_procedures(
     without it, the rules in :func:`_performed_by_rule` and :func:`_planned_by_rule` do.
     """
     ctx = _context(text, targets)
-    mentions = _supersede(_drop_anesthesia_adjuncts(ctx, _performed_mentions(ctx, status)))
+    mentions = _supersede(ctx, _drop_anesthesia_adjuncts(ctx, _performed_mentions(ctx, status)))
     mentions += _surgeries(ctx)
     if not mentions:
         mentions = _unlisted_procedures(ctx)

@@ -271,6 +271,30 @@ def test_a_range_of_abbreviated_medial_branches_is_nerves(
     assert _one(read(note), family).levels == levels
 
 
+def test_leads_placed_with_a_generator_are_the_implant(read: Read) -> None:
+    note = (
+        "Procedure: Percutaneous SCS lead placement x2 with IPG implantation.\n"
+        "Two leads were steered to T8 under fluoroscopy and connected to the generator."
+    )
+    assert {p.family for p in read(note).procedures} == {"scs_implant"}
+
+
+def test_an_epidurogram_while_placing_trial_leads_is_no_epidural(read: Read) -> None:
+    note = (
+        "SCS TRIAL. Tuohy at T12-L1 by loss of resistance under fluoro. Epidurogram with 3 mL "
+        "Omnipaque. Two leads advanced to T8."
+    )
+    assert {p.family for p in read(note).procedures} == {"scs_trial"}
+
+
+def test_an_epidural_named_beside_a_trial_is_kept(read: Read) -> None:
+    note = (
+        "Today I did an L4-5 interlaminar epidural steroid injection, epidurogram confirmed, "
+        "then placed two SCS trial leads to T8 under fluoroscopy."
+    )
+    assert {p.family for p in read(note).procedures} == {"esi", "scs_trial"}
+
+
 def test_a_dose_after_a_level_is_not_a_level(read: Read) -> None:
     note = "Procedure: Left L5, 4 mL of 0.25% bupivacaine with 40 mg Kenalog, TFESI under fluoro."
     assert _one(read(note), "esi").levels == ["L5"]
