@@ -1993,3 +1993,9 @@ def test_a_duration_field_of_the_current_pattern(read: Read) -> None:
 )
 def test_letters_name_their_kind(read: Read, note: str, kind: str) -> None:
     assert read(note).note_kind == kind
+
+
+@pytest.mark.parametrize("title", ["Office visit.", "CLINIC VISIT - low back pain"])
+def test_a_visit_named_in_the_first_line(read: Read, title: str) -> None:
+    note = f"{title}\nLow back pain, 6/10. Plan: bilateral SI joint injections next week."
+    assert read(note).note_kind == "office_visit"
