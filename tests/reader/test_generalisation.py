@@ -1332,7 +1332,14 @@ def test_element_documented_in_common_words(read: Read, element: str, sentence: 
 
 
 _VISIT_ELEMENT_SENTENCES: dict[str, list[str]] = {
-    "pain_duration": ["c/o L leg pain for approx 4 wks.", "Low back pain for ~2 years."],
+    "pain_duration": [
+        "c/o L leg pain for approx 4 wks.",
+        "Low back pain for ~2 years.",
+        "Pt with 1 yr hx of neck pain.",
+        "Diagnosis: lumbar radiculopathy, 6 months duration.",
+        "Onset of symptoms: January 2025.",
+        "LBP began ~6 mos ago.",
+    ],
     "conservative_therapy_duration": [
         "Failed conservative care including 6 wks physical therapy and NSAIDs.",
         "Did 3 months PT without relief.",
