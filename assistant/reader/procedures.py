@@ -362,13 +362,16 @@ class _Context:
             t
             for t in self.targets
             if t.label == label
-            and (self.in_zone(t) or self.described_today(t) or self._guidance_field(t))
+            and (self.in_zone(t) or self.described_today(t) or self._imaging_field(t))
         ]
 
-    def _guidance_field(self, target: Target) -> bool:
-        """A template's "Imaging: Fluoroscopy" field names the guidance, not findings."""
+    def _imaging_field(self, target: Target) -> bool:
+        """A template's imaging field names the guidance or contrast, not findings.
+
+        "Imaging: Fluoroscopy" or "Contrast: [x] Yes" under an imaging heading.
+        """
         return (
-            target.label == "GUIDANCE"
+            target.label in {"GUIDANCE", "CONTRAST"}
             and target.section == "imaging"
             and not _IMAGING.search(self.text, target.sent_start, target.sent_end)
         )

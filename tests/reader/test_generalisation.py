@@ -2006,3 +2006,17 @@ def test_letters_name_their_kind(read: Read, note: str, kind: str) -> None:
 def test_a_visit_named_in_the_first_line(read: Read, title: str) -> None:
     note = f"{title}\nLow back pain, 6/10. Plan: bilateral SI joint injections next week."
     assert read(note).note_kind == "office_visit"
+
+
+@pytest.mark.parametrize(
+    ("field", "contrast"), [("[x] Yes [ ] No", True), ("[ ] Yes [x] No", False)]
+)
+def test_a_ticked_contrast_field_under_an_imaging_heading(
+    read: Read, field: str, contrast: bool
+) -> None:
+    note = (
+        "Procedure: Transforaminal ESI\nSide: [x] Right\nLevel: L5-S1\n"
+        f"Imaging: [x] Fluoroscopy [ ] CT\nContrast: {field}\nMedication: dexamethasone 10 mg"
+    )
+    esi = _one(read(note), "esi")
+    assert (esi.guidance, esi.contrast) == ("fluoroscopy", contrast)
