@@ -9,6 +9,7 @@ thresholds, training data and measured quality); ``MODEL_CARD.md`` explains both
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import csr_matrix, hstack, vstack
 
 from assistant.learned.features import HASHED, Rows
 
@@ -48,20 +49,47 @@ class LinearHead:
         return np.ascontiguousarray(self.hashed.T.toarray(), dtype=np.float32)
 
     def logits(self, rows: Rows) -> Array:
-        """Raw scores, one column per class."""
-        scores = rows.dense @ self.dense.T + rows.hashed @ self._hashed_columns
+        """Raw scores, one column per class.
+
+        The dense and signal products use einsum, not BLAS: on a note's few dozen rows BLAS's
+        threads cost more than they bring (and keep the other core spinning), and its sums
+        change order with the thread count; einsum adds each score's terms in one fixed order.
+        """
+        scores = np.einsum("ij,kj->ik", rows.dense, self.dense)
+        scores += rows.hashed @ self._hashed_columns
         if self.signals.shape[1]:
-            scores += rows.signals @ self.signals.T
+            scores += np.einsum("ij,kj->ik", rows.signals, self.signals)
         return np.asarray(scores + self.intercept, dtype=np.float32)
 
     def probabilities(self, rows: Rows) -> Array:
         """Sigmoid for a yes/no head (one column), softmax over classes otherwise."""
         scores = self.logits(rows)
         if len(self.classes) == 1:
-            return np.asarray(1.0 / (1.0 + np.exp(-scores)), dtype=np.float32)
+            return sigmoid(scores)
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return np.asarray(exp / exp.sum(axis=1, keepdims=True), dtype=np.float32)
+
+
+def sigmoid(scores: Array) -> Array:
+    """The logistic function, element by element, in float32."""
+    return np.asarray(1.0 / (1.0 + np.exp(-scores)), dtype=np.float32)
+
+
+def stacked(name: str, heads: Mapping[str, LinearHead]) -> LinearHead:
+    """Yes/no heads as one head with a column (class) each, to score rows in one pass.
+
+    Each column's logits equal its head's own, as every column adds its terms in the same
+    order; score it with :func:`sigmoid` of :meth:`~LinearHead.logits`, not a softmax.
+    """
+    return LinearHead(
+        name=name,
+        classes=tuple(heads),
+        dense=np.vstack([head.dense for head in heads.values()]),
+        hashed=csr_matrix(vstack([head.hashed for head in heads.values()])),
+        signals=np.vstack([head.signals for head in heads.values()]),
+        intercept=np.concatenate([head.intercept for head in heads.values()]),
+    )
 
 
 def design(rows: Rows) -> csr_matrix:

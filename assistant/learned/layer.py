@@ -18,13 +18,14 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from assistant.facts import ELEMENT_NAMES, Elements, Evidence, NoteKind, Procedure
 from assistant.learned.features import Rows, assertion_flags, rows, section_flags
-from assistant.learned.heads import LinearHead
+from assistant.learned.heads import LinearHead, sigmoid, stacked
 from assistant.reader.procedures import MentionSignals, MentionStatus
 from assistant.reader.reading import NoteReading
 
@@ -136,6 +137,16 @@ class LearnedLayer:
         self.version = version
         self.heads = dict(heads)
 
+    @cached_property
+    def _element_names(self) -> tuple[str, ...]:
+        """The elements with a usable head, in :data:`ELEMENT_NAMES` order."""
+        return tuple(n for n in ELEMENT_NAMES if self._usable(f"element.{n}") is not None)
+
+    @cached_property
+    def _element_heads(self) -> LinearHead:
+        """The usable element heads stacked into one, a column per element name."""
+        return stacked("elements", {n: self.heads[f"element.{n}"] for n in self._element_names})
+
     def _usable(self, name: str) -> LinearHead | None:
         head = self.heads.get(name)
         return head if head is not None and head.thresholds else None
@@ -177,21 +188,19 @@ class LearnedLayer:
         """Add elements the rules missed where a sentence scores over its threshold."""
         names = [
             name
-            for name in ELEMENT_NAMES
-            if not getattr(elements, name)
-            and (procedures or name not in NEEDS_PROCEDURE)
-            and self._usable(f"element.{name}") is not None
+            for name in self._element_names
+            if not getattr(elements, name) and (procedures or name not in NEEDS_PROCEDURE)
         ]
         if not names or not reading.sentences:
             return elements, []
         features = sentence_rows(reading, bool(procedures))
+        probabilities = sigmoid(self._element_heads.logits(features))
         added: dict[str, bool] = {}
         evidence: list[Evidence] = []
         for name in names:
-            head = self.heads[f"element.{name}"]
-            scores = head.probabilities(features)[:, 0]
+            scores = probabilities[:, self._element_names.index(name)]
             best = int(np.argmax(scores))
-            if scores[best] < head.thresholds["yes"]:
+            if scores[best] < self.heads[f"element.{name}"].thresholds["yes"]:
                 continue
             sentence = reading.sentences[best]
             added[name] = True
