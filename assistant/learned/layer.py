@@ -147,6 +147,11 @@ class LearnedLayer:
         """The usable element heads stacked into one, a column per element name."""
         return stacked("elements", {n: self.heads[f"element.{n}"] for n in self._element_names})
 
+    @property
+    def reads_mentions(self) -> bool:
+        """Whether the mention head is used (its signals are worth computing)."""
+        return self._usable("mention") is not None
+
     def _usable(self, name: str) -> LinearHead | None:
         head = self.heads.get(name)
         return head if head is not None and head.thresholds else None

@@ -54,7 +54,9 @@ def facts_from_reading(
 ) -> NoteFacts:
     """Assemble NoteFacts from a note's reading (rules, then the learned layer if given)."""
     text, found = reading.text, list(reading.targets)
-    status = layer.mention_status(reading, mention_signals(text, found)) if layer else None
+    status = None
+    if layer is not None and layer.reads_mentions:
+        status = layer.mention_status(reading, mention_signals(text, found))
     assembled = assemble_procedures(text, found, status)
     procedures, planned = assembled.procedures, assembled.planned
     title = text.split("\n", 1)[0]
