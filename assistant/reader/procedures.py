@@ -187,6 +187,11 @@ _DECLINED = re.compile(
 )
 _LATERAL_BRANCH = re.compile(r"\blateral\s+branch", re.IGNORECASE)
 _TRIAL = re.compile(r"\btrial", re.IGNORECASE)
+_TODAY_WORD = re.compile(r"\btoday\b", re.IGNORECASE)
+_BOOKED = re.compile(
+    r"\b(?:booked|book|schedul\w*|will|plan\w*|next|consider\w*|recommend\w*|refer\w*)\b",
+    re.IGNORECASE,
+)
 _EPIDUROGRAM = re.compile(
     r"(?:lumbar\s+|thoracic\s+|cervical\s+)?epidurogra(?:m|ms|phy)", re.IGNORECASE
 )
@@ -322,6 +327,20 @@ class _Context:
         """Its sentence says something was done in this encounter (not only before it)."""
         return bool(TODAY & self.times.get(target.sent_start, frozenset()))
 
+    def done_in_plan(self, target: Target) -> bool:
+        """A plan line that says the procedure was done at this visit ("P: TPI x4 today").
+
+        SOAP shorthand records an office procedure under P:; a done-verb in its sentence, or
+        "today" next to it in a sentence that books nothing, makes it performed.
+        """
+        if "done" in self.times.get(target.sent_start, frozenset()):
+            return True
+        near = (max(target.sent_start, target.start - 30), min(target.sent_end, target.end + 40))
+        return bool(
+            _TODAY_WORD.search(self.text, *near)
+            and not _BOOKED.search(self.text, target.sent_start, target.sent_end)
+        )
+
     def in_future(self, target: Target) -> bool:
         """Its sentence speaks of a plan and does not say "today" in so many words."""
         cues = self.times.get(target.sent_start, frozenset())
@@ -396,6 +415,8 @@ def _performed_by_rule(ctx: _Context, target: Target) -> bool:
     """
     if not _is_asserted(target) or ctx.in_past(target) or ctx.in_future(target):
         return False
+    if target.section in PLAN_SECTIONS and ctx.done_in_plan(target):
+        return not _named_as_earlier_event(ctx, target)
     if target.section in NOT_PERFORMED_SECTIONS - {"history_of_present_illness"}:
         return False
     if _named_as_earlier_event(ctx, target):
@@ -951,6 +972,8 @@ def _planned_by_rule(ctx: _Context, target: Target, performed: set[str]) -> bool
         return False  # "2 MBBs in 2025 -> schedule the RFA" plans the RFA, not the MBBs
     if not (future or target.section in PLAN_SECTIONS):
         return False
+    if not future and ctx.done_in_plan(target):
+        return False  # "P: TPI x4 today": done at this visit, not planned
     if _DECLINED.match(ctx.text, target.end, min(len(ctx.text), target.end + 120)):
         return False  # "offered a blood patch; she declined"
     if target.value in performed and ctx.in_future(target) and target.end > ctx.title_end:

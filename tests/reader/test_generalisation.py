@@ -2020,3 +2020,28 @@ def test_a_ticked_contrast_field_under_an_imaging_heading(
     )
     esi = _one(read(note), "esi")
     assert (esi.guidance, esi.contrast) == ("fluoroscopy", contrast)
+
+
+def test_a_soap_plan_line_that_says_today_is_performed(read: Read) -> None:
+    note = (
+        "S: R low back ache, NRS 6/10.\nO: taut bands R paraspinals.\nA: myofascial pain.\n"
+        "P:\n- TPI x3 R lumbar paraspinals today, verbal consent\n- tol well\n- RTC 4 wks"
+    )
+    facts = read(note)
+    assert [p.family for p in facts.procedures] == ["trigger_point"]
+    assert facts.planned_procedures == []
+
+
+def test_a_plan_line_booking_a_procedure_is_not_performed_today(read: Read) -> None:
+    note = (
+        "Follow-up visit. Back pain 6/10.\nPlan: the T11 fracture is tender today; T11 "
+        "kyphoplasty has been booked for next week."
+    )
+    facts = read(note)
+    assert facts.procedures == []
+    assert facts.planned_procedures == ["vertebral_augmentation"]
+
+
+def test_a_level_list_ending_a_sentence(read: Read) -> None:
+    note = "PROCEDURE: LEFT LUMBAR SYMPATHETIC RF NEUROLYSIS AT L2, 3 AND 4.\nFLUOROSCOPY USED."
+    assert _one(read(note), "neurolysis_other").levels == ["L2", "L3", "L4"]
