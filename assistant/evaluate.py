@@ -222,13 +222,18 @@ def _style_parts(folder: Path) -> tuple[GoldPart, ...]:
 def known_gold_sets() -> list[GoldSet]:
     """Dev gold, fresh training part, error-analysis batches, frozen fresh test part.
 
-    The batches (``val/`` and ``val2/``) were read by the rule writer: spent for scoring
-    rules, fit to train on.
+    The batches (``val/``, ``val2/``, ``val3/``) were read by the rule writer after their
+    first reading: spent for scoring rules, fit to train on.
     """
     return [
         GoldSet.of("dev", SHARED_CORPUS / "dev-gold.jsonl", SHARED_CORPUS / "mtsamples" / "notes"),
         GoldSet.of("fresh-train", FRESH / "train" / "gold.jsonl", FRESH / "train" / "notes"),
-        GoldSet("fresh-val", _style_parts(FRESH / "val") + _style_parts(FRESH / "val2")),
+        GoldSet(
+            "fresh-val",
+            _style_parts(FRESH / "val")
+            + _style_parts(FRESH / "val2")
+            + _style_parts(FRESH / "val3"),
+        ),
         GoldSet.of("fresh-test", FRESH / "test" / "gold.jsonl", FRESH / "test" / "notes", True),
     ]
 

@@ -69,7 +69,9 @@ def test_gold_and_quotes_validate(part: str, capsys: pytest.CaptureFixture[str])
     assert _module("validate").main(FRESH / part) == 0, capsys.readouterr().out
 
 
-BATCHES = sorted(p for batch in ("val", "val2") for p in (FRESH / batch).iterdir() if p.is_dir())
+BATCHES = sorted(
+    p for batch in ("val", "val2", "val3") for p in (FRESH / batch).iterdir() if p.is_dir()
+)
 
 
 @pytest.mark.parametrize("folder", BATCHES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -83,10 +85,11 @@ def test_the_error_analysis_batches_are_one_trainable_gold_set() -> None:
     sets = {s.name: s for s in known_gold_sets()}
     batches = sets["fresh-val"]
     assert not batches.frozen and batches.available
-    assert len(batches.parts) == 12  # 8 styles in val/, 4 in val2/
+    assert len(batches.parts) == len(BATCHES)  # 8 styles in val/, 4 in val2/, val3/'s styles
     gold = batches.gold()
     paths = batches.note_paths()
-    assert len(gold) == 72 and set(gold) == set(paths)
+    notes = sum(len(list((folder / "notes").glob("*.txt"))) for folder in BATCHES)
+    assert len(gold) == notes and set(gold) == set(paths)
     assert all(path.exists() for path in paths.values())
     test_ids = set(sets["fresh-test"].gold())
     assert not test_ids & set(gold)
