@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -245,17 +246,20 @@ def test_queue_does_not_overwrite_an_item_it_no_longer_owns(database: Database) 
         assert row is not None and row.verdict == "kept"
 
 
-def test_queue_loop_waits_for_a_wake_and_then_checks(database: Database) -> None:
+def _import_and_wake(
+    database: Database, queue: WorklistQueue, after_wake: Callable[[], None] | None = None
+) -> Recorder:
+    """Run the loop, import two notes, set the wake (then ``after_wake()``), await both done."""
     recorder = Recorder()
 
     async def scenario() -> None:
         wake = asyncio.Event()
-        loop = asyncio.create_task(
-            check_queue(WorklistQueue(database, poll_seconds=30), recorder, wake=wake)
-        )
+        loop = asyncio.create_task(check_queue(queue, recorder, wake=wake))
         await asyncio.sleep(0.05)
         _import(database, 2)
         wake.set()
+        if after_wake is not None:
+            after_wake()
         for _ in range(200):
             if set(_statuses(database).values()) == {"done"}:
                 break
@@ -263,6 +267,11 @@ def test_queue_loop_waits_for_a_wake_and_then_checks(database: Database) -> None
         loop.cancel()
 
     asyncio.run(scenario())
+    return recorder
+
+
+def test_queue_loop_waits_for_a_wake_and_then_checks(database: Database) -> None:
+    recorder = _import_and_wake(database, WorklistQueue(database, poll_seconds=30))
     assert sorted(recorder.seen) == ["n0", "n1"]
 
 
@@ -284,24 +293,9 @@ class _ClaimThatReadsBeforeTheImport(WorklistQueue):
 
 def test_queue_loop_keeps_a_wake_set_while_it_was_claiming(database: Database) -> None:
     # CI (PostgreSQL) once lost this wake: the loop cleared it after an empty claim.
-    recorder = Recorder()
     released = threading.Event()
-
-    async def scenario() -> None:
-        wake = asyncio.Event()
-        queue = _ClaimThatReadsBeforeTheImport(database, released)
-        loop = asyncio.create_task(check_queue(queue, recorder, wake=wake))
-        await asyncio.sleep(0.05)
-        _import(database, 2)
-        wake.set()
-        released.set()
-        for _ in range(200):
-            if set(_statuses(database).values()) == {"done"}:
-                break
-            await asyncio.sleep(0.02)
-        loop.cancel()
-
-    asyncio.run(scenario())
+    queue = _ClaimThatReadsBeforeTheImport(database, released)
+    recorder = _import_and_wake(database, queue, after_wake=released.set)
     assert sorted(recorder.seen) == ["n0", "n1"]
 
 

@@ -17,16 +17,10 @@ from plan import FEATURES, PROCEDURE_FAMILIES, STYLES, _draw
 SEED = 20261206
 PER_STYLE = 4
 LEVEL_FEATURES = [
-    "title names levels that the body contradicts (the body is right)",
-    "contrast spread described to levels that were not injected (only the needle levels count)",
-    "vertebral-body levels (kyphoplasty, sympathetic block at a vertebral body)",
-    "a side that differs by level (two procedure entries)",
-    "thoracic paravertebral or intercostal run of levels",
-    "joints or levels listed in a later sentence than the procedure name",
+    *FEATURES[3:9],  # title vs body, contrast spread, vertebral bodies, sides by level ...
     "levels written unusually ('L four-five', 'L4 and 5', 'C5/6 and 6/7', 'L3 to L5', 'L4-S1')",
     "levels mentioned that were NOT treated (prior surgery, imaging findings, a planned level)",
-    "midline interlaminar injection with no side stated (laterality null)",
-    "symptoms on one side but no side stated for the procedure itself (laterality null)",
+    *FEATURES[9:11],  # midline interlaminar, symptoms on one side
 ]
 
 
