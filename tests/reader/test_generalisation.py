@@ -2045,3 +2045,16 @@ def test_a_plan_line_booking_a_procedure_is_not_performed_today(read: Read) -> N
 def test_a_level_list_ending_a_sentence(read: Read) -> None:
     note = "PROCEDURE: LEFT LUMBAR SYMPATHETIC RF NEUROLYSIS AT L2, 3 AND 4.\nFLUOROSCOPY USED."
     assert _one(read(note), "neurolysis_other").levels == ["L2", "L3", "L4"]
+
+
+def test_a_procedure_i_did_last_spring_is_history(read: Read) -> None:
+    note = (
+        "Procedure note. I did trigger point injections in the left low back today. The left "
+        "L3 and L4 medial branch neurotomy I did for him last spring gave 75 percent relief."
+    )
+    assert [p.family for p in read(note).procedures] == ["trigger_point"]
+
+
+def test_i_did_still_tells_todays_procedure(read: Read) -> None:
+    note = "I saw her in the procedure suite. I did a right L5 TFESI under fluoroscopy, 10 mg dex."
+    assert [p.family for p in read(note).procedures] == ["esi"]
