@@ -1140,17 +1140,21 @@ def _supersede(ctx: _Context, mentions: list[Target]) -> list[Target]:
         mentions = [
             m for m in mentions if not (m.value == "scs_trial" and not _TRIAL.search(m.text))
         ]
-    named_epidural = any(
-        t.label == "FAMILY" and t.value == "esi" and not _EPIDUROGRAM.fullmatch(t.text)
-        for t in ctx.targets
-    )
-    if families & CATHETER_FAMILIES and not named_epidural:
+    if families & CATHETER_FAMILIES and not _names_an_epidural(ctx):
         # an epidurogram while placing leads or a catheter is part of that procedure, unless
         # the note also names an epidural injection
         mentions = [
             m for m in mentions if not (m.value == "esi" and _EPIDUROGRAM.fullmatch(m.text))
         ]
     return mentions
+
+
+def _names_an_epidural(ctx: _Context) -> bool:
+    """Whether the note names an epidural injection in words other than "epidurogram"."""
+    return any(
+        t.label == "FAMILY" and t.value == "esi" and not _EPIDUROGRAM.fullmatch(t.text)
+        for t in ctx.targets
+    )
 
 
 def time_cues(targets: Sequence[Target]) -> dict[int, frozenset[str]]:
