@@ -179,6 +179,7 @@ _EVENT_BEFORE = re.compile(
 )
 # "post-MBB", "post RFA": the word that holds the mention says it came after that event.
 _POST_PREFIX = re.compile(r"post[\s-]", re.IGNORECASE)
+_POST_BEFORE = re.compile(r"\bpost[\s-]$", re.IGNORECASE)
 # An offer the patient turned down, on the same line as the procedure offered.
 _DECLINED = re.compile(
     r"[^\n]*?\b(?:(?:she|he|they|patient|pt)\s+(?:\w+\s+)?(?:declined|declines|refused|refuses)|"
@@ -422,6 +423,14 @@ def _performed_by_rule(ctx: _Context, target: Target) -> bool:
     if _named_as_earlier_event(ctx, target):
         return False
     return ctx.in_zone(target) or ctx.described_today(target)
+
+
+def _after_post(text: str, target: Target) -> bool:
+    """Named as what a state follows: "post-neurotomy soreness", "post RFA review"."""
+    return bool(
+        _POST_PREFIX.match(text, target.start, target.end)
+        or _POST_BEFORE.search(text, max(0, target.start - 5), target.start)
+    )
 
 
 def _named_as_earlier_event(ctx: _Context, target: Target) -> bool:
@@ -991,6 +1000,8 @@ def _planned(
     for target in ctx.targets:
         if target.label != "FAMILY" or target.assertion in {"negated", "family"}:
             continue
+        if _after_post(ctx.text, target):
+            continue  # "expect post-neurotomy soreness": the procedure is behind it
         learned = status.get((target.start, target.end)) if status is not None else None
         if learned is not None:
             planned = learned[1] >= PLANNED_FROM_STATUS
@@ -1180,13 +1191,19 @@ class MentionSignals:
     planned: bool
 
 
+_NUMBERED_ITEM = re.compile(r"\s*(\d{1,2}[.)][ \t]+[A-Za-z])")
+
+
 def _narrative(
-    targets: Sequence[Target], times: Mapping[int, frozenset[str]]
+    text: str, targets: Sequence[Target], times: Mapping[int, frozenset[str]]
 ) -> tuple[int, int] | None:
-    """From the first to the last sentence describing technique (needles, prep, guidance).
+    """From the paragraph of the first sentence describing technique to the last one.
 
     A sentence saying how the site was found without imaging ("trigger points located by
-    palpation", "no imaging") describes technique too.
+    palpation", "no imaging") describes technique too. When that paragraph opens with a
+    numbered item, the account starts there: the item names what was done ("1)
+    Radiofrequency ablation, left lumbar." over "Nerves lesioned: ... Prone, chlorhexidine
+    prep.").
     """
     spans = [
         (t.sent_start, t.sent_end)
@@ -1198,14 +1215,17 @@ def _narrative(
     ]
     if not spans:
         return None
-    return min(s for s, _ in spans), max(e for _, e in spans)
+    first = min(s for s, _ in spans)
+    paragraph = max(text.rfind("\n\n", 0, first), text.rfind("\n \n", 0, first)) + 1
+    item = _NUMBERED_ITEM.match(text, paragraph) if paragraph > 0 else None
+    return (item.start(1) if item else first), max(e for _, e in spans)
 
 
 def _context(text: str, targets: Sequence[Target]) -> _Context:
     has_zone = any(t.section in ZONE_SECTIONS for t in targets)
     times = time_cues(targets)
     return _Context(
-        text, targets, has_zone, _title_end(text, targets), times, _narrative(targets, times)
+        text, targets, has_zone, _title_end(text, targets), times, _narrative(text, targets, times)
     )
 
 

@@ -8,6 +8,8 @@ without building Docs again.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
@@ -38,15 +40,37 @@ class NoteReading:
         return self.text[sentence.start : sentence.end]
 
 
-# An unticked template option: "Side: [x] Right  [ ] Left" documents only "Right", and
-# "Plan: [x] LSB  [ ] Repeat ESI PRN" plans no epidural (up to two words before the span).
-_UNTICKED = re.compile(r"(?:\[\s?\]|\(\s?\)|\u2610)[ \t]*(?:[\w/-]+[ \t]+){0,2}$")
+# An empty checkbox's option documents nothing: "Side: [x] Right  [ ] Left" says "Right", and
+# "Plan: [x] LSB  [ ] Repeat third occipital RF neurotomy" plans no neurotomy: an option runs
+# from its box to the next box, the line's end or a gap of two spaces before another field.
+_BOX = re.compile(r"\[\s?[xX✓✔]?\s?\]|\(\s?[xX✓✔]?\s?\)|[\u2610\u2611\u2612]")
+_OPTION_END = re.compile(r"\n|(?<=\S)(?:[ ]{2,}|\t)")  # a line's end, or a gap between fields
+_EMPTY_BOX = re.compile(r"\[\s?\]|\(\s?\)|\u2610")
 
 
-def unticked(text: str, start: int) -> bool:
-    """Whether the words at ``start`` follow an empty checkbox on their line."""
-    line_start = text.rfind("\n", 0, start) + 1
-    return bool(_UNTICKED.search(text, max(line_start, start - 40), start))
+def unticked_options(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every option of an empty checkbox, to the next box or field gap."""
+    out: list[tuple[int, int]] = []
+    boxes = list(_BOX.finditer(text))
+    for index, box in enumerate(boxes):
+        if _EMPTY_BOX.fullmatch(box.group()) is None:
+            continue
+        end = boxes[index + 1].start() if index + 1 < len(boxes) else len(text)
+        begin = box.end() + len(text[box.end() : end]) - len(text[box.end() : end].lstrip(" \t"))
+        gap = _OPTION_END.search(text, begin, end)
+        out.append((box.end(), end if gap is None else gap.start()))
+    return out
+
+
+def _outside(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
+    """Whether a position lies in none of ``spans`` (sorted, disjoint)."""
+    starts = [start for start, _ in spans]
+
+    def outside(pos: int) -> bool:
+        index = bisect_right(starts, pos) - 1
+        return index < 0 or pos >= spans[index][1]
+
+    return outside
 
 
 def reading_of(doc: Doc) -> NoteReading:
@@ -60,5 +84,6 @@ def reading_of(doc: Doc) -> NoteReading:
         for sent in doc.sents
     )
     text = doc_text(doc)
-    targets = tuple(t for t in iter_targets(doc) if not unticked(text, t.start))
+    documented = _outside(unticked_options(text))
+    targets = tuple(t for t in iter_targets(doc) if documented(t.start))
     return NoteReading(text, targets, sentences)

@@ -61,6 +61,11 @@ Token.set_extension("section", getter=token_section, setter=_write_token_section
 _LINE_BREAK: dict[str, Any] = {"IS_SPACE": True, "TEXT": {"REGEX": "\n"}}
 _LINE = re.compile(r"^[ \t]*(\S[^\n]{0,79}?)[ \t]*$", re.MULTILINE)
 _OWN_LINE = "own-line:"  # prefix of the match keys of own-line headings
+_UNTITLED = "own-line-end"  # match key of the untitled text after a one-line list section
+_UNTITLED_RULE = SectionRule("", None, pattern=[{"TEXT": ""}])
+# a heading's words, then a numbered list on the same line ("Procs 1) ...")
+_NEXT_ITEM = re.compile(r"\d{1,2}[.)]\s")
+_LISTED_AFTER = re.compile(r"([A-Za-z][A-Za-z /&]{0,30}?)[ \t]+1[.)][ \t]")
 
 
 def _line_key(text: str) -> str:
@@ -136,6 +141,7 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
         self.own_line = {_line_key(rule.literal): rule for rule in rules}
         for key in self.own_line:
             self.nlp.vocab.strings.add(_OWN_LINE + key)
+        self.nlp.vocab.strings.add(_UNTITLED)
 
     def _own_line_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """``(match_id, start, end)`` of each own-line heading, its line break included."""
@@ -143,6 +149,7 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
         for line in _LINE.finditer(doc_text(doc)):
             key = _line_key(line.group(1))
             if key not in self.own_line:
+                found.extend(self._listed_heading(doc, line))
                 continue
             span = doc.char_span(line.start(1), line.end(1), alignment_mode="expand")
             if span is None or span.end >= len(doc):
@@ -150,6 +157,26 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
             after = doc[span.end]
             if after.is_space and "\n" in after.text:
                 found.append((self.nlp.vocab.strings[_OWN_LINE + key], span.start, span.end + 1))
+        return found
+
+    def _listed_heading(self, doc: Doc, line: re.Match[str]) -> list[tuple[int, int, int]]:
+        """A heading that a numbered list follows on its line ("Procs 1) r knee inj 2) ...").
+
+        Its section is the list; the next line starts an untitled one unless it goes on with
+        the list ("2. f/u 4 wks").
+        """
+        listed = _LISTED_AFTER.match(line.group(1))
+        if listed is None or _line_key(listed.group(1)) not in self.own_line:
+            return []
+        head = doc.char_span(line.start(1), line.start(1) + listed.end(1), alignment_mode="expand")
+        rest = doc.char_span(line.start(1), line.end(1), alignment_mode="expand")
+        if head is None or rest is None:
+            return []
+        key = _OWN_LINE + _line_key(listed.group(1))
+        found = [(self.nlp.vocab.strings[key], head.start, head.end)]
+        text = doc_text(doc)
+        if rest.end + 1 < len(doc) and not _NEXT_ITEM.match(text, doc[rest.end + 1].idx):
+            found.append((self.nlp.vocab.strings[_UNTITLED], rest.end + 1, rest.end + 1))
         return found
 
     def __call__(self, doc: Doc) -> Doc:
@@ -164,6 +191,8 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
 
         def rule_of(match_id: int) -> SectionRule:
             key = self.nlp.vocab.strings[match_id]
+            if key == _UNTITLED:
+                return _UNTITLED_RULE
             if key.startswith(_OWN_LINE):
                 return self.own_line[key.removeprefix(_OWN_LINE)]
             rule: SectionRule = matcher.rule_map[key]
@@ -182,12 +211,14 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
 # them. A note that names its steps with labels the rules do not know ("LSB: Prone.
 # Oblique fluoro ...") would otherwise file the whole account under "Consent:"; a consent
 # that runs on over several plain paragraphs stays one section.
+# A numbered item ("1) Radiofrequency ablation", "2. Trigger points") opens such a paragraph
+# too: a numbered list of procedures is the account, not the consent for it.
 FIELD_SECTIONS = frozenset({"consent", "complications", "anesthesia"})
-_LABEL = re.compile(r"[A-Za-z][\w /&#().+-]{0,30}:[ \t\n]")
+_LABEL = re.compile(r"[A-Za-z][\w /&#().+-]{0,30}:[ \t\n]|\d{1,2}[.)][ \t]+[A-Za-z]")
 
 
 def _labelled_paragraph(doc: Doc, start: int, end: int) -> int | None:
-    """First token in ``[start, end)`` opening a paragraph with a "Label:", else ``None``."""
+    """First token in ``[start, end)`` opening a paragraph with a "Label:" or "1)"."""
     text = doc_text(doc)
     for index in range(start, end - 1):
         token = doc[index]

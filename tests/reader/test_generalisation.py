@@ -2058,3 +2058,98 @@ def test_a_procedure_i_did_last_spring_is_history(read: Read) -> None:
 def test_i_did_still_tells_todays_procedure(read: Read) -> None:
     note = "I saw her in the procedure suite. I did a right L5 TFESI under fluoroscopy, 10 mg dex."
     assert [p.family for p in read(note).procedures] == ["esi"]
+
+
+# ---- numbered accounts, lower-case levels, checkbox options (val3's second half) --------
+
+
+def test_a_numbered_account_after_a_one_line_consent_is_performed(read: Read) -> None:
+    note = (
+        "Return visit\nConsent: risks reviewed, she signed for both.\n\n"
+        "1) Radiofrequency ablation, right lumbar.\nTargets: right L4 and L5 medial branches.\n"
+        "Prone, betadine prep, cannulae placed under fluoroscopy; lesions at 80 C for 90 s.\n\n"
+        "2) Trigger point injection x1, right gluteus medius, by palpation.\n"
+    )
+    facts = read(note)
+    assert {p.family for p in facts.procedures} == {"facet_rfa", "trigger_point"}
+    assert _one(facts, "facet_rfa").levels == ["L4", "L5"]
+
+
+def test_a_heading_with_its_numbered_list_on_one_line(read: Read) -> None:
+    note = (
+        "dos 2/3/26 dr lee\nprocs 1) r knee inj  2) tpi x2 r trap\n"
+        "hx knee pain x 8 mos, last knee inj gave 70% relief x 3 mos\n"
+        "1) supine, prepped, 22g needle into r knee by palpation. 40mg kenalog\n"
+        "2) 25g needle into 2 taut bands r upper trap, 1cc 1% lido each\n"
+    )
+    facts = read(note)
+    assert {p.family for p in facts.procedures} == {"joint_injection", "trigger_point"}
+    assert facts.note_kind == "procedure"
+    assert facts.elements.prior_block_relief  # the history line is not the procedure list
+
+
+@pytest.mark.parametrize(
+    ("note", "levels"),
+    [
+        ("r l4-5 tfesi under fluoro, 10mg dex", ["L4-L5"]),
+        ("r si jt rfa: r l5 dorsal ramus + r s1 thru s3 lat branches, fluoro", None),
+        ("lumbar ilesi at l5-s1, c-arm, 80mg kenalog", ["L5-S1"]),
+    ],
+)
+def test_levels_typed_in_lower_case(read: Read, note: str, levels: list[str] | None) -> None:
+    found = [lv for p in read(note).procedures for lv in p.levels]
+    assert found == (levels or ["L5", "S1", "S2", "S3"])
+
+
+def test_a_lower_case_letter_before_a_count_is_no_level(read: Read) -> None:
+    facts = read("tpi x2 l 2 sites, 1cc lido each, by palpation")
+    assert [p.levels for p in facts.procedures] == [[]]
+
+
+def test_a_planned_rf_neurotomy_whose_targets_follow(read: Read) -> None:
+    note = (
+        "Return visit. Both MBBs gave 85% relief.\nP:\n1. Next step is RF neurotomy on the "
+        "left. Targets: the C3 and C4 medial branches.\n2. Continue HEP."
+    )
+    assert read(note).planned_procedures == ["facet_rfa"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Plan: [x] Continue PT  [ ] Repeat lumbar RF neurotomy - not now",
+        "Plan: a repeat lumbar RF neurotomy is not medically necessary.",
+        "Plan: expect post-neurotomy soreness for a week; f/u 4 weeks.",
+    ],
+)
+def test_neurotomies_not_planned(read: Read, line: str) -> None:
+    note = f"Follow-up visit. Low back pain 5/10.\n{line}"
+    assert "facet_rfa" not in read(note).planned_procedures
+
+
+def test_an_unticked_option_ends_at_the_next_field() -> None:
+    note = (
+        "PROCEDURE: right knee injection by palpation.\n"
+        "Sedation: [x] None  [ ] Minimal  [ ] Moderate   Local: skin wheal with 1% lidocaine\n"
+        "Side: [ ]  Left [x] Right\n"
+    )
+    facts = read_note(note, "t", learned=False)
+    assert facts.elements.sedation_or_anesthesia
+    assert _one(facts, "joint_injection").laterality == "right"
+
+
+def test_an_injected_depo_medrol_is_no_conservative_therapy() -> None:
+    note = "PROCEDURE: l4-5 ilesi. tuohy to l4-5 interspace, LOR. injected 80mg depo medrol."
+    assert read_note(note, "t", learned=False).elements.conservative_therapy is False
+
+
+def test_the_side_lying_down_is_not_the_side_treated(read: Read) -> None:
+    note = "PROCEDURE: l gtb inj\nside lying r side down. 22g needle to l greater troch bursa."
+    assert _one(read(note), "joint_injection").laterality == "left"
+
+
+def test_a_plan_list_started_on_its_heading_line_goes_on(read: Read) -> None:
+    note = "Follow-up visit. Neck pain 6/10.\nPlan 1. Continue PT\n2. Cervical ILESI at C7-T1\n"
+    facts = read(note)
+    assert facts.procedures == []
+    assert facts.planned_procedures == ["esi"]
