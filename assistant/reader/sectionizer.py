@@ -259,8 +259,44 @@ def end_fields_at_labelled_paragraphs(sections: list[Section], doc: Doc) -> list
     return out
 
 
+# Headings in shorthand ("Dx: lumbar stenosis") title one line: the unlabelled lines after
+# them are the history or the account, not more diagnoses (unless a numbered list goes on).
+ONE_LINE_TITLES = frozenset({"dx", "pre-op dx", "post-op dx", "preop dx", "postop dx"})
+
+
+def end_one_line_titles(sections: list[Section], doc: Doc) -> list[Section]:
+    """``sections`` with each :data:`ONE_LINE_TITLES` section cut at its heading line's end."""
+    text = doc_text(doc)
+    out: list[Section] = []
+    for section in sections:
+        title = doc[section.title_start : section.title_end].text.rstrip(": \t").lower()
+        cut = None
+        if " ".join(title.split()) in ONE_LINE_TITLES:
+            line_end = text.find("\n", doc[section.title_start].idx)
+            span = doc.char_span(line_end, line_end + 1, alignment_mode="expand")
+            if line_end >= 0 and span is not None and span.end < section.body_end:
+                cut = span.end
+        if cut is None or _NEXT_ITEM.match(text, doc[cut].idx):
+            out.append(section)
+            continue
+        out.append(
+            Section(
+                section.category,
+                section.title_start,
+                section.title_end,
+                section.body_start,
+                cut,
+                section.parent,
+                section.rule,
+            )
+        )
+        out.append(Section(None, cut, cut, cut, section.body_end))
+    return out
+
+
 @Language.component("chartready_field_sections")
 def field_sections(doc: Doc) -> Doc:
-    """End one-field sections where a labelled paragraph opens (:data:`FIELD_SECTIONS`)."""
-    doc._.sections = end_fields_at_labelled_paragraphs(list(doc._.sections or ()), doc)
+    """End one-field sections at a labelled paragraph, one-line titles at their line's end."""
+    sections = end_fields_at_labelled_paragraphs(list(doc._.sections or ()), doc)
+    doc._.sections = end_one_line_titles(sections, doc)
     return doc

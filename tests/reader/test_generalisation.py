@@ -2153,3 +2153,14 @@ def test_a_plan_list_started_on_its_heading_line_goes_on(read: Read) -> None:
     facts = read(note)
     assert facts.procedures == []
     assert facts.planned_procedures == ["esi"]
+
+
+def test_a_shorthand_dx_line_titles_only_its_line() -> None:
+    note = (
+        "perm scs implant (2 perc leads + ipg)\ndx: failed back syndrome, L radiculopathy\n"
+        "scs trial 1/2026 gave 70% relief of leg pain\nconsent signed. prone, prep + drape.\n"
+    )
+    facts = read_note(note, "t", learned=False)
+    assert [p.family for p in facts.procedures] == ["scs_implant"]
+    assert facts.elements.informed_consent
+    assert facts.elements.diagnosis_stated
