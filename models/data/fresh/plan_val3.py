@@ -24,13 +24,15 @@ LEVEL_FEATURES = [
 ]
 
 
-def plan(seed: int = SEED) -> dict[str, list[dict[str, object]]]:
+def plan(
+    seed: int = SEED, prefix: str = "fv3", per_style: int = PER_STYLE
+) -> dict[str, list[dict[str, object]]]:
     """Slots per style: kind (mostly procedure), families performed and planned, a feature."""
     rng = random.Random(seed)
     out: dict[str, list[dict[str, object]]] = {}
     for style in STYLES:
         slots: list[dict[str, object]] = []
-        for _ in range(PER_STYLE):
+        for _ in range(per_style):
             visit = style in {"followup_plan", "consult_letter"} and rng.random() < 0.5
             kind = ("office_visit" if style == "followup_plan" else "consult") if visit else "procedure"
             performed = [] if visit else [_draw(rng, PROCEDURE_FAMILIES)]
@@ -39,7 +41,7 @@ def plan(seed: int = SEED) -> dict[str, list[dict[str, object]]]:
             planned = [_draw(rng, PROCEDURE_FAMILIES)] if rng.random() < (0.8 if visit else 0.3) else []
             slots.append(
                 {
-                    "note_id": f"fv3-{style}-{len(slots) + 1:02d}",
+                    "note_id": f"{prefix}-{style}-{len(slots) + 1:02d}",
                     "note_kind": kind,
                     "performed": sorted(set(performed)),
                     "planned": sorted(set(planned)),
