@@ -849,19 +849,22 @@ def decide_region(
 
 
 # Only these words may stand between a side and the level it qualifies ("right L4-5",
-# "left-sided L5-S1", "the left L5").
-_SIDE_GAP = re.compile(r"(?:\s|-sided|\bsided\b|\bthe\b|\bat\b)*", re.IGNORECASE)
+# "left-sided L5-S1", "the left L5", "R two-needle (L2"): up to three words, no digit.
+_SIDE_GAP = re.compile(r"[ \t]*(?:-?sided\b)?(?:[ \t(]*[A-Za-z][A-Za-z-]*){0,3}[ \t(]*")
+# A level listed right after another takes its side ("R L2 + L3", "left L4, L5 and S1").
+_LIST_GAP = re.compile(r"[ \t]*(?:,|\+|&|/|and)?[ \t]*(?:and[ \t]+)?", re.IGNORECASE)
 
 
 def _side_of_each_level(
     ctx: _Context, level_targets: Sequence[Target], side_targets: Sequence[Target], joints: bool
-) -> dict[str, str]:
-    """Each canonical level with the side written right before it, where there is one.
+) -> dict[str, frozenset[str]]:
+    """Each canonical level with the sides written right before it, where there are any.
 
-    In "right L4-5 and left L5-S1" L4-L5 is right and L5-S1 left; a level named with both
-    sides is bilateral.
+    In "right L4-5 and left L5-S1" L4-L5 is right and L5-S1 left; in "R: L2 + L3, L: L3"
+    L3 is named with both sides. A level listed right after another takes its side.
     """
-    sides: dict[str, str] = {}
+    sides: dict[str, frozenset[str]] = {}
+    previous: tuple[Target, frozenset[str]] | None = None
     for level in level_targets:
         before = [
             side
@@ -870,33 +873,43 @@ def _side_of_each_level(
             and _SIDE_GAP.fullmatch(ctx.text, side.end, level.start)
             and side.assertion != "negated"
         ]
-        if not before:
+        value: frozenset[str] | None = None
+        if before:
+            named = side_value(before[-1])
+            value = frozenset({"left", "right"} if named == "bilateral" else {named})
+        elif previous is not None and _LIST_GAP.fullmatch(ctx.text, previous[0].end, level.start):
+            value = previous[1]
+        if value is None:
+            previous = None
             continue
-        value = side_value(before[-1])
+        previous = (level, value)
         for name in canonical_from_targets(ctx.text, [level], joints):
-            if sides.setdefault(name, value) != value:
-                sides[name] = "bilateral"
+            sides[name] = sides.get(name, frozenset()) | value
     return sides
 
 
-def _split_by_side(procedure: Procedure, sides: Mapping[str, str]) -> list[Procedure]:
-    """One procedure per side when each level has its own side and they differ.
+def _split_by_side(procedure: Procedure, sides: Mapping[str, frozenset[str]]) -> list[Procedure]:
+    """One procedure per side when the levels' sides differ.
 
     "Right L4-5 and left L5-S1 TFESI" is two procedures (note-facts/v1: one entry per
-    family, region and laterality), not one bilateral injection at both levels.
+    family, region and laterality), not one bilateral injection at both levels; a level
+    named with both sides goes in both.
     """
     if procedure.laterality != "bilateral" or len(procedure.levels) < 2:
         return [procedure]
-    if any(level not in sides for level in procedure.levels):
+    if any(not sides.get(level) for level in procedure.levels):
         return [procedure]
-    by_side: dict[str, list[str]] = {}
-    for level in procedure.levels:
-        by_side.setdefault(sides[level], []).append(level)
-    if len(by_side) < 2 or "bilateral" in by_side:
+    if len({sides[level] for level in procedure.levels}) < 2:
         return [procedure]
+    order = [side for level in procedure.levels for side in sorted(sides[level], reverse=True)]
     return [
-        procedure.model_copy(update={"laterality": side, "levels": levels})
-        for side, levels in by_side.items()
+        procedure.model_copy(
+            update={
+                "laterality": side,
+                "levels": [level for level in procedure.levels if side in sides[level]],
+            }
+        )
+        for side in dict.fromkeys(order)
     ]
 
 

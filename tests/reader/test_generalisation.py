@@ -1628,8 +1628,8 @@ def test_a_procedure_line_without_an_other_procedure(read: Read, note: str) -> N
 def test_levels_dictated_or_listed_apart(
     read: Read, note: str, family: str, levels: list[str]
 ) -> None:
-    found = [lv for p in read(note).procedures if p.family == family for lv in p.levels]
-    assert sorted(found) == levels
+    found = {lv for p in read(note).procedures if p.family == family for lv in p.levels}
+    assert sorted(found) == levels  # a level done on both sides is in both sides' entries
 
 
 def test_steps_heading_holds_the_procedure_account(read: Read) -> None:
@@ -2164,3 +2164,27 @@ def test_a_shorthand_dx_line_titles_only_its_line() -> None:
     assert [p.family for p in facts.procedures] == ["scs_implant"]
     assert facts.elements.informed_consent
     assert facts.elements.diagnosis_stated
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        (
+            "PROCEDURE: Right L4-5 and L5-S1 and left L5-S1 TFESIs under fluoroscopy.",
+            [("right", ["L4-L5", "L5-S1"]), ("left", ["L5-S1"])],
+        ),
+        (
+            "PROCEDURE: Bilateral L4-5 and right L5-S1 TFESI under fluoroscopy.",
+            [("right", ["L4-L5", "L5-S1"]), ("left", ["L4-L5"])],
+        ),
+        (
+            "PROCEDURE: Lumbar sympathetic block, fluoroscopy: right two-needle at L2 + L3, "
+            "left single needle at L3.",
+            [("right", ["L2", "L3"]), ("left", ["L3"])],
+        ),
+    ],
+)
+def test_a_level_named_with_both_sides_is_in_both_entries(
+    read: Read, note: str, expected: list[tuple[str, list[str]]]
+) -> None:
+    assert [(p.laterality, p.levels) for p in read(note).procedures] == expected
