@@ -244,6 +244,12 @@ _SURGERY_AFTER = re.compile(
 _CORRECTION_CUE = re.compile(
     r"\b(?:rather\s+than|instead\s+of|in\s+place\s+of|instead)\b", re.IGNORECASE
 )
+# A change of levels names the new ones after it ("Levels changed to L3-4 and L4-5",
+# "the level was switched to L5-S1"): they replace the levels chosen elsewhere.
+_CHANGED_TO = re.compile(
+    r"\b(?:changed|switched|revised|amended|moved)\s+(?:\w+\s+){0,2}?to\b", re.IGNORECASE
+)
+_LEVEL_NEXT = re.compile(r"\s*(?:the\s+)?(?:(?:levels?|joints?)\s+)?(?:at\s+|of\s+)?")
 _CLAUSE_BREAK = re.compile(r"[;,:]")
 # What a correction replaces when it names no level: the order ("rather than the request").
 _ORDERED = re.compile(
@@ -585,7 +591,8 @@ def level_corrections(ctx: _Context) -> list[tuple[list[Target], list[Target]]]:
 
     "At L5-S1 rather than L4-5": the clause before the cue names the treated level, the
     words after it the one not treated. A bare "instead" closes the clause of the treated
-    level; the sentence's other levels were not treated. Plans are not corrections.
+    level; the sentence's other levels were not treated. "Levels changed to L3-4 and L4-5"
+    names only the treated ones. Plans are not corrections.
     """
     by_sentence: dict[int, list[Target]] = {}
     for t in ctx.targets:
@@ -597,6 +604,14 @@ def level_corrections(ctx: _Context) -> list[tuple[list[Target], list[Target]]]:
         # A correction names a few levels; a sentence listing many is no correction (and
         # would make this quadratic on adversarial text).
         if len(in_sentence) > MAX_CORRECTION_LEVELS or ctx.in_future(first):
+            continue
+        changed = _CHANGED_TO.search(ctx.text, first.sent_start, first.sent_end)
+        if changed is not None:
+            after = _CLAUSE_BREAK.search(ctx.text, changed.end(), first.sent_end)
+            clause_end = after.start() if after else first.sent_end
+            new = [t for t in in_sentence if changed.end() <= t.start and t.end <= clause_end]
+            if new and _LEVEL_NEXT.fullmatch(ctx.text, changed.end(), new[0].start):
+                corrections.append((new, []))
             continue
         cue = _CORRECTION_CUE.search(ctx.text, first.sent_start, first.sent_end)
         if cue is None:

@@ -2188,3 +2188,28 @@ def test_a_level_named_with_both_sides_is_in_both_entries(
     read: Read, note: str, expected: list[tuple[str, list[str]]]
 ) -> None:
     assert [(p.laterality, p.levels) for p in read(note).procedures] == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "levels"),
+    [
+        (
+            "PROCEDURE: Bilateral L4-5 and L5-S1 facet joint injections, fluoroscopy.\n"
+            "Level change: the MRI shows normal L5-S1 facets. Levels changed to L3-4 and L4-5, "
+            "with the patient's agreement.\nNeedles placed into each joint under fluoroscopy.",
+            ["L3-L4", "L4-L5"],
+        ),
+        (
+            "PROCEDURE: Right L4-5 TFESI under fluoroscopy. The level was switched to the "
+            "L5-S1 foramen after review of the films.",
+            ["L5-S1"],
+        ),
+        (
+            "PROCEDURE: Right L4-5 TFESI under fluoroscopy. Gabapentin was switched to "
+            "pregabalin last month; L4-5 pain persists.",
+            ["L4-L5"],
+        ),
+    ],
+)
+def test_levels_changed_in_words(read: Read, note: str, levels: list[str]) -> None:
+    assert [lv for p in read(note).procedures for lv in p.levels] == levels
