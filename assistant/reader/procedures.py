@@ -75,7 +75,10 @@ SPINAL_FAMILIES = frozenset(
 # Families whose levels, if any, are named with the procedure itself (never taken from
 # the rest of the note's account: a trigger point beside an epidural has no L5-S1).
 OWN_LEVEL_FAMILIES = frozenset(
-    {"trigger_point", "joint_injection", "genicular", "chemodenervation", "peripheral_nerve_block"}
+    {
+        *("trigger_point", "joint_injection", "genicular", "chemodenervation"),
+        *("peripheral_nerve_block", "si_joint_injection"),
+    }
 )
 # Of those, the families that take the procedure account's levels when they are alone in
 # the note: a nerve block may name them step by step ("Right T7: ..."). Trigger points and

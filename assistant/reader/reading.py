@@ -42,9 +42,12 @@ class NoteReading:
 
 # An empty checkbox's option documents nothing: "Side: [x] Right  [ ] Left" says "Right", and
 # "Plan: [x] LSB  [ ] Repeat third occipital RF neurotomy" plans no neurotomy: an option runs
-# from its box to the next box, the line's end or a gap of two spaces before another field.
+# from its box to the next box, the line's end, a gap or dash before another field, or its label.
 _BOX = re.compile(r"\[\s?[xX✓✔]?\s?\]|\(\s?[xX✓✔]?\s?\)|[\u2610\u2611\u2612]")
-_OPTION_END = re.compile(r"\n|(?<=\S)(?:[ ]{2,}|\t)")  # a line's end, or a gap between fields
+# a line's end, a gap between fields, a dash between fields, or the next field's label
+_OPTION_END = re.compile(
+    r"\n|(?<=\S)(?:[ ]{2,}|\t|[ ][-\u2013|][ ])|(?<=\s)[A-Z][A-Za-z()/ ]{0,24}:"
+)
 _EMPTY_BOX = re.compile(r"\[\s?\]|\(\s?\)|\u2610")
 
 

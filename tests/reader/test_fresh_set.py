@@ -70,7 +70,7 @@ def test_gold_and_quotes_validate(part: str, capsys: pytest.CaptureFixture[str])
 
 
 BATCHES = sorted(
-    p for batch in ("val", "val2", "val3") for p in (FRESH / batch).iterdir() if p.is_dir()
+    p for batch in ("val", "val2", "val3", "val4") for p in (FRESH / batch).iterdir() if p.is_dir()
 )
 
 
@@ -85,7 +85,7 @@ def test_the_error_analysis_batches_are_one_trainable_gold_set() -> None:
     sets = {s.name: s for s in known_gold_sets()}
     batches = sets["fresh-val"]
     assert not batches.frozen and batches.available
-    assert len(batches.parts) == len(BATCHES)  # 8 styles in val/, 4 in val2/, val3/'s styles
+    assert len(batches.parts) == len(BATCHES)  # every style folder of every batch
     gold = batches.gold()
     paths = batches.note_paths()
     notes = sum(len(list((folder / "notes").glob("*.txt"))) for folder in BATCHES)

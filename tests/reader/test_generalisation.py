@@ -2213,3 +2213,56 @@ def test_a_level_named_with_both_sides_is_in_both_entries(
 )
 def test_levels_changed_in_words(read: Read, note: str, levels: list[str]) -> None:
     assert [lv for p in read(note).procedures for lv in p.levels] == levels
+
+
+# ---- val4's classes (read after its first reading) --------------------------------------
+
+
+def test_intra_articular_injections_of_the_facets_and_an_si_joint_entered(read: Read) -> None:
+    note = (
+        "He came in for his injections. Under the C-arm I began with the lumbar facets, doing "
+        "intra-articular injections at L3-4 and L4-5 on both sides. I stayed away from L5-S1 "
+        "because of his old laminectomy. I then turned to the left SI joint, entered its "
+        "lower third and injected 1.5 mL of bupivacaine with triamcinolone."
+    )
+    facts = read(note)
+    assert {p.family for p in facts.procedures} == {"facet_joint_injection", "si_joint_injection"}
+    assert _one(facts, "facet_joint_injection").levels == ["L3-L4", "L4-L5"]
+    assert _one(facts, "si_joint_injection").levels == []  # a joint, not a spinal level
+
+
+def test_numbered_procedure_headings_hold_their_accounts(read: Read) -> None:
+    note = (
+        "Procedure note - spine\n* Dx: right L5 radiculopathy\n* Sedation: none\n\n"
+        "Proc 1: R L5 selective nerve root block\n* prone, prep, drape\n"
+        "* fluoro, 22g spinal to R L5 foramen\n\nProc 2: R knee inj\n* 22g into R knee\n"
+    )
+    assert {p.family for p in read(note).procedures} == {"esi", "joint_injection"}
+
+
+def test_an_ebp_for_a_positional_ha_is_planned(read: Read) -> None:
+    note = "Follow-up.\nPlan:\n* HA: if still positional by Friday -> EBP, she agrees\n* f/u 2 wk"
+    assert read(note).planned_procedures == ["epidural_blood_patch"]
+
+
+def test_an_intra_articular_corticosteroid_injection_is_a_joint_injection(read: Read) -> None:
+    note = "Procedure: intra-articular corticosteroid injection, US guided.\nJoint: left hip."
+    assert [p.family for p in read(note).procedures] == ["joint_injection"]
+
+
+def test_an_unticked_option_ends_at_the_next_label() -> None:
+    note = (
+        "Procedure(s) performed:\n  1. [x] Lumbar medial branch block - Side: [x] Bilateral  "
+        "[ ] Left  [ ] Right - Levels: L3, L4 and L5\nGuidance: fluoroscopy\n"
+    )
+    facts = read_note(note, "t", learned=False)
+    assert _one(facts, "facet_mbb").levels == ["L3", "L4", "L5"]
+
+
+def test_an_abbreviated_indication_is_not_todays_procedure(read: Read) -> None:
+    note = (
+        "proc note - lumbar RF\nprocedure: RF rhizotomy R L3 MB, L4 MB, L5 DR\n"
+        "ind: axial lbp, 2 dx mbbs (1/22, 2/12) with 90% and 85% relief\n"
+        "tech: prone, c arm, 18g RF cannulas, lesions 80 C x 90 sec\n"
+    )
+    assert [p.family for p in read(note).procedures] == ["facet_rfa"]
