@@ -218,15 +218,18 @@ _LABEL = re.compile(r"[A-Za-z][\w /&#().+-]{0,30}:[ \t\n]|\d{1,2}[.)][ \t]+[A-Za
 
 
 def _labelled_paragraph(doc: Doc, start: int, end: int) -> int | None:
-    """First token in ``[start, end)`` opening a paragraph with a "Label:" or "1)"."""
+    """First token in ``[start, end)`` opening a "Label:" line or a "1)" paragraph.
+
+    An operative note's fields are one line each ("Consent: signed" over "Guidance: C-arm");
+    a numbered item opens a new paragraph only after a blank line.
+    """
     text = doc_text(doc)
     for index in range(start, end - 1):
         token = doc[index]
-        if (
-            token.is_space
-            and token.text.count("\n") >= 2
-            and _LABEL.match(text, doc[index + 1].idx)
-        ):
+        if not (token.is_space and "\n" in token.text):
+            continue
+        label = _LABEL.match(text, doc[index + 1].idx)
+        if label and (token.text.count("\n") >= 2 or label.group().rstrip().endswith(":")):
             return index + 1
     return None
 

@@ -2266,3 +2266,21 @@ def test_an_abbreviated_indication_is_not_todays_procedure(read: Read) -> None:
         "tech: prone, c arm, 18g RF cannulas, lesions 80 C x 90 sec\n"
     )
     assert [p.family for p in read(note).procedures] == ["facet_rfa"]
+
+
+def test_an_operative_notes_one_line_fields_end_the_consent(read: Read) -> None:
+    note = (
+        "ASC OPERATIVE NOTE\nProcedure: Right L5 TFESI\nConsent: signed. Time-out done.\n"
+        "Position: prone\nGuidance: C-arm, AP and oblique\n"
+        "Needle: 22G to the right L5 foramen\nContrast: Omnipaque 240, 1 mL, neurogram\n"
+    )
+    esi = _one(read(note), "esi")
+    assert (esi.guidance, esi.contrast) == ("fluoroscopy", True)
+
+
+def test_she_left_is_no_side(read: Read) -> None:
+    note = (
+        "PROCEDURE: Right L5-S1 TFESI under fluoroscopy.\n\n"
+        "Post: leg pain 8 -> 3 before she left; walked out without help."
+    )
+    assert _one(read(note), "esi").laterality == "right"
