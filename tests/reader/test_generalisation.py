@@ -2284,3 +2284,33 @@ def test_she_left_is_no_side(read: Read) -> None:
         "Post: leg pain 8 -> 3 before she left; walked out without help."
     )
     assert _one(read(note), "esi").laterality == "right"
+
+
+@pytest.mark.parametrize(
+    ("element", "sentence"),
+    [
+        ("pain_duration", "LOW BACK PAIN SPREADING INTO THE LEFT BUTTOCK, THIGH, CALF X 6 WKS."),
+        ("pain_duration", "His back pain began slowly in early 2025."),
+        ("pain_duration", "The symptoms started after a fall in 03/2025."),
+        ("pain_duration", "She has had neck pain for a little over a year."),
+        ("conservative_therapy_failed", "PT x 6 visits w/o relief."),
+        ("conservative_therapy_failed", "Neither the PT nor the NSAIDs have helped."),
+        ("conservative_therapy_failed", "He takes naproxen and tramadol; neither controls it."),
+    ],
+)
+def test_history_elements_in_other_words(element: str, sentence: str) -> None:
+    facts = read_note(f"Follow-up visit.\n{sentence}", "t", learned=False)
+    assert getattr(facts.elements, element)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "- two dx MBBs: 1/08 80% x 3 h, 1/22 85% x 6 h",
+        "Her last ESI gave ~70% less leg pain for two months.",
+        "The right SI joint injection in May cut the buttock pain by about half for six weeks.",
+    ],
+)
+def test_prior_relief_in_shorthand(sentence: str) -> None:
+    facts = read_note(f"Follow-up visit. Low back pain 6/10.\n{sentence}", "t", learned=False)
+    assert facts.elements.prior_block_relief
