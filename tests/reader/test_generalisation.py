@@ -2314,3 +2314,14 @@ def test_history_elements_in_other_words(element: str, sentence: str) -> None:
 def test_prior_relief_in_shorthand(sentence: str) -> None:
     facts = read_note(f"Follow-up visit. Low back pain 6/10.\n{sentence}", "t", learned=False)
     assert facts.elements.prior_block_relief
+
+
+def test_sides_given_as_labelled_lines_of_levels(read: Read) -> None:
+    note = (
+        "RFA NOTE\nProcedure: lumbar medial branch radiofrequency ablation\nTargets:\n"
+        "  Right side: L3 and L4 medial branches\n"
+        "  Left side: L4 medial branch and L5 dorsal ramus\n"
+        "Guidance: [x] Fluoroscopy     Contrast: [x] Not used\n"
+    )
+    found = [(p.laterality, p.levels, p.contrast) for p in read(note).procedures]
+    assert found == [("right", ["L3", "L4"], False), ("left", ["L4", "L5"], False)]
