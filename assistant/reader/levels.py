@@ -32,7 +32,8 @@ LEVEL_MENTION = re.compile(
 
 _REGION_WORD = re.compile(r"^(cervical|thoracic|lumbar|sacral)(?:\s?#\s?|\s(?=\d))", re.IGNORECASE)
 
-# Levels as speech recognition writes them: "L four five", "el five S one", "C six to seven"
+# Levels as speech recognition writes them: "L four five", "el five S one", "C six to seven",
+# "T eight and nine"
 # (the reader's level.spoken target rule finds them in the note).
 _NUMBER_WORDS = (
     *("one", "two", "three", "four", "five", "six"),
@@ -42,7 +43,7 @@ _NUMBER_WORD = "|".join(_NUMBER_WORDS)
 _VALUE = {word: str(index) for index, word in enumerate(_NUMBER_WORDS, 1)}
 _SPOKEN = re.compile(
     rf"(?<![A-Za-z0-9])((?i:el)|[CTLS])\s((?i:{_NUMBER_WORD}))\b"
-    rf"(?:(\s?[-/]\s?|\s(?i:to|through)\s|\s)(?:((?i:el)|[CTLS])\s)?((?i:{_NUMBER_WORD}))\b)?"
+    rf"(?:(\s?[-/]\s?|\s(?i:to|through|and)\s|\s)(?:((?i:el)|[CTLS])\s)?((?i:{_NUMBER_WORD}))\b)?"
 )
 
 

@@ -2325,3 +2325,11 @@ def test_sides_given_as_labelled_lines_of_levels(read: Read) -> None:
     )
     found = [(p.laterality, p.levels, p.contrast) for p in read(note).procedures]
     assert found == [("right", ["L3", "L4"], False), ("left", ["L4", "L5"], False)]
+
+
+def test_a_spoken_level_list_names_its_region_once(read: Read) -> None:
+    note = (
+        "PROCEDURE: PERMANENT SPINAL CORD STIMULATOR IMPLANT UNDER FLUOROSCOPY. THE TWO LEADS "
+        "WERE PLACED SO THAT THE CONTACTS COVER T NINE AND TEN."
+    )
+    assert _one(read(note), "scs_implant").levels == ["T9", "T10"]
