@@ -183,6 +183,11 @@ _EVENT_BEFORE = re.compile(
 # "post-MBB", "post RFA": the word that holds the mention says it came after that event.
 _POST_PREFIX = re.compile(r"post[\s-]", re.IGNORECASE)
 _POST_BEFORE = re.compile(r"\bpost[\s-]$", re.IGNORECASE)
+# "No further neurotomy planned", "no more ESIs": the plan rules the procedure out (ConText
+# reads "no further" as a pseudo-trigger: "no further pain" is not a negation of pain).
+_NO_MORE_BEFORE = re.compile(
+    r"\bno\s+(?:further|more|additional|repeat)\s+(?:[\w/-]+\s+){0,2}$", re.IGNORECASE
+)
 # An offer the patient turned down, on the same line as the procedure offered.
 _DECLINED = re.compile(
     r"[^\n]*?\b(?:(?:she|he|they|patient|pt)\s+(?:\w+\s+)?(?:declined|declines|refused|refuses)|"
@@ -439,6 +444,13 @@ def _after_post(text: str, target: Target) -> bool:
     return bool(
         _POST_PREFIX.match(text, target.start, target.end)
         or _POST_BEFORE.search(text, max(0, target.start - 5), target.start)
+    )
+
+
+def _ruled_out(text: str, target: Target) -> bool:
+    """Named after "no further/more/additional/repeat": the plan rules the procedure out."""
+    return bool(
+        _NO_MORE_BEFORE.search(text, max(target.sent_start, target.start - 40), target.start)
     )
 
 
@@ -1039,6 +1051,8 @@ def _planned(
             continue
         if _after_post(ctx.text, target):
             continue  # "expect post-neurotomy soreness": the procedure is behind it
+        if _ruled_out(ctx.text, target):
+            continue  # "no further neurotomy planned"
         learned = status.get((target.start, target.end)) if status is not None else None
         if learned is not None:
             planned = learned[1] >= PLANNED_FROM_STATUS

@@ -2333,3 +2333,25 @@ def test_a_spoken_level_list_names_its_region_once(read: Read) -> None:
         "WERE PLACED SO THAT THE CONTACTS COVER T NINE AND TEN."
     )
     assert _one(read(note), "scs_implant").levels == ["T9", "T10"]
+
+
+# ---- val5's classes (read after its first reading) --------------------------------------
+
+
+def test_no_further_procedure_is_planned(read: Read) -> None:
+    note = "Follow-up visit. Back pain 5/10.\nPLAN: PT. NO FURTHER RF NEUROTOMY PLANNED. RTC 6 WK."
+    assert read(note).planned_procedures == []
+
+
+def test_a_genicular_nb_is_a_genicular_block(read: Read) -> None:
+    note = "Genicular NB, L knee - proc note\n- supine, US guided, SM/SL/IM targets, 2 mL bupi each"
+    assert [p.family for p in read(note).procedures] == ["genicular"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [("She put the burning at 7 of 10 this morning.", True), ("Injected 3 of 10 sites.", False)],
+)
+def test_a_score_of_ten(sentence: str, expected: bool) -> None:
+    facts = read_note(f"Follow-up visit.\n{sentence}", "t", learned=False)
+    assert facts.elements.pain_score is expected
