@@ -879,9 +879,9 @@ def decide_region(
 
 
 # Only these words may stand between a side and the level it qualifies ("right L4-5",
-# "left-sided L5-S1", "the left L5", "R two-needle (L2", "Right side: L2"): up to three
-# words, no digit.
-_SIDE_GAP = re.compile(r"[ \t]*(?:-?sided\b)?(?:[ \t(]*[A-Za-z][A-Za-z-]*){0,3}[ \t(:]*")
+# "left-sided L5-S1", "the left L5", "R two-needle (L2", "Right side: L2", "LEFT -- L3"): up
+# to three words, no digit.
+_SIDE_GAP = re.compile(r"[ \t]*(?:-?sided\b)?(?:[ \t(]*[A-Za-z][A-Za-z-]*){0,3}[ \t(:\-\u2013]*")
 # A level listed right after another takes its side ("R L2 + L3", "left L4, L5 and S1",
 # "Left side: L4 medial branch and L5 dorsal ramus").
 _LIST_GAP = re.compile(

@@ -2355,3 +2355,14 @@ def test_a_genicular_nb_is_a_genicular_block(read: Read) -> None:
 def test_a_score_of_ten(sentence: str, expected: bool) -> None:
     facts = read_note(f"Follow-up visit.\n{sentence}", "t", learned=False)
     assert facts.elements.pain_score is expected
+
+
+def test_sides_after_a_dash_and_a_contrast_box_further_along(read: Read) -> None:
+    note = (
+        "RFA NOTE\nProcedure: lumbar medial branch RF ablation, fluoroscopy\n"
+        "Contrast:           [ ] Yes   [x] No\nNerves lesioned:\n"
+        "  LEFT  -- L3 medial branch, L4 medial branch, L5 dorsal ramus\n"
+        "  RIGHT -- L4 medial branch, L5 dorsal ramus\n"
+    )
+    found = [(p.laterality, p.levels, p.contrast) for p in read(note).procedures]
+    assert found == [("left", ["L3", "L4", "L5"], False), ("right", ["L4", "L5"], False)]
