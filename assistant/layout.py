@@ -88,6 +88,17 @@ class AssertionSpan:
         """
         return _overlaps(self.scope_start, self.scope_end, start, end)
 
+    def points_at(self, start: int, end: int, left: int, right: int) -> bool:
+        """Whether the trigger points at ``[start, end)`` from inside ``[left, right)``.
+
+        A forward trigger must lie before the span (from ``left``), a backward one after it
+        (up to ``right``); as in ConText, a trigger sharing characters with the span does not
+        point at it.
+        """
+        before = left <= self.trigger_start and self.trigger_end <= start
+        after = end <= self.trigger_start and self.trigger_end <= right
+        return (before and self.direction != "backward") or (after and self.direction != "forward")
+
 
 def _overlaps(a0: int, a1: int, b0: int, b1: int) -> bool:
     """Whether ``b`` starts or ends inside ``a`` (medspaCy's ``tuple_overlaps``)."""
@@ -132,3 +143,14 @@ class NoteLayout:
             if modifier.scope_overlaps(start, end):
                 found.append(modifier)
         return found
+
+    def modifiers_at(self, start: int, end: int, left: int, right: int) -> list[AssertionSpan]:
+        """The ConText modifiers that assert something of ``[start, end)``.
+
+        Those whose scope reaches the span and whose trigger points at it from the window
+        ``[left, right)`` around it (:meth:`AssertionSpan.points_at`): the span's clause or
+        sentence. ConText's sentence-wide scope alone would let "Denies side effects, will
+        continue oxycodone" negate the prescription. E/M cues and checklist detectors both
+        read the reader's negation through this one test.
+        """
+        return [m for m in self.assertions_over(start, end) if m.points_at(start, end, left, right)]

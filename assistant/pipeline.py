@@ -39,6 +39,7 @@ __all__ = [
     "check_note",
     "check_note_json",
     "read_note",
+    "read_note_layout",
     "read_notes",
     "risk_input",
     "stored_training_rows",

@@ -280,11 +280,12 @@ def run_checks(
 ) -> ChecklistReview:
     """Apply every fitting checklist and claim check to already-extracted facts.
 
-    ``layout`` is the reader's sections of the note (where a missing item belongs).
+    ``layout`` is the reader's sections of the note (where a missing item belongs) and its
+    ConText modifiers (which detector hits are negated).
     ``extra_findings`` (E/M and opioid rules) join the de-duplication and the verdict.
     """
     profile = registry.payer(payer)
-    detections = Detections(text, registry.detectors)
+    detections = Detections(text, registry.detectors, layout)
     intent = detect_intent(detections)
     checklists = registry.for_facts(facts, detections, payer)
     findings: list[Finding] = []

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from assistant.datafiles import LinearRegex
 from assistant.facts import ELEMENT_NAMES, Approach, Family, Guidance, Laterality, NoteKind, Region
 from assistant.findings import Query, Severity, SourceRef, Status
+from assistant.layout import ContextCategory
 
 Intent = Literal["diagnostic", "therapeutic"]
 
@@ -302,15 +303,18 @@ class Checklist(_Strict):
 class Detector(_Strict):
     """A regex rule marking an element in the note text (for elements beyond the reader's).
 
-    A match counts unless its sentence also matches one of ``unless``. A pattern may name
-    the part of the match that holds a value, ``(?P<value>...)``, for the named predicates
-    that compare a duration, percent or score with a threshold.
+    A match counts unless a reader ConText modifier of a ``voided_by`` category points at
+    it from its sentence (negation is the reader's one reading of the note), or its sentence
+    matches one of ``unless`` (what ConText does not say: plans, numeric comparisons). A
+    pattern may name the part of the match that holds a value, ``(?P<value>...)``, for the
+    named predicates that compare a duration, percent or score with a threshold.
     """
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     element: str | None = None
     patterns: list[LinearRegex] = Field(min_length=1)
     unless: list[LinearRegex] = Field(default_factory=list)
+    voided_by: list[ContextCategory] = Field(default_factory=list)
 
     @field_validator("element")
     @classmethod

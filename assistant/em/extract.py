@@ -254,12 +254,11 @@ def assertions_at(
     """What voids a match: a reader ConText modifier or an E/M trigger in its scope.
 
     The cue's scope is its clause (action cues) or sentence (symptom-like cues), at most
-    ``scope_chars`` either side: a ConText modifier counts when its trigger lies there,
-    before the match or after it, pointing at it, and its own scope reaches the match
-    (ConText's sentence-wide scope alone would let "Denies side effects, will continue
-    oxycodone" negate the prescription). As in ConText, a trigger that shares words with
-    the match does not modify it: "not working" is a cue of its own, whatever "is not"
-    says. The cue data's triggers add the words ConText has no rule for.
+    ``scope_chars`` either side: a ConText modifier counts when its trigger lies there and
+    points at the match (:meth:`NoteLayout.modifiers_at`, as for the checklist detectors).
+    A trigger that shares words with the match does not modify it: "not working" is a cue
+    of its own, whatever "is not" says. The cue data's triggers add the words ConText has
+    no rule for.
     """
     scope = compiled.data.scope_chars
     breaks = compiled.clause_breaks if cue.scope == "clause" else compiled.sentence_breaks
@@ -269,19 +268,11 @@ def assertions_at(
     right = text[end : end + scope]
     stop = breaks.search(right)
     right = right[: stop.start()] if stop else right
-    found: set[AssertionKind] = set()
-    for modifier in layout.assertions_over(start, end):
-        assertion = compiled.data.context.get(modifier.category)
-        if assertion is None or assertion in found:
-            continue
-        before = modifier.direction != "backward" and (
-            start - len(left) <= modifier.trigger_start and modifier.trigger_end <= start
-        )
-        after = modifier.direction != "forward" and (
-            end <= modifier.trigger_start and modifier.trigger_end <= end + len(right)
-        )
-        if before or after:
-            found.add(assertion)
+    found: set[AssertionKind] = {
+        compiled.data.context[modifier.category]
+        for modifier in layout.modifiers_at(start, end, start - len(left), end + len(right))
+        if modifier.category in compiled.data.context
+    }
     for assertion, whole_sentence, kinds, pattern in compiled.before:
         if assertion in found or (kinds and cue.kind not in kinds):
             continue

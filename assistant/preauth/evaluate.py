@@ -86,7 +86,7 @@ def notes_rule(ctx: Context, crit: ResolvedCriterion) -> Judged:
         check = CheckContext(
             note.text,
             note.facts,
-            Detections(note.text, ctx.registry.detectors),
+            Detections(note.text, ctx.registry.detectors, note.layout),
             ctx.thresholds,
             procedure=planned,
         )

@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import Errors, PreauthInputError, validation_paths
 from assistant.facts import NoteFacts
+from assistant.layout import NoteLayout
 from assistant.notes import decode_note
-from assistant.pipeline import read_notes
+from assistant.pipeline import read_note_layout
 from assistant.preauth.values import labelled_date
 
 
@@ -50,12 +51,13 @@ class Manifest(BaseModel):
 
 @dataclass(frozen=True)
 class PatientNote:
-    """One note of the patient, dated and read once."""
+    """One note of the patient, dated and read once: its facts and layout (sections, ConText)."""
 
     note_id: str
     date: dt.date
     text: str
     facts: NoteFacts
+    layout: NoteLayout
 
 
 def note_files(paths: Sequence[Path]) -> list[Path]:
@@ -176,6 +178,9 @@ def read_patient_notes(
 def dated_notes(items: Sequence[tuple[str, dt.date, str]]) -> list[PatientNote]:
     """Read ``(note_id, date, text)`` notes once each; the result is oldest first.
 
+    One reader pass per note gives its facts and its layout (sections and ConText
+    modifiers, which the checklist detectors read negation from).
+
     Raises:
         ChartReadyError: a note id is used twice (Errors.E105), or the reader refuses a note.
     """
@@ -183,10 +188,9 @@ def dated_notes(items: Sequence[tuple[str, dt.date, str]]) -> list[PatientNote]:
     if len(ids) != len(set(ids)):
         problem = "two notes have the same id; note ids must be unique"
         raise PreauthInputError(Errors.E105, source="notes", problem=problem)
-    facts = read_notes((note_id, text) for note_id, _, text in items)
     notes = [
-        PatientNote(note_id, date, text, fact)
-        for (note_id, date, text), fact in zip(items, facts, strict=True)
+        PatientNote(note_id, date, text, *read_note_layout(text, note_id))
+        for note_id, date, text in items
     ]
     return sorted(notes, key=lambda note: (note.date, note.note_id))
 

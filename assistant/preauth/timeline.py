@@ -248,7 +248,7 @@ def build_timeline(
 ) -> Timeline:
     """The timeline of ``notes`` (oldest first), with contradictions between notes listed."""
     ordered = sorted(notes, key=lambda n: (n.date, n.note_id))
-    detections = {n.note_id: Detections(n.text, registry.detectors) for n in ordered}
+    detections = {n.note_id: Detections(n.text, registry.detectors, n.layout) for n in ordered}
     procedures = with_relief(ordered, [p for n in ordered for p in performed(n)])
     timeline = Timeline(
         patient=patient,

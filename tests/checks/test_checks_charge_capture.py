@@ -21,6 +21,7 @@ from assistant.checks.detectors import Detections
 from assistant.facts import NoteFacts
 from assistant.findings import Finding
 from assistant.pipeline import check_note
+from assistant.reader.read import read_layout
 
 US_CODE, UNDER_US, OVER_TPI, UNDER_TPI = "CLM-009", "CLM-018", "CLM-028", "CLM-029"
 KNEE_US = (
@@ -112,7 +113,7 @@ def test_joint_injection_code_matches_its_own_guidance(
 def test_muscles_injected_counts_from_the_procedure_sentences(
     note: str, count: int | None, read: Callable[[str], NoteFacts]
 ) -> None:
-    detections = Detections(note, load_registry().detectors)
+    detections = Detections(note, load_registry().detectors, read_layout(note))
     found, spans = muscles_injected(note, read(note), detections)
     assert found == count
     assert all(0 <= span.start < span.end <= len(note) for span in spans)

@@ -14,7 +14,7 @@ from assistant.checks.detectors import Detections
 from assistant.errors import ClaimInputError
 from assistant.facts import NoteFacts
 from assistant.pipeline import check_note
-from assistant.reader.read import read_note
+from assistant.reader.read import read_layout, read_note
 
 TFESI = (
     "PROCEDURE: Left L4-L5 and L5-S1 transforaminal epidural steroid injection under "
@@ -122,7 +122,7 @@ def test_rfa_history_needs_two_positive_blocks(
         RFA,
         facts,
         registry.coding,
-        Detections(RFA, registry.detectors),
+        Detections(RFA, registry.detectors, read_layout(RFA)),
         registry.payer("medicare").thresholds,
         None,
         None,
@@ -197,7 +197,7 @@ def _rules_raised(note: str, history: list[dict[str, Any]]) -> set[str]:
         note,
         facts,
         registry.coding,
-        Detections(note, registry.detectors),
+        Detections(note, registry.detectors, read_layout(note)),
         registry.payer("medicare").thresholds,
         None,
         claim,

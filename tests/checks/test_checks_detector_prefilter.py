@@ -1,4 +1,8 @@
-"""Detector hits are the same whether or not the Hyperscan prefilter skips patterns."""
+"""Detector hits are the same whether or not the Hyperscan prefilter skips patterns.
+
+Without a layout: the prefilter decides which patterns run, before any ConText modifier
+drops a hit.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,6 @@ def _notes() -> list[str]:
 @pytest.mark.parametrize("text", _notes())
 def test_detections_match_unfiltered_detectors(text: str) -> None:
     detectors = load_registry().detectors
-    detections = Detections(text, detectors)
+    detections = Detections(text, detectors, None)
     for detector_id, detector in detectors.items():
-        assert detections.hits(detector_id) == run_detector(detector, text)
+        assert detections.hits(detector_id) == run_detector(detector, text, None)

@@ -1,4 +1,7 @@
-"""Checklist detectors on sentences written for them: what they must and must not find."""
+"""Checklist detectors on sentences written for them: what they must and must not find.
+
+Each sentence is read by the reader first: negation comes from its ConText modifiers.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import pytest
 
 from assistant.checks.detectors import run_detector
 from assistant.checks.registry import load_registry
+from assistant.reader.read import read_layout
 
 CASES: list[tuple[str, str, bool]] = [
     # A contrast contraindication stated, never a negative or a screening result.
@@ -107,13 +111,19 @@ CASES: list[tuple[str, str, bool]] = [
     ("genicular_rfa_statement", "If the block helps we will proceed with genicular RFA.", False),
     ("modic_statement", "MRI shows Modic type 1 changes at the L4 and L5 endplates.", True),
     ("modic_statement", "MRI shows disc desiccation.", False),
+    # Affirmed statements; negated ones are tested below.
+    ("consent_statement", "Informed consent was obtained.", True),
+    ("consent_statement", "The patient did not sign consent.", False),
+    ("radicular_statement", "She has right L5 radicular symptoms.", True),
+    ("radicular_statement", "Low back pain, no radiation to the legs.", False),  # `unless`
+    ("moderate_sedation_given", "Moderate sedation was given.", True),
 ]
 
 
 @pytest.mark.parametrize(("detector_id", "sentence", "expected"), CASES)
 def test_detector_on_sentence(detector_id: str, sentence: str, expected: bool) -> None:
     detector = load_registry().detectors[detector_id]
-    assert bool(run_detector(detector, sentence)) is expected
+    assert bool(run_detector(detector, sentence, read_layout(sentence))) is expected
 
 
 @pytest.mark.parametrize(
@@ -130,6 +140,6 @@ def test_detector_on_sentence(detector_id: str, sentence: str, expected: bool) -
     ],
 )
 def test_detector_value_group(detector_id: str, sentence: str, value: str) -> None:
-    hits = run_detector(load_registry().detectors[detector_id], sentence)
+    hits = run_detector(load_registry().detectors[detector_id], sentence, read_layout(sentence))
     assert hits
     assert hits[0].value == value

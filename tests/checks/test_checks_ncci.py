@@ -24,7 +24,7 @@ from assistant.checks.registry import default_checklist_dir, load_registry_from
 from assistant.errors import RuleFileError
 from assistant.facts import NoteFacts
 from assistant.pipeline import check_note
-from assistant.reader.read import read_note
+from assistant.reader.read import read_layout, read_note
 
 PTP, BYPASS, MUE, GUIDANCE = "CLM-023", "CLM-024", "CLM-025", "CLM-008"
 IMAGING = {"77002", "77003", "77012", "76942"}
@@ -209,7 +209,13 @@ def test_mue_line_indicator_counts_each_line_alone(read: Callable[[str], NoteFac
     table = registry.coding.model_copy(update={"mue": {**registry.coding.mue, "64483": limit}})
     claim = parse_claim({"lines": [_line("64483", "LT"), _line("64483", "LT", "XS")]})
     ctx = ClaimContext(
-        TFESI, read(TFESI), table, Detections(TFESI, registry.detectors), {}, None, claim
+        TFESI,
+        read(TFESI),
+        table,
+        Detections(TFESI, registry.detectors, read_layout(TFESI)),
+        {},
+        None,
+        claim,
     )
     assert mue_limits(ctx, {}) == []
     over = parse_claim({"lines": [_line("64483", "LT", units=2)]})

@@ -12,6 +12,7 @@ from assistant.checks.schema import Scope
 from assistant.checks.scope import scope_fits, scope_targets
 from assistant.facts import NoteFacts, Procedure
 from assistant.pipeline import check_note
+from assistant.reader.read import read_layout
 
 
 @pytest.mark.parametrize(
@@ -77,7 +78,7 @@ def test_scope_detected_checks_the_note_once_without_a_procedure() -> None:
     scope = Scope(mode="detected", families=["other"], detectors=["pns_procedure"])
     facts = NoteFacts(note_id="n", note_kind="other")
     text = "PROCEDURE: Percutaneous PNS lead placement, left axillary nerve."
-    assert scope_fits(scope, facts, Detections(text, load_registry().detectors))
+    assert scope_fits(scope, facts, Detections(text, load_registry().detectors, read_layout(text)))
     assert scope_targets(scope, facts) == [(None, None)]
 
 

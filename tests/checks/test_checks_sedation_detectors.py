@@ -3,7 +3,8 @@
 ``sedation_used`` (BASE-007: sedation given) is moderate sedation or anesthesia care, so it
 reuses the patterns of ``moderate_sedation_given`` and ``anesthesia_care_given`` (CLM-031)
 instead of repeating them. The reference definitions below are the ones the detectors file
-held before it shared them; hits must be identical.
+held before it shared them, with negation now read by the reader's ConText (``voided_by``)
+instead of their own regexes; hits must be identical.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from assistant.checks import load_registry
 from assistant.checks.detectors import run_detector
 from assistant.checks.schema import Detector
 
-_NOT = r"\b(no|without|declined|not)\b[^.\n]{0,20}\b"
 REFERENCE = {
     "moderate_sedation_given": Detector(
         id="moderate_sedation_given",
@@ -24,14 +24,15 @@ REFERENCE = {
             r"\b(moderate|conscious|procedural|IV) sedation\b",
             r"\b(midazolam|versed|fentanyl)\b[^.\n]{0,20}\b\d",
         ],
-        unless=[_NOT + "sedation", r"\b(by|from) (the )?(anesthesia|anesthesiologist|CRNA)"],
+        unless=[r"\b(by|from) (the )?(anesthesia|anesthesiologist|CRNA)"],
+        voided_by=["NEGATED_EXISTENCE"],
     ),
     "anesthesia_care_given": Detector(
         id="anesthesia_care_given",
         patterns=[
             r"\b(monitored anesthesia care|MAC anesthesia|general anesthesia|deep sedation)\b"
         ],
-        unless=[_NOT + "(anesthesia care|general anesthesia|deep sedation)"],
+        voided_by=["NEGATED_EXISTENCE"],
     ),
     "sedation_used": Detector(
         id="sedation_used",
@@ -40,7 +41,7 @@ REFERENCE = {
             r"\b(monitored anesthesia care|MAC anesthesia|general anesthesia)\b",
             r"\b(midazolam|versed|fentanyl|propofol)\b[^.\n]{0,20}\b\d",
         ],
-        unless=[_NOT + "(sedation|anesthesia care|general anesthesia)"],
+        voided_by=["NEGATED_EXISTENCE"],
     ),
 }
 SENTENCES = [
@@ -67,8 +68,10 @@ def _fuzz(count: int) -> list[str]:
 @pytest.mark.parametrize("detector_id", sorted(REFERENCE))
 def test_sedation_detector_hits_are_unchanged(detector_id: str) -> None:
     detector = load_registry().detectors[detector_id]
+    reference = REFERENCE[detector_id]
+    assert detector.voided_by == reference.voided_by
     for text in [*SENTENCES, *_fuzz(3000)]:
-        assert run_detector(detector, text) == run_detector(REFERENCE[detector_id], text), text
+        assert run_detector(detector, text, None) == run_detector(reference, text, None), text
 
 
 def test_sedation_used_reuses_the_two_sedation_detectors_patterns() -> None:

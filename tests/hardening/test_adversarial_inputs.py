@@ -105,7 +105,7 @@ def test_detectors_linear_on_hit_dense_notes(unit: str) -> None:
     large = unit * (80_000 // len(unit))
 
     def run(text: str) -> Callable[[], object]:
-        return lambda: [run_detector(d, text) for d in detectors]
+        return lambda: [run_detector(d, text, None) for d in detectors]
 
     ratio = _best_time(run(large)) / _best_time(run(small))
     assert ratio < 3.5
