@@ -231,7 +231,7 @@ _SENTENCE_END = re.compile(
 _SPREAD_BEFORE = re.compile(
     r"\b(?:spread\w*|flow\w*|extend\w*|tracking|tracked|outlin\w*|cephalad|caudad|"
     r"filling|filled|opacif\w*|"
-    r"up\s+to|as\s+high\s+as|as\s+far\s+as)\b[^.;\n]{0,80}$",
+    r"up\s+to|as\s+high\s+as|as\s+far\s+as)\b[^.;\n]{0,130}$",
     re.IGNORECASE,
 )
 # A sentence reporting imaging findings names diseased levels, not treated ones.
@@ -692,6 +692,7 @@ def _named_levels(
         and t.assertion not in _NOT_TODAY
         and after.match(ctx.text, t.end)
         and not _IMAGING.search(ctx.text, t.sent_start, t.sent_end)
+        and not _SPREAD_BEFORE.search(ctx.text, max(t.sent_start, t.start - 140), t.start)
     ]
     own = [
         t for t in ctx.targets if t.label == "LEVEL" and any(_same_sentence(t, m) for m in mentions)
@@ -733,7 +734,7 @@ def _treated_levels(ctx: _Context, targets: Sequence[Target], family: str | None
         if not _GENERIC_SENTENCE.match(ctx.text, t.sent_start, t.sent_end)
         and not (
             family not in LEAD_FAMILIES
-            and _SPREAD_BEFORE.search(ctx.text, max(t.sent_start, t.start - 90), t.start)
+            and _SPREAD_BEFORE.search(ctx.text, max(t.sent_start, t.start - 140), t.start)
         )
         and not (_IMAGING.search(ctx.text, t.sent_start, t.sent_end) and not ctx.done_today(t))
         and not (family != "other" and _SURGERY_AFTER.match(ctx.text, t.end))

@@ -2366,3 +2366,13 @@ def test_sides_after_a_dash_and_a_contrast_box_further_along(read: Read) -> None
     )
     found = [(p.laterality, p.levels, p.contrast) for p in read(note).procedures]
     assert found == [("left", ["L3", "L4", "L5"], False), ("right", ["L4", "L5"], False)]
+
+
+def test_a_long_contrast_spread_sentence_names_no_treated_level(read: Read) -> None:
+    note = (
+        "I did a right lumbar sympathetic block today. The needles were advanced under "
+        "fluoroscopy to the anterolateral margins of the L2 and L3 vertebral bodies. "
+        "Iohexol, 2 mL, tracked in a thin even line along the front of the spine from the "
+        "upper part of the L1 body to the lower end plate of L4, with no psoas pattern."
+    )
+    assert _one(read(note), "sympathetic_block").levels == ["L2", "L3"]
