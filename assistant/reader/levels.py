@@ -62,9 +62,22 @@ def _written(match: re.Match[str]) -> str:
     return out + joiner + second
 
 
+# The rest of a spoken list after its first level: "T eight, nine and ten" -> "T8, 9 and 10".
+_SPOKEN_TAIL = re.compile(
+    rf"(?<=[CTLS]\d)((?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:{_NUMBER_WORD})\b)+", re.IGNORECASE
+)
+_NUMBER = re.compile(rf"\b(?:{_NUMBER_WORD})\b", re.IGNORECASE)
+
+
+def _written_tail(match: re.Match[str]) -> str:
+    return _NUMBER.sub(lambda word: _VALUE[word[0].lower()], match[0])
+
+
 def written_levels(text: str) -> str:
     """``text`` with spoken levels written as levels: "el five S one" -> "L5 S1"."""
-    return _SPOKEN.sub(_written, text) if _SPOKEN.search(text) else text
+    if not _SPOKEN.search(text):
+        return text
+    return _SPOKEN_TAIL.sub(_written_tail, _SPOKEN.sub(_written, text))
 
 
 # A list that names its region once: "L4 and 5", "L3, 4, 5", "C5/6 and 6/7" (the

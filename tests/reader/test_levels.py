@@ -6,6 +6,7 @@ from assistant.reader.levels import (
     levels_in,
     region_of,
     sort_levels,
+    written_levels,
 )
 
 
@@ -94,3 +95,15 @@ def test_count_levels_counts_distinct() -> None:
 )
 def test_levels_in_reads_a_list_that_names_its_region_once(text: str, expected: list[str]) -> None:
     assert levels_in(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("spoken", "levels"),
+    [
+        ("T EIGHT, NINE AND TEN", ["T8", "T9", "T10"]),
+        ("C five, six, and seven", ["C5", "C6", "C7"]),
+        ("T eight and nine", ["T8", "T9"]),
+    ],
+)
+def test_a_spoken_list_names_its_region_once(spoken: str, levels: list[str]) -> None:
+    assert levels_in(written_levels(spoken)) == levels
