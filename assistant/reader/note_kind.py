@@ -37,6 +37,10 @@ TECHNIQUE_SENTENCES = 2
 MINOR_PROCEDURE_SHARE = 0.25
 
 
+def _affirmed_today(target: Target) -> bool:
+    return target.assertion == "affirmed" and not target.planned
+
+
 def _most_named(cues: Sequence[Target]) -> NoteKind:
     """The kind most cues name; on a tie, the kind named first."""
     counts: dict[str, int] = {}
@@ -55,16 +59,38 @@ def technique_share(targets: Sequence[Target], note_length: int) -> float:
     return sum(end - start for start, end in sentences) / max(note_length, 1)
 
 
+# A letter's subject line ("Re: Mrs. V., 59 - transforaminal ESI, performed today").
+_SUBJECT = re.compile(
+    r"^[ \t]*(?:re|subject|regarding)[ \t]*:[^\n]{0,200}", re.IGNORECASE | re.MULTILINE
+)
+SUBJECT_WITHIN = 1500  # characters from the top of the note
+
+
+def letter_subject(text: str, targets: Sequence[Target]) -> list[Target]:
+    """The family mentions in a letter's subject line near its top (what the letter is about)."""
+    subject = _SUBJECT.search(text, 0, SUBJECT_WITHIN)
+    if subject is None:
+        return []
+    return [
+        t
+        for t in targets
+        if t.label == "FAMILY" and subject.start() <= t.start and t.end <= subject.end()
+    ]
+
+
 def classify_note_kind(
     targets: Sequence[Target],
     procedures: Sequence[Procedure],
     procedure_in_zone: bool,
     title: str = "",
     note_length: int = 0,
+    subject: Sequence[Target] = (),
 ) -> tuple[NoteKind, list[Evidence]]:
     """The note kind and the cue spans that decided it.
 
-    ``title`` is the note's first line when it is a title (short): a visit named there
+    ``subject`` is the family mentions of a letter's subject line: a letter about a procedure
+    it performed is a procedure note. ``title`` is the note's first line when it is a title
+    (short): a visit named there
     ("F/U visit", "Video follow-up", "New patient consult") stays a visit when a minor
     procedure is done too, unless the title calls the note a procedure note. A report
     (imaging, electrodiagnostic) is one when it is titled as one or has a report's headings
@@ -86,6 +112,11 @@ def classify_note_kind(
     visit_title = not _PROCEDURE_TITLE.search(title)
     if procedures and not visit_title:
         return "procedure", []  # "PROCEDURE REPORT", "Procedure note" over a procedure done
+    done = {p.family for p in procedures}
+    about = [t for t in subject if t.value in done and _affirmed_today(t)]
+    if about:
+        # a letter about the procedure it reports ("Re: ... - SHP block, 04/16/2026")
+        return "procedure", [about[0].evidence("note_kind", "procedure")]
     titled = [c for c in cues if visit_title and c.end <= len(title) and c.value in VISIT_KINDS]
     if titled:
         return titled[0].value, [titled[0].evidence("note_kind", titled[0].value)]  # type: ignore[return-value]

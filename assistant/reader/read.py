@@ -20,7 +20,7 @@ from assistant.facts import NoteFacts
 from assistant.layout import NoteLayout
 from assistant.reader.elements import assemble_elements
 from assistant.reader.layout import layout_of
-from assistant.reader.note_kind import TITLE_MAX, classify_note_kind
+from assistant.reader.note_kind import TITLE_MAX, classify_note_kind, letter_subject
 from assistant.reader.pipeline import get_reader, rule_versions
 from assistant.reader.procedures import assemble_procedures, mention_signals
 from assistant.reader.reading import NoteReading, reading_of
@@ -61,7 +61,9 @@ def facts_from_reading(
     procedures, planned = assembled.procedures, assembled.planned
     title = text.split("\n", 1)[0]
     title = title if len(title) <= TITLE_MAX else ""
-    kind, kind_evidence = classify_note_kind(found, procedures, assembled.in_zone, title, len(text))
+    kind, kind_evidence = classify_note_kind(
+        found, procedures, assembled.in_zone, title, len(text), letter_subject(text, found)
+    )
     if layer is not None:
         from assistant.learned.layer import kind_signals
 

@@ -2376,3 +2376,26 @@ def test_a_long_contrast_spread_sentence_names_no_treated_level(read: Read) -> N
         "upper part of the L1 body to the lower end plate of L4, with no psoas pattern."
     )
     assert _one(read(note), "sympathetic_block").levels == ["L2", "L3"]
+
+
+@pytest.mark.parametrize(
+    ("subject", "kind"),
+    [
+        ("Re: Mr. T., 61 - right L5 transforaminal epidural steroid injection, today", "procedure"),
+        ("Re: Mr. T., 61 - lumbar radicular pain", "consult"),
+    ],
+)
+def test_a_letter_about_the_procedure_it_reports(read: Read, subject: str, kind: str) -> None:
+    note = (
+        f"Dear Dr. Amadi,\n\n{subject}\n\nThank you for asking me to see Mr. T. He has had right "
+        "leg pain for four months, worse with sitting and at night, and it now stops him from "
+        "driving to work and from walking his dog for more than ten minutes. Six weeks of "
+        "physiotherapy, naproxen and a short course of gabapentin have not helped, and he "
+        "stopped the gabapentin because of dizziness. On examination straight leg raising "
+        "reproduces his pain at 40 degrees on the right, the right ankle jerk is reduced and "
+        "there is mild weakness of right great toe extension. His MRI shows a right L5 "
+        "foraminal disc protrusion. We discussed the risks and he signed consent. Under "
+        "fluoroscopy I placed a 22-gauge needle at the right L5 foramen, confirmed spread with "
+        "1 mL of contrast and injected 10 mg of dexamethasone.\n\nYours sincerely,\nDr. Lee"
+    )
+    assert read(note).note_kind == kind
