@@ -2399,3 +2399,14 @@ def test_a_letter_about_the_procedure_it_reports(read: Read, subject: str, kind:
         "1 mL of contrast and injected 10 mg of dexamethasone.\n\nYours sincerely,\nDr. Lee"
     )
     assert read(note).note_kind == kind
+
+
+def test_a_procedure_booked_for_later_is_planned_not_done(read: Read) -> None:
+    note = (
+        "MBB #2 - bilat L4 / L5 MB\n* 70M, axial LBP x 3 yrs\n"
+        "* perm SCS implant booked Feb w/ Dr. Kahn\n\nProcedure\n* prone, fluoro, prep\n"
+        "* 22g needles to L4 + L5 MB bilat, 0.5 mL bupi each\n"
+    )
+    facts = read(note)
+    assert [p.family for p in facts.procedures] == ["facet_mbb"]
+    assert facts.planned_procedures == ["scs_implant"]
