@@ -2410,3 +2410,12 @@ def test_a_procedure_booked_for_later_is_planned_not_done(read: Read) -> None:
     facts = read(note)
     assert [p.family for p in facts.procedures] == ["facet_mbb"]
     assert facts.planned_procedures == ["scs_implant"]
+
+
+def test_had_with_a_count_is_history(read: Read) -> None:
+    note = (
+        "proc note\nprocedure: bilat lumbar RF ablation of the L3, L4 medial branches\n"
+        "hx - had 2 rounds MBB at the same nerves 9/26 and 10/26 with 80% relief\n"
+        "prone, c-arm, 18g RF cannulas, lesions 80 C x 90 s\n"
+    )
+    assert [p.family for p in read(note).procedures] == ["facet_rfa"]
