@@ -2419,3 +2419,14 @@ def test_had_with_a_count_is_history(read: Read) -> None:
         "prone, c-arm, 18g RF cannulas, lesions 80 C x 90 s\n"
     )
     assert [p.family for p in read(note).procedures] == ["facet_rfa"]
+
+
+def test_a_technologists_credential_is_no_side_and_a_ticked_ct_is_guidance(read: Read) -> None:
+    note = (
+        "PROCEDURE DOCUMENTATION\nProvider: A. Roe, MD   Assistant: B. Lam, RT(R)(CT)\n"
+        "PROCEDURE PERFORMED: [x] Facet joint injection (intra-articular)\n"
+        "Level(s): T8-T9\nLaterality: [x] Left  [ ] Right\n"
+        "Guidance: [ ] Fluoroscopy  [x] CT  [ ] Ultrasound\n"
+    )
+    facet = _one(read(note), "facet_joint_injection")
+    assert (facet.laterality, facet.guidance) == ("left", "ct")
