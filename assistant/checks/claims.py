@@ -316,7 +316,9 @@ class DrugInfo(_Input):
     in mg, mcg or units, or ``one dose``. ``names`` are the words a note uses for the drug
     (generic and brand, lower case); a code with names and an amount as its unit has its
     units compared with the dose the note documents. Codes with the same names are one drug
-    in several unit sizes (J1030 and J1040): their lines are compared together.
+    in several unit sizes (J1030 and J1040): their lines are compared together. ``source``
+    names where the unit and the container were read (the HCPCS long descriptor, a label);
+    without it they come from the long descriptors, as the coding file's comment says.
     """
 
     description: str
@@ -324,6 +326,7 @@ class DrugInfo(_Input):
     single_dose: bool
     names: list[str] = Field(default_factory=list)
     basis: Basis
+    source: str | None = Field(default=None, min_length=1)
 
     @field_validator("names")
     @classmethod

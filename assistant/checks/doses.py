@@ -7,7 +7,9 @@ and convert it to the measure of the drug's billing unit:
 
 - "80 mg of Depo-Medrol", "Depo-Medrol 80 mg", "155 units of Botox": the amount;
 - "2 mL of Kenalog 40 mg/mL", "Kenalog 40 mg/mL, 2 mL", "5 mL of 1% lidocaine": volume times
-  concentration (a percent is grams per 100 mL: 1 % is 10 mg/mL);
+  concentration (a percent is grams per 100 mL: 1 % is 10 mg/mL); a pump refill the same way
+  ("20 mL of morphine 20 mg/mL", "baclofen 2000 mcg/mL x 20 mL"), its residual volume taken
+  out and its programmed daily dose or rate left out;
 - "Synvisc-One 6 mL": a volume alone does not convert (the amount is unknown, not absent);
 - for a drug in units (botulinum toxins) named without an amount beside it, the units the
   note states elsewhere ("A total of 155 units was injected").
@@ -67,6 +69,25 @@ _WASTE = re.compile(r"\b(?:wasted|waste|wastage|discarded|unused)\b", re.IGNOREC
 _PREPARED = re.compile(r"\b(?:reconstitut\w*|dilut\w*)", re.IGNORECASE)
 _WASTE_CHARS = 30
 _BREAK = re.compile(r"[.;\n]")
+# At a pump refill, the residual volume taken out ("residual 2.8 mL", "returned 2.8 mL", "2.8 mL
+# was aspirated") and the programmed daily dose or rate ("daily dose 2.2 mg", "2.2 mg per day")
+# are not an amount given: the words before an amount count within its phrase (those of a
+# residual only before a volume: "the stylet was removed 40 mg of Kenalog" keeps the 40 mg),
+# the words after it only right after it ("20 mL of morphine at a daily rate of 2 mg" keeps
+# the 20 mL).
+_RESIDUAL_BEFORE = re.compile(
+    r"\b(?:residual|withdraw|withdrawn|withdrew|aspirated|returned|removed|emptied|expected)\b",
+    re.IGNORECASE,
+)
+_RATE_BEFORE = re.compile(r"\b(?:daily|rate)\b", re.IGNORECASE)
+_PUMP_AFTER = re.compile(
+    r"[ \t]*(?:(?:of|was|were|is|the)[ \t]+){0,2}"
+    r"(?:residual|withdrawn|aspirated|returned|removed)\b"
+    r"|[ \t]*(?:per|a|/)[ \t]*(?:day|hour|hr|24[ \t]*h\w*)\b|[ \t]*daily\b",
+    re.IGNORECASE,
+)
+_PHRASE = re.compile(r"\.(?!\d)|[;,\n]|\b(?:and|then|with)\b", re.IGNORECASE)
+_PHRASE_CHARS = 45
 # A strength: mg (or mcg) per mL or per a number of mL ("48 mg/6 mL", whose volume is read
 # as an amount of its own), or a percent.
 _STRENGTH = re.compile(
@@ -188,13 +209,24 @@ def _set_aside(text: str, match: re.Match[str]) -> bool:
     """An amount said to be discarded (or a vial's contents being prepared), not given.
 
     The words right after it count up to the next amount ("155 units injected and 45 units
-    discarded" keeps the 155); the words before it, from the start of the clause.
+    discarded" keeps the 155); the words before it, from the start of the clause. So does a
+    pump's residual volume or programmed daily dose or rate (``_RESIDUAL_BEFORE``,
+    ``_RATE_BEFORE``, ``_PUMP_AFTER``).
     """
     ahead = text[match.end() : match.end() + _WASTE_CHARS]
     later = _AMOUNT.search(ahead)
     ahead = _BREAK.split(ahead[: later.start()] if later else ahead, maxsplit=1)[0]
     behind = _BREAK.split(text[max(0, match.start() - _WASTE_CHARS) : match.start()])[-1]
-    return bool(_WASTE.search(ahead) or _PREPARED.search(ahead) or _WASTE.search(behind))
+    phrase = _PHRASE.split(text[max(0, match.start() - _PHRASE_CHARS) : match.start()])[-1]
+    volume = _MEASURES[match["m"].lower()][0] == "ml"
+    return bool(
+        _WASTE.search(ahead)
+        or _PREPARED.search(ahead)
+        or _WASTE.search(behind)
+        or _RATE_BEFORE.search(phrase)
+        or (volume and _RESIDUAL_BEFORE.search(phrase))
+        or _PUMP_AFTER.match(text, match.end())
+    )
 
 
 def _convert(amount: _Quantity, strength: _Quantity | None, measure: Measure) -> float | None:

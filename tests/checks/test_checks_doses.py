@@ -61,6 +61,8 @@ STOP = [*OTHERS, *METHYLPRED, *TRIAMCINOLONE, *LIDOCAINE, *DEXAMETHASONE, *KETOR
             [6],
         ),
         (METHYLPRED, "mg", "Depo-Medrol 80 mg and 2 mL of 1% lidocaine were injected.", [80]),
+        # the words of a pump's residual volume set aside a volume only
+        (METHYLPRED, "mg", "After the stylet was removed 80 mg of Depo-Medrol was injected.", [80]),
     ],
 )
 def test_find_doses_reads_the_amount_next_to_the_name(
@@ -129,6 +131,57 @@ def test_toxin_units_stated_apart_from_the_name_are_its_dose(
     assert found.bounds() == pytest.approx(bounds)
 
 
+MORPHINE = ["morphine sulfate", "morphine", "infumorph", "duramorph"]
+BACLOFEN = ["baclofen", "lioresal", "gablofen"]
+ZICONOTIDE = ["ziconotide", "prialt"]
+PUMP_STOP = [*STOP, *MORPHINE, *BACLOFEN, *ZICONOTIDE, "clonidine"]
+
+
+@pytest.mark.parametrize(
+    ("names", "text", "dose"),
+    [
+        # concentration times volume, mg, volume first or concentration first
+        (MORPHINE, "The pump was refilled with 20 mL of preservative-free morphine 20 mg/mL.", 400),
+        (MORPHINE, "Refilled with morphine 25 mg/mL, 18 mL.", 450),
+        # mcg per mL, in both word orders
+        (BACLOFEN, "Reservoir refilled with baclofen 2000 mcg/mL x 20 mL.", 40),
+        (BACLOFEN, "Pump refill: 18 mL of Lioresal 2000 mcg/mL.", 36),
+        (ZICONOTIDE, "Refilled with 20 mL of Prialt 25 mcg/mL.", 0.5),
+        # the residual volume withdrawn is not a dose given, before or after the refill
+        (
+            MORPHINE,
+            "The residual volume of 2.8 mL was withdrawn (expected 3.0 mL) and returned 2.8 mL; "
+            "the reservoir was refilled with 20 mL of morphine 20 mg/mL.",
+            400,
+        ),
+        (MORPHINE, "20 mL of morphine 20 mg/mL was instilled after 2.8 mL was aspirated.", 400),
+        # nor is the programmed daily dose or rate
+        (
+            MORPHINE,
+            "The pump was refilled with 20 mL of morphine 20 mg/mL at a daily rate of 2.2 mg.",
+            400,
+        ),
+    ],
+)
+def test_find_doses_reads_a_pump_refill(names: list[str], text: str, dose: float) -> None:
+    found = find_doses(text, names, "mg", PUMP_STOP)
+    assert found.bounds() == pytest.approx((dose, dose))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The pump was refilled with 20 mL of morphine.",  # no concentration: amount unknown
+        "The reservoir was filled with morphine 25 mg/mL.",  # a concentration alone
+        "Morphine 20 mg/mL: 2.8 mL residual withdrawn, reservoir refilled.",
+        "The daily dose was increased from 2.0 mg to 2.2 mg of morphine.",
+        "Morphine infuses at 2.2 mg per day.",
+    ],
+)
+def test_pump_volumes_and_rates_without_a_refill_dose_are_no_dose(text: str) -> None:
+    assert find_doses(text, MORPHINE, "mg", PUMP_STOP).bounds() is None
+
+
 def test_a_volume_without_a_strength_is_an_amount_that_does_not_convert() -> None:
     found = find_doses("Synvisc-One 6 mL was injected into the right knee.", SYNVISC, "mg")
     assert [m.amount for m in found.mentions] == [None]
@@ -170,6 +223,24 @@ def test_drug_table_units_are_amounts_in_mg_or_units() -> None:
     assert {"J1030", "J1040", "J3301", "J1100", "J0702", "J2001", "J0585"} <= compared
     assert {"J2250", "J3010", "J1885"} <= compared
     assert drugs["J1030"].names == drugs["J1040"].names
+
+
+def test_drug_table_has_the_intrathecal_pump_drugs() -> None:
+    drugs = load_registry().coding.drugs
+    units = {
+        code: drugs[code].billing_unit for code in ("J2274", "J0475", "J0476", "J2278", "J1170")
+    }
+    assert units == {
+        "J2274": (10, "mg"),
+        "J0475": (10, "mg"),
+        "J0476": pytest.approx((0.05, "mg")),
+        "J2278": pytest.approx((0.001, "mg")),
+        "J1170": (4, "mg"),
+    }
+    assert drugs["J0475"].names == drugs["J0476"].names  # one drug, trial and refill sizes
+    assert all(drugs[code].single_dose for code in ("J2274", "J0475", "J0476", "J2278"))
+    assert not drugs["J1170"].single_dose  # not established: not judged
+    assert all(drugs[code].source for code in units)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,10 @@ on its own JW line.
 - CLM-035: fewer units than the documented dose needs (info: lost revenue).
 - CLM-036: a drug billed whose dose the note does not state (warn).
 
+An intrathecal pump refill documents its dose as concentration times volume ("20 mL of
+morphine 20 mg/mL" is 400 mg, J2274 x 40); the residual volume withdrawn and the programmed
+daily dose are not doses given.
+
 Findings quote the dose in the note, by character offsets.
 """
 
@@ -25,6 +29,7 @@ from assistant.findings import Finding
 from assistant.pipeline import check_note
 
 OVER, UNDER, UNDOCUMENTED = "CLM-034", "CLM-035", "CLM-036"
+WASTE = "CLM-032"  # a single-dose drug without JW or JZ
 DRUG_RULES = {OVER, UNDER, UNDOCUMENTED}
 DOC = Path(__file__).resolve().parents[2] / "docs" / "policies.md"
 TFESI = (
@@ -147,3 +152,80 @@ def test_policies_doc_explains_the_drug_unit_rules() -> None:
     doc = DOC.read_text(encoding="utf-8")
     for rule_id in sorted(DRUG_RULES):
         assert rule_id in doc, rule_id
+
+
+PUMP = (
+    "PROCEDURE: Intrathecal pump analysis, reprogramming and refill.\n"
+    "The reservoir was accessed with a Huber needle and the residual volume of 2.8 mL was "
+    "withdrawn (expected 3.0 mL). {refill}\n"
+    "Diagnosis: chronic pain syndrome."
+)
+MORPHINE_REFILL = (
+    "Pump refill: 20 mL of preservative-free morphine 20 mg/mL; the daily dose was increased "
+    "from 2.0 mg to 2.2 mg."
+)
+
+
+def _pump_findings(
+    read: Callable[[str], NoteFacts], refill: str, *drug_lines: dict[str, Any]
+) -> set[str]:
+    note = PUMP.format(refill=refill)
+    lines = [{"cpt": "62370", "icd10": ["G89.4"]}, *drug_lines]
+    result = check_note(
+        note, payer="medicare", claim=parse_claim({"lines": lines}), facts=read(note)
+    )
+    return {f.rule_id for f in result.findings if f.rule_id in DRUG_RULES | {WASTE}}
+
+
+def _pump_line(cpt: str, units: int, *modifiers: str) -> dict[str, Any]:
+    return {"cpt": cpt, "units": units, "modifiers": list(modifiers), "icd10": ["G89.4"]}
+
+
+@pytest.mark.parametrize(
+    ("refill", "lines", "expected"),
+    [
+        # 20 mL of 20 mg/mL is 400 mg: J2274 (10 mg) x 40, not x 4 (the residual withdrawn and
+        # the daily dose are not doses given)
+        (MORPHINE_REFILL, [_pump_line("J2274", 40, "JZ")], set()),
+        (MORPHINE_REFILL, [_pump_line("J2274", 4, "JZ")], {UNDER}),
+        (MORPHINE_REFILL, [_pump_line("J2274", 400, "JZ")], {OVER}),
+        # a single-dose container: JW or JZ
+        (MORPHINE_REFILL, [_pump_line("J2274", 40)], {WASTE}),
+        # 18 mL of a 20 mL ampule of 25 mg/mL: 450 mg given, the 50 mg discarded on a JW line
+        (
+            "The pump was refilled with Infumorph 25 mg/mL, 18 mL; 2 mL of the 20 mL ampule was "
+            "discarded.",
+            [_pump_line("J2274", 45), _pump_line("J2274", 5, "JW")],
+            set(),
+        ),
+        # baclofen in mcg per mL: 2000 mcg/mL x 20 mL is 40 mg, J0475 (10 mg) x 4
+        ("Refilled with baclofen 2000 mcg/mL x 20 mL.", [_pump_line("J0475", 4, "JZ")], set()),
+        ("Refilled with baclofen 2000 mcg/mL x 20 mL.", [_pump_line("J0475", 40, "JZ")], {OVER}),
+        # ziconotide per mcg: 20 mL of 25 mcg/mL is 500 mcg
+        ("Refilled with 20 mL of Prialt 25 mcg/mL.", [_pump_line("J2278", 500, "JZ")], set()),
+        ("Refilled with 20 mL of Prialt 25 mcg/mL.", [_pump_line("J2278", 50, "JZ")], {UNDER}),
+        # hydromorphone, up to 4 mg a unit: 200 mg is 50 units (not single-dose: no JW/JZ)
+        ("Refilled with 20 mL of hydromorphone 10 mg/mL.", [_pump_line("J1170", 50)], set()),
+        # a volume without a concentration: not judged, but the drug is named
+        ("The pump was refilled with 20 mL of morphine.", [_pump_line("J2274", 4, "JZ")], set()),
+    ],
+)
+def test_pump_refill_units_against_concentration_times_volume(
+    refill: str,
+    lines: list[dict[str, Any]],
+    expected: set[str],
+    read: Callable[[str], NoteFacts],
+) -> None:
+    assert _pump_findings(read, refill, *lines) == expected
+
+
+def test_pump_refill_finding_quotes_the_refill(read: Callable[[str], NoteFacts]) -> None:
+    note = PUMP.format(refill=MORPHINE_REFILL)
+    lines = [{"cpt": "62370", "icd10": ["G89.4"]}, _pump_line("J2274", 4, "JZ")]
+    result = check_note(
+        note, payer="medicare", claim=parse_claim({"lines": lines}), facts=read(note)
+    )
+    [finding] = [f for f in result.findings if f.rule_id == UNDER]
+    assert "400 mg" in finding.message and "needs 40 units" in finding.message
+    [evidence] = finding.evidence
+    assert evidence.text == "20 mL of preservative-free morphine 20 mg/mL"
