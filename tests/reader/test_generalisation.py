@@ -2430,3 +2430,20 @@ def test_a_technologists_credential_is_no_side_and_a_ticked_ct_is_guidance(read:
     )
     facet = _one(read(note), "facet_joint_injection")
     assert (facet.laterality, facet.guidance) == ("left", "ct")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("- R shoulder pain 2+ yrs, worse overhead", True),
+        ("- axial lbp >4 yrs, no radic", True),
+        ("- positional HA x 3 days, worse upright", True),
+        ("Torticollis since 2018, on Botox every 3 months.", True),
+        ("His neck pain started when he fell off a roof in June.", True),
+        ("He has had neck pain since he fell off a roof in June.", True),
+        ("Last ESI: leg pain lasting about 8 weeks less than before.", False),
+    ],
+)
+def test_pain_duration_in_shorthand(sentence: str, expected: bool) -> None:
+    facts = read_note(f"Follow-up visit.\n{sentence}", "t", learned=False)
+    assert facts.elements.pain_duration is expected
