@@ -2447,3 +2447,19 @@ def test_a_technologists_credential_is_no_side_and_a_ticked_ct_is_guidance(read:
 def test_pain_duration_in_shorthand(sentence: str, expected: bool) -> None:
     facts = read_note(f"Follow-up visit.\n{sentence}", "t", learned=False)
     assert facts.elements.pain_duration is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "duration", "failed"),
+    [
+        ("- PT 6 wks, no help", True, True),
+        ("- PT 8 wks 2024 + HEP", True, False),
+        ("- PT 14 visits in 2023", False, False),
+        ("Naproxen and PT; the spasms have persisted.", False, True),
+        ("She tried PT and naproxen. None of this has given her lasting relief.", False, True),
+    ],
+)
+def test_therapy_courses_in_shorthand(sentence: str, duration: bool, failed: bool) -> None:
+    facts = read_note(f"Follow-up visit. Neck pain.\n{sentence}", "t", learned=False)
+    assert facts.elements.conservative_therapy_duration is duration
+    assert facts.elements.conservative_therapy_failed is failed
