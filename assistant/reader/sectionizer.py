@@ -244,22 +244,24 @@ def end_fields_at_labelled_paragraphs(sections: list[Section], doc: Doc) -> list
         cut = None
         if section.category in FIELD_SECTIONS:
             cut = _labelled_paragraph(doc, section.body_start, section.body_end)
-        if cut is None:
-            out.append(section)
-            continue
-        out.append(
-            Section(
-                section.category,
-                section.title_start,
-                section.title_end,
-                section.body_start,
-                cut,
-                section.parent,
-                section.rule,
-            )
-        )
-        out.append(Section(None, cut, cut, cut, section.body_end))
+        out.extend(_cut_at(section, cut))
     return out
+
+
+def _cut_at(section: Section, cut: int | None) -> list[Section]:
+    """``section`` ended at token ``cut``, the rest of its body an untitled section."""
+    if cut is None:
+        return [section]
+    ended = Section(
+        section.category,
+        section.title_start,
+        section.title_end,
+        section.body_start,
+        cut,
+        section.parent,
+        section.rule,
+    )
+    return [ended, Section(None, cut, cut, cut, section.body_end)]
 
 
 # Headings in shorthand ("Dx: lumbar stenosis") title one line: the unlabelled lines after
@@ -279,21 +281,9 @@ def end_one_line_titles(sections: list[Section], doc: Doc) -> list[Section]:
             span = doc.char_span(line_end, line_end + 1, alignment_mode="expand")
             if line_end >= 0 and span is not None and span.end < section.body_end:
                 cut = span.end
-        if cut is None or _NEXT_ITEM.match(text, doc[cut].idx):
-            out.append(section)
-            continue
-        out.append(
-            Section(
-                section.category,
-                section.title_start,
-                section.title_end,
-                section.body_start,
-                cut,
-                section.parent,
-                section.rule,
-            )
-        )
-        out.append(Section(None, cut, cut, cut, section.body_end))
+        if cut is not None and _NEXT_ITEM.match(text, doc[cut].idx):
+            cut = None
+        out.extend(_cut_at(section, cut))
     return out
 
 

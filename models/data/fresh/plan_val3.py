@@ -52,11 +52,17 @@ def plan(
     return out
 
 
-if __name__ == "__main__":
+def write_plan(batch: str, seed: int, per_style: int, ordinal: str) -> None:
+    """Write ``PLAN-<batch>.json``: the batch's seeded slots (``fv<n>-<style>-<nn>``)."""
     data = {
-        "seed": SEED,
-        "purpose": "third error-analysis batch (2026-12-04): the test part's styles, features aimed at levels, family, sides; not the frozen test part",
+        "seed": seed,
+        "purpose": f"{ordinal} error-analysis batch (2026-12-04): the test part's styles, features aimed at levels, family, sides; not the frozen test part",
         "styles": STYLES,
-        "slots": plan(),
+        "slots": plan(seed, "f" + batch.replace("val", "v"), per_style),
     }
-    Path(__file__).with_name("PLAN-val3.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    path = Path(__file__).with_name(f"PLAN-{batch}.json")
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_plan("val3", SEED, PER_STYLE, "third")
