@@ -141,6 +141,22 @@ class Browser:
             time.sleep(0.1)
         return text
 
+    def follow(self, link: str, css: str, old: str, seconds: float = 30) -> str:
+        """Click ``link`` until ``css`` no longer reads ``old``; the new text.
+
+        A click WebDriver reports as done can be lost while the page is still settling (one
+        full-suite run in six left the item page in place for 30 s), so the link is clicked
+        again every 5 s; following it twice opens the same page.
+        """
+        deadline = time.monotonic() + seconds
+        while True:
+            self.click(link)
+            try:
+                return self.wait_text_change(css, old, seconds=5)
+            except AssertionError:
+                if time.monotonic() >= deadline:
+                    raise
+
     def into_frame(self, css: str) -> None:
         """Read inside the frame ``css`` until :meth:`out_of_frame`."""
         self._call("POST", self._s("/frame"), {"id": {ELEMENT: self.find(css)}})

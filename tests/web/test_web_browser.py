@@ -168,8 +168,7 @@ def test_browser_item_confirms_a_status_change_and_offers_the_next_item(
     assert browser.script("return document.getElementById('status').value;") == "queried"
     save_screenshot(browser, tmp_path, "worklist-item-status-changed.png", 20_000)
     first = browser.text("h1")
-    browser.click("a[rel=next]")
-    assert browser.wait_text_change("h1", first).startswith("Note b-")
+    assert browser.follow("a[rel=next]", "h1", first).startswith("Note b-")
 
 
 def test_browser_quality_lead_draws_an_audit(
