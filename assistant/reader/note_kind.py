@@ -37,10 +37,6 @@ TECHNIQUE_SENTENCES = 2
 MINOR_PROCEDURE_SHARE = 0.25
 
 
-def _affirmed_today(target: Target) -> bool:
-    return target.assertion == "affirmed" and not target.planned
-
-
 def _most_named(cues: Sequence[Target]) -> NoteKind:
     """The kind most cues name; on a tie, the kind named first."""
     counts: dict[str, int] = {}
@@ -113,7 +109,7 @@ def classify_note_kind(
     if procedures and not visit_title:
         return "procedure", []  # "PROCEDURE REPORT", "Procedure note" over a procedure done
     done = {p.family for p in procedures}
-    about = [t for t in subject if t.value in done and _affirmed_today(t)]
+    about = [t for t in subject if t.value in done and t.assertion == "affirmed" and not t.planned]
     if about:
         # a letter about the procedure it reports ("Re: ... - SHP block, 04/16/2026")
         return "procedure", [about[0].evidence("note_kind", "procedure")]

@@ -32,7 +32,7 @@ from assistant.facts import (
 )
 from assistant.reader.levels import levels_in, region_of, sort_levels
 from assistant.reader.lexicon import broad_name
-from assistant.reader.section_groups import BACKGROUND_SECTIONS
+from assistant.reader.section_groups import BACKGROUND_SECTIONS, NUMBERED_ITEM
 from assistant.reader.spans import Target
 
 TITLE_SECTIONS = frozenset({"procedure"})
@@ -234,6 +234,7 @@ _SPREAD_BEFORE = re.compile(
     r"up\s+to|as\s+high\s+as|as\s+far\s+as)\b[^.;\n]{0,130}$",
     re.IGNORECASE,
 )
+SPREAD_WINDOW = 140  # characters before a level searched for a spread word
 # A sentence reporting imaging findings names diseased levels, not treated ones.
 _IMAGING = re.compile(
     r"\b(?:MRI|MR\s+imaging|CT\s+(?:scan|of|shows?|showed|myelo\w*)|x-?rays?|radiographs?|"
@@ -622,8 +623,7 @@ def level_corrections(ctx: _Context) -> list[tuple[list[Target], list[Target]]]:
             continue
         changed = _CHANGED_TO.search(ctx.text, first.sent_start, first.sent_end)
         if changed is not None:
-            after = _CLAUSE_BREAK.search(ctx.text, changed.end(), first.sent_end)
-            clause_end = after.start() if after else first.sent_end
+            clause_end = _clause_end(ctx.text, changed.end(), first.sent_end)
             new = [t for t in in_sentence if changed.end() <= t.start and t.end <= clause_end]
             if new and _LEVEL_NEXT.fullmatch(ctx.text, changed.end(), new[0].start):
                 corrections.append((new, []))
@@ -639,8 +639,7 @@ def level_corrections(ctx: _Context) -> list[tuple[list[Target], list[Target]]]:
         if cue.group().lower() == "instead":
             untreated = [t for t in in_sentence if t not in treated]
         else:
-            after = _CLAUSE_BREAK.search(ctx.text, cue.end(), first.sent_end)
-            clause_end = after.start() if after else first.sent_end
+            clause_end = _clause_end(ctx.text, cue.end(), first.sent_end)
             untreated = [t for t in in_sentence if cue.end() <= t.start and t.end <= clause_end]
             if not untreated and _ORDERED.search(ctx.text, cue.end(), clause_end):
                 # "at T9, T10 and T11 rather than the levels on the request": every level
@@ -650,6 +649,12 @@ def level_corrections(ctx: _Context) -> list[tuple[list[Target], list[Target]]]:
         if treated and untreated:
             corrections.append((treated, untreated))
     return corrections
+
+
+def _clause_end(text: str, start: int, sentence_end: int) -> int:
+    """Where the clause that runs from ``start`` ends: its next break, else the sentence's end."""
+    after = _CLAUSE_BREAK.search(text, start, sentence_end)
+    return after.start() if after else sentence_end
 
 
 def apply_corrections(
@@ -692,7 +697,7 @@ def _named_levels(
         and t.assertion not in _NOT_TODAY
         and after.match(ctx.text, t.end)
         and not _IMAGING.search(ctx.text, t.sent_start, t.sent_end)
-        and not _SPREAD_BEFORE.search(ctx.text, max(t.sent_start, t.start - 140), t.start)
+        and not _after_spread(ctx.text, t)
     ]
     own = [
         t for t in ctx.targets if t.label == "LEVEL" and any(_same_sentence(t, m) for m in mentions)
@@ -700,6 +705,12 @@ def _named_levels(
     if reached and not _canonical(reached) <= _canonical(own):
         return reached
     return _levels_named_with(ctx, mentions, others, family)
+
+
+def _after_spread(text: str, target: Target) -> bool:
+    """A level named where contrast or injectate went ("tracked ... down to the L4 body")."""
+    start = max(target.sent_start, target.start - SPREAD_WINDOW)
+    return bool(_SPREAD_BEFORE.search(text, start, target.start))
 
 
 def _canonical(targets: Sequence[Target]) -> set[str]:
@@ -732,10 +743,7 @@ def _treated_levels(ctx: _Context, targets: Sequence[Target], family: str | None
         t
         for t in targets
         if not _GENERIC_SENTENCE.match(ctx.text, t.sent_start, t.sent_end)
-        and not (
-            family not in LEAD_FAMILIES
-            and _SPREAD_BEFORE.search(ctx.text, max(t.sent_start, t.start - 140), t.start)
-        )
+        and not (family not in LEAD_FAMILIES and _after_spread(ctx.text, t))
         and not (_IMAGING.search(ctx.text, t.sent_start, t.sent_end) and not ctx.done_today(t))
         and not (family != "other" and _SURGERY_AFTER.match(ctx.text, t.end))
     ]
@@ -1243,9 +1251,6 @@ class MentionSignals:
     planned: bool
 
 
-_NUMBERED_ITEM = re.compile(r"\s*(\d{1,2}[.)][ \t]+[A-Za-z])")
-
-
 def _narrative(
     text: str, targets: Sequence[Target], times: Mapping[int, frozenset[str]]
 ) -> tuple[int, int] | None:
@@ -1269,8 +1274,9 @@ def _narrative(
         return None
     first = min(s for s, _ in spans)
     paragraph = max(text.rfind("\n\n", 0, first), text.rfind("\n \n", 0, first)) + 1
-    item = _NUMBERED_ITEM.match(text, paragraph) if paragraph > 0 else None
-    return (item.start(1) if item else first), max(e for _, e in spans)
+    opening = first - len(text[paragraph:first].lstrip()) if paragraph > 0 else first
+    item = NUMBERED_ITEM.match(text, opening)
+    return (opening if item else first), max(e for _, e in spans)
 
 
 def _context(text: str, targets: Sequence[Target]) -> _Context:

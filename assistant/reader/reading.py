@@ -59,8 +59,8 @@ def unticked_options(text: str) -> list[tuple[int, int]]:
         if _EMPTY_BOX.fullmatch(box.group()) is None:
             continue
         end = boxes[index + 1].start() if index + 1 < len(boxes) else len(text)
-        begin = box.end() + len(text[box.end() : end]) - len(text[box.end() : end].lstrip(" \t"))
-        gap = _OPTION_END.search(text, begin, end)
+        option = end - len(text[box.end() : end].lstrip(" \t"))  # its first word
+        gap = _OPTION_END.search(text, option, end)
         out.append((box.end(), end if gap is None else gap.start()))
     return out
 

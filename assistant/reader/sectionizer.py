@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from assistant.reader.doc_text import doc_text
+from assistant.reader.section_groups import NUMBERED_ITEM
 
 _OVERRIDES = "chartready_token_sections"  # doc.user_data key for explicit token writes
 
@@ -64,7 +65,6 @@ _OWN_LINE = "own-line:"  # prefix of the match keys of own-line headings
 _UNTITLED = "own-line-end"  # match key of the untitled text after a one-line list section
 _UNTITLED_RULE = SectionRule("", None, pattern=[{"TEXT": ""}])
 # a heading's words, then a numbered list on the same line ("Procs 1) ...")
-_NEXT_ITEM = re.compile(r"\d{1,2}[.)]\s")
 _LISTED_AFTER = re.compile(r"([A-Za-z][A-Za-z /&]{0,30}?)[ \t]+1[.)][ \t]")
 
 
@@ -175,7 +175,7 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
         key = _OWN_LINE + _line_key(listed.group(1))
         found = [(self.nlp.vocab.strings[key], head.start, head.end)]
         text = doc_text(doc)
-        if rest.end + 1 < len(doc) and not _NEXT_ITEM.match(text, doc[rest.end + 1].idx):
+        if rest.end + 1 < len(doc) and not NUMBERED_ITEM.match(text, doc[rest.end + 1].idx):
             found.append((self.nlp.vocab.strings[_UNTITLED], rest.end + 1, rest.end + 1))
         return found
 
@@ -214,7 +214,7 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
 # A numbered item ("1) Radiofrequency ablation", "2. Trigger points") opens such a paragraph
 # too: a numbered list of procedures is the account, not the consent for it.
 FIELD_SECTIONS = frozenset({"consent", "complications", "anesthesia"})
-_LABEL = re.compile(r"[A-Za-z][\w /&#().+-]{0,30}:[ \t\n]|\d{1,2}[.)][ \t]+[A-Za-z]")
+_LABEL = re.compile(rf"[A-Za-z][\w /&#().+-]{{0,30}}:[ \t\n]|{NUMBERED_ITEM.pattern}")
 
 
 def _labelled_paragraph(doc: Doc, start: int, end: int) -> int | None:
@@ -281,7 +281,7 @@ def end_one_line_titles(sections: list[Section], doc: Doc) -> list[Section]:
             span = doc.char_span(line_end, line_end + 1, alignment_mode="expand")
             if line_end >= 0 and span is not None and span.end < section.body_end:
                 cut = span.end
-        if cut is not None and _NEXT_ITEM.match(text, doc[cut].idx):
+        if cut is not None and NUMBERED_ITEM.match(text, doc[cut].idx):
             cut = None
         out.extend(_cut_at(section, cut))
     return out
