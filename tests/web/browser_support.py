@@ -89,6 +89,20 @@ class Browser:
     def go(self, url: str) -> None:
         self._call("POST", self._s("/url"), {"url": url})
 
+    def url(self) -> str:
+        return str(self._call("GET", self._s("/url")))
+
+    def wait_leaves(self, url_prefix: str, seconds: float = 30) -> None:
+        """Wait until the page is no longer under ``url_prefix`` (the next page is committed).
+
+        Waiting for an element instead can match the old page: the sign-in page has an
+        ``h1`` too, and reading it while the browser moves on fails.
+        """
+        deadline = time.monotonic() + seconds
+        while self.url().startswith(url_prefix):
+            assert time.monotonic() < deadline, f"still on {url_prefix}"
+            time.sleep(0.1)
+
     def find(self, css: str) -> str:
         found = self._call("POST", self._s("/element"), {"using": "css selector", "value": css})
         assert isinstance(found, dict) and ELEMENT in found, found
@@ -234,6 +248,7 @@ def sign_in(browser: Browser, base: str, name: str, target: str) -> None:
     browser.type("#username", name)
     browser.type("#password", PASSWORD)
     browser.click("form[action='/login'] button[type=submit]")
+    browser.wait_leaves(f"{base}/login")
 
 
 def switch_user(browser: Browser, base: str, name: str, target: str) -> None:
