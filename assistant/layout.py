@@ -69,6 +69,20 @@ class NoteSection:
 
 
 @dataclass(frozen=True)
+class Label:
+    """A ``Label:`` at a line start inside a section's body that no section rule knows.
+
+    ``text`` is the label's words (``start``..) without the colon; ``end`` is after it.
+    The reader finds them once; consumers decide which open a sub-section (E/M's
+    "LABS:" or "HEENT:" inside a history section).
+    """
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class AssertionSpan:
     """One ConText modifier: its trigger words and the span of text it reaches."""
 
@@ -107,10 +121,11 @@ def _overlaps(a0: int, a1: int, b0: int, b1: int) -> bool:
 
 @dataclass(frozen=True)
 class NoteLayout:
-    """Sections (in text order, covering the note) and ConText modifiers of one note."""
+    """Sections (in text order, covering the note), their labels and ConText modifiers."""
 
     sections: tuple[NoteSection, ...] = ()
     assertions: tuple[AssertionSpan, ...] = ()
+    labels: tuple[Label, ...] = ()  # in text order
     _starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _by_scope: tuple[AssertionSpan, ...] = field(init=False, repr=False, compare=False)
     _scope_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)

@@ -34,8 +34,6 @@ Assertion = Literal["affirmed", "negated", "hypothetical"]
 # A reader category split by header words: (header pattern, category) pairs and the default.
 _ByTitle = tuple[tuple[tuple[re.Pattern[str], SectionCategory], ...], SectionCategory]
 
-# A header label at a line start followed by a colon ("COMMENTS:"); see em_sections.
-_HEADER = re.compile(r"^[ \t]*([A-Za-z][A-Za-z &/,()'#-]{0,60}?)[ \t]*:", re.MULTILINE)
 _ITEM = re.compile(
     r"(?:^[ \t]*(?:[-*\u2022]|\d{1,2}[.)]|\(\d{1,2}\))"
     r"|(?<=\s)(?:\d{1,2}[.)]|\(\d{1,2}\))(?=[ \t]+[A-Z]))[ \t]+(?=\S)",
@@ -180,29 +178,28 @@ def default_cues() -> CompiledCues:
     return compile_cues(cue_file())
 
 
-def em_sections(
-    text: str, layout: NoteLayout, compiled: CompiledCues | None = None
-) -> list[Section]:
+def em_sections(layout: NoteLayout, compiled: CompiledCues | None = None) -> list[Section]:
     """The reader's sections as E/M names them (``sections`` in the cue data), in order.
 
-    Inside a reader section, a "LABEL:" at a line start that the reader's rules do not
-    know also opens a section: of its category in ``headers`` (cue data), else, when it
-    is in capitals, an ``other`` one, as E/M always read such labels (a "HEENT:" or
-    "COMMENTS:" line is no longer the medication list or the assessment before it).
+    Inside a reader section, a label the reader found (:attr:`NoteLayout.labels`) also
+    opens a section: of its category in ``headers`` (cue data), else, when it is in
+    capitals, an ``other`` one, as E/M always read such labels (a "HEENT:" or "COMMENTS:"
+    line is no longer the medication list or the assessment before it).
     """
     compiled = compiled or default_cues()
     out: list[Section] = []
+    labels = iter(layout.labels)
+    label = next(labels, None)
     for section in layout.sections:
         category = _category(section, compiled)
         header, body = section.title, section.body_start
-        for match in _HEADER.finditer(text, section.body_start, section.end):
-            label = match.group(1).strip()
-            opens = compiled.header_categories.get(_header_key(label))
-            if opens is None and not _capitals(label):
-                continue
-            if category is not None and body < match.start(1):
-                out.append(Section(category, header, body, match.start(1)))
-            category, header, body = opens or "other", label, match.end()
+        while label is not None and label.start < section.end:
+            opens = compiled.header_categories.get(_header_key(label.text))
+            if opens is not None or _capitals(label.text):
+                if category is not None and body < label.start:
+                    out.append(Section(category, header, body, label.start))
+                category, header, body = opens or "other", label.text, label.end
+            label = next(labels, None)
         if category is not None and body < section.end:
             out.append(Section(category, header, body, section.end))
     return out
@@ -295,7 +292,7 @@ def find_hits(
     """Every match of the cues of ``kinds`` (all kinds when ``None``), in text order."""
     compiled = compiled or default_cues()
     wanted = set(kinds) if kinds is not None else None
-    sections = em_sections(text, layout, compiled)
+    sections = em_sections(layout, compiled)
     flat = unwrap(text)
     scan = compiled.patterns.scan(flat)
     hits: list[Hit] = []
@@ -335,7 +332,7 @@ def note_hits(text: str, layout: NoteLayout) -> tuple[tuple[Section, ...], tuple
     :func:`assess_em` and :func:`em_findings` on one note then scan it once.
     """
     compiled = default_cues()
-    sections = tuple(em_sections(text, layout, compiled))
+    sections = tuple(em_sections(layout, compiled))
     return sections, tuple(find_hits(text, layout, compiled=compiled))
 
 

@@ -6,7 +6,8 @@ Reads ``doc._.sections`` (the Sectionizer, :mod:`sectionizer`) and the modifiers
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from typing import cast
 
 from spacy.tokens import Doc
@@ -17,6 +18,7 @@ from assistant.layout import (
     AssertionSpan,
     ContextCategory,
     Direction,
+    Label,
     NoteLayout,
     NoteSection,
     ReaderSection,
@@ -24,6 +26,8 @@ from assistant.layout import (
 from assistant.reader.doc_text import doc_text
 
 _SCOPE_ONLY = frozenset({"PSEUDO", "TERMINATE"})  # directions that modify no target
+# A label at a line start followed by a colon ("COMMENTS:", "Labs:"); see NoteLayout.labels.
+_LABEL = re.compile(r"^[ \t]*([A-Za-z][A-Za-z &/,()'#-]{0,60}?)[ \t]*:", re.MULTILINE)
 
 
 def _char_offsets(doc: Doc, length: int) -> tuple[Callable[[int], int], Callable[[int], int]]:
@@ -77,7 +81,16 @@ def layout_of(doc: Doc) -> NoteLayout:
         and modifier.scope_span[0] is not None
         and modifier.scope_span[0] < modifier.scope_span[1]
     )
-    return NoteLayout(sections=sections, assertions=assertions)
+    return NoteLayout(
+        sections=sections, assertions=assertions, labels=tuple(_labels(text, sections))
+    )
+
+
+def _labels(text: str, sections: tuple[NoteSection, ...]) -> Iterator[Label]:
+    """Every line-start ``Label:`` inside a section's body, in text order."""
+    for section in sections:
+        for match in _LABEL.finditer(text, section.body_start, section.end):
+            yield Label(match.group(1).strip(), match.start(1), match.end())
 
 
 def _section_category(category: str | None) -> ReaderSection | None:

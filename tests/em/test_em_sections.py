@@ -54,19 +54,33 @@ def test_em_sections_extra_headers_are_not_reader_headers() -> None:
 )
 def test_em_sections_category_of_header(header: str, category: str) -> None:
     text = f"HISTORY OF PRESENT ILLNESS: Back pain.\n{header} Lumbar spondylosis.\n"
-    sections = em_sections(text, N.layout(text))
+    sections = em_sections(N.layout(text))
     assert section_at(sections, text.index("Lumbar")) == category
     assert section_at(sections, text.index("Back")) == "hpi"
 
 
 def test_em_sections_mixed_case_unknown_label_is_not_a_header() -> None:
     text = "MEDICATIONS: Gabapentin.\nLumbar stenosis: stable on this dose.\n"
-    sections = em_sections(text, N.layout(text))
+    sections = em_sections(N.layout(text))
     assert section_at(sections, text.index("stable")) == "medications"
 
 
 def test_em_sections_header_words_are_in_no_section() -> None:
     text = "HISTORY OF PRESENT ILLNESS: Back pain.\nPAST X-RAYS: MRI shows L4-L5 stenosis.\n"
-    sections = em_sections(text, N.layout(text))
+    sections = em_sections(N.layout(text))
     assert section_at(sections, text.index("X-RAYS")) is None
     assert section_at(sections, text.index("MRI")) == "results"
+
+
+def test_layout_labels_are_found_once_by_the_reader_and_read_by_em() -> None:
+    """The reader's layout lists every line-start label; E/M opens sections only at its own."""
+    text = "MEDICATIONS: Gabapentin.\nLumbar stenosis: stable.\nHEENT: Normal.\nLabs: none.\n"
+    layout = N.layout(text)
+    found = [(label.text, text[label.start : label.end]) for label in layout.labels]
+    assert found == [
+        ("Lumbar stenosis", "Lumbar stenosis:"),
+        ("HEENT", "HEENT:"),
+        ("Labs", "Labs:"),
+    ]
+    sections = em_sections(layout)
+    assert [s.header for s in sections] == ["MEDICATIONS:", "HEENT", "Labs"]
