@@ -47,7 +47,7 @@ def test_em_sections_extra_headers_are_not_reader_headers() -> None:
         ("SUMMARY:", "other"),  # reader: procedure_details; a discharge summary's course
         ("TECHNIQUE:", "procedure"),
         ("REASON FOR CONSULTATION:", "hpi"),  # reader: indications
-        ("LABORATORY DATA:", "results"),  # not a reader header: the cue data's list
+        ("LABORATORY DATA:", "results"),  # reader: imaging
         ("Labs:", "results"),
         ("HEENT:", "other"),  # capitals, unknown to both: ends the section before it
     ],
@@ -74,13 +74,13 @@ def test_em_sections_header_words_are_in_no_section() -> None:
 
 def test_layout_labels_are_found_once_by_the_reader_and_read_by_em() -> None:
     """The reader's layout lists every line-start label; E/M opens sections only at its own."""
-    text = "MEDICATIONS: Gabapentin.\nLumbar stenosis: stable.\nHEENT: Normal.\nLabs: none.\n"
+    text = "MEDICATIONS: Gabapentin.\nLumbar stenosis: stable.\nHEENT: Normal.\nMedication: new.\n"
     layout = N.layout(text)
     found = [(label.text, text[label.start : label.end]) for label in layout.labels]
     assert found == [
         ("Lumbar stenosis", "Lumbar stenosis:"),
         ("HEENT", "HEENT:"),
-        ("Labs", "Labs:"),
+        ("Medication", "Medication:"),
     ]
     sections = em_sections(layout)
-    assert [s.header for s in sections] == ["MEDICATIONS:", "HEENT", "Labs"]
+    assert [s.header for s in sections] == ["MEDICATIONS:", "HEENT", "Medication"]
