@@ -9,7 +9,8 @@ and convert it to the measure of the drug's billing unit:
 - "2 mL of Kenalog 40 mg/mL", "Kenalog 40 mg/mL, 2 mL", "5 mL of 1% lidocaine": volume times
   concentration (a percent is grams per 100 mL: 1 % is 10 mg/mL); a pump refill the same way
   ("20 mL of morphine 20 mg/mL", "baclofen 2000 mcg/mL x 20 mL"), its residual volume taken
-  out and its programmed daily dose or rate left out;
+  out and its programmed daily dose or rate left out, the volume also read from a later
+  sentence that tells the refill ("Refill: morphine 20 mg/mL. 20 mL instilled.");
 - "Synvisc-One 6 mL": a volume alone does not convert (the amount is unknown, not absent);
 - for a drug in units (botulinum toxins) named without an amount beside it, the units the
   note states elsewhere ("A total of 155 units was injected").
@@ -114,6 +115,13 @@ _PER_SITE = re.compile(
     r"|\bat each\b",
     re.IGNORECASE,
 )
+# A sentence that tells a pump's refill volume, read when the drug's own sentence gives its
+# concentration only ("Drug: baclofen 2000 mcg/mL.\nVolume instilled: 18 mL").
+_REFILL = re.compile(
+    r"\b(?:refill\w*|instill\w*|reservoir|filled)\b|\binto the pump\b", re.IGNORECASE
+)
+_REFILL_CHARS = 240  # how far past the drug's sentence its refill volume is looked for
+_PIECE_END = re.compile(r"(?<=[.!?;])\s+|\n")  # a sentence or a line, for _refill_apart
 _BEFORE_CHARS = 60
 _AFTER_CHARS = 45
 _VOLUME_CHARS = 25
@@ -338,7 +346,9 @@ def find_doses(
         following = others.search(text, match.end(), near[1])
         left = max([near[0], *previous])
         right = following.start() if following else near[1]
-        read = _read(text, match, left, right, measure)
+        read = _read(text, match, left, right, measure) or _refill_apart(
+            text, match, right, others, measure, skip
+        )
         if read is None:
             continue
         quantity, amount, start, end = read
@@ -358,6 +368,42 @@ def find_doses(
         mentions = _units_apart(text, _pattern(tuple(foreign)) if foreign else None, skip)
     ordered = sorted(mentions.values(), key=lambda m: (m.span.start, m.span.end))
     return DocumentedDose(tuple(ordered), tuple(named))
+
+
+def _refill_apart(
+    text: str,
+    name: re.Match[str],
+    right: int,
+    others: re.Pattern[str],
+    measure: Measure,
+    skip: Callable[[int, int], bool] | None,
+) -> tuple[_Quantity, float | None, int, int] | None:
+    """A refill's volume on a later line or sentence, for a drug named with its strength only.
+
+    The first volume (not a residual: :func:`_set_aside`) in the next sentences or lines
+    within ``_REFILL_CHARS`` that tell the refill (``_REFILL``) and that ``skip`` keeps (a
+    refill planned for the next visit is no dose), unless one on the way names a drug: the
+    volume may then be that drug's.
+    """
+    strength = next(
+        (q for q in _after(text, name.end(), right) if q.measure == "strength"), None
+    ) or _labelled(name, measure)
+    if strength is None or measure != "mg":
+        return None
+    first = _PIECE_END.search(text, name.end())
+    start = first.end() if first else len(text)
+    limit = min(len(text), start + _REFILL_CHARS)
+    while start < limit:
+        piece = _PIECE_END.search(text, start, limit)
+        end = piece.start() if piece else limit
+        if others.search(text, start, end):
+            return None
+        if _REFILL.search(text, start, end):
+            volume = next((q for q in _quantities(text, start, end) if q.measure == "ml"), None)
+            if volume is not None and not (skip and skip(volume.start, volume.end)):
+                return volume, _convert(volume, strength, measure), name.start(), volume.end
+        start = piece.end() if piece else limit
+    return None
 
 
 def _units_apart(

@@ -169,6 +169,50 @@ def test_find_doses_reads_a_pump_refill(names: list[str], text: str, dose: float
 
 
 @pytest.mark.parametrize(
+    ("names", "text", "dose"),
+    [
+        # the concentration on the drug's line, the volume on a later line or sentence
+        (MORPHINE, "Refill drug: morphine 20 mg/mL. The reservoir was refilled with 20 mL.", 400),
+        (BACLOFEN, "Drug: Gablofen 2000 mcg/mL\nVolume instilled: 18 mL", 36),
+        # a residual withdrawn on the way is passed over
+        (
+            BACLOFEN,
+            "Drug: baclofen 2000 mcg/mL\nResidual: 2.1 mL withdrawn\nRefill volume: 18 mL",
+            36,
+        ),
+    ],
+)
+def test_a_refill_volume_on_a_later_line_takes_the_named_concentration(
+    names: list[str], text: str, dose: float
+) -> None:
+    found = find_doses(text, names, "mg", PUMP_STOP)
+    assert found.bounds() == pytest.approx((dose, dose))
+    assert found.mentions[0].span.text.endswith(" mL")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the volume is another drug's, or a residual, or no refill is told
+        "Morphine 25 mg/mL. 20 mL of 1% lidocaine was injected into the reservoir.",
+        "Morphine 20 mg/mL. Residual volume 2.8 mL was withdrawn.",
+        "Morphine 20 mg/mL. She drank 500 mL of water.",
+        # too far after the drug's sentence
+        "Morphine 20 mg/mL." + " The pump site was clean and dry." * 8 + " Refilled with 20 mL.",
+    ],
+)
+def test_a_later_volume_that_is_no_refill_of_the_drug_is_no_dose(text: str) -> None:
+    assert find_doses(text, MORPHINE, "mg", PUMP_STOP).bounds() is None
+
+
+def test_a_refill_volume_in_a_sentence_the_caller_rules_out_is_no_dose() -> None:
+    text = "Pump: morphine 20 mg/mL. Next visit: a refill of 20 mL."
+    plan = text.index("Next")
+    found = find_doses(text, MORPHINE, "mg", PUMP_STOP, skip=lambda start, _end: start >= plan)
+    assert found.bounds() is None
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "The pump was refilled with 20 mL of morphine.",  # no concentration: amount unknown

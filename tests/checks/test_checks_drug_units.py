@@ -206,6 +206,17 @@ def _pump_line(cpt: str, units: int, *modifiers: str) -> dict[str, Any]:
         ("Refilled with 20 mL of Prialt 25 mcg/mL.", [_pump_line("J2278", 50, "JZ")], {UNDER}),
         # hydromorphone, up to 4 mg a unit: 200 mg is 50 units (not single-dose: no JW/JZ)
         ("Refilled with 20 mL of hydromorphone 10 mg/mL.", [_pump_line("J1170", 50)], set()),
+        # the concentration on the drug's line and the volume on the next: 20 mL x 10 mg/mL
+        (
+            "Pump refill. Drug: hydromorphone 10 mg/mL.\nVolume instilled: 20 mL.",
+            [_pump_line("J1170", 10)],
+            {UNDER},
+        ),
+        (
+            "Pump refill. Drug: hydromorphone 10 mg/mL.\nVolume instilled: 20 mL.",
+            [_pump_line("J1170", 50)],
+            set(),
+        ),
         # a volume without a concentration: not judged, but the drug is named
         ("The pump was refilled with 20 mL of morphine.", [_pump_line("J2274", 4, "JZ")], set()),
     ],
