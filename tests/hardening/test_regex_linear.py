@@ -17,6 +17,7 @@ import pytest
 from assistant.checks.registry import load_registry
 from assistant.em import extract as em_extract
 from assistant.em import level as em_level
+from assistant.reader import layout as reader_layout
 from assistant.reader.levels import LEVEL_MENTION
 from assistant.reader.targets import compile_rules, default_rule_files
 from assistant.text_scan import PLACEHOLDER, SENTENCE_END
@@ -50,7 +51,7 @@ def _patterns() -> dict[str, tuple[re.Pattern[str], str]]:
         out[f"em:cue:{cue.id}"] = (compiled, cue.regex)
         out[f"em:cue-lowered:{cue.id}"] = (lowered, cue.regex)
     for name, compiled in (
-        ("em:_HEADER", em_extract._HEADER),
+        ("reader:_LABEL", reader_layout._LABEL),
         ("em:_ITEM", em_extract._ITEM),
         ("em:_WRAP", em_extract._WRAP),
         ("em:_STOP", em_level._STOP),
@@ -122,16 +123,16 @@ def test_rule_regexes_linear_on_doubling(source: str) -> None:
 
 
 def test_em_window_patterns_run_on_bounded_windows() -> None:
-    """E/M triggers, clause/sentence breaks and header names only ever see short windows.
+    """E/M triggers, clause/sentence breaks and label names only ever see short windows.
 
-    Triggers and breaks run on ``scope_chars`` characters around a cue, header patterns on
-    a header label of at most 61 characters, "not addressed" cues as one anchored match per
+    Triggers and breaks run on ``scope_chars`` characters around a cue, label patterns on
+    a label of at most 61 characters, "not addressed" cues as one anchored match per
     assessment item, ``_OF``/``_PRE_BREAK`` on 30 characters around a test and ``_NEG`` on
     15: their cost per call is bounded, so they are not swept on 32 k-character inputs.
     """
     cues = em_extract.default_cues()
     assert cues.data.scope_chars <= 200
-    assert em_extract._HEADER.pattern.count("{0,60}") == 1
+    assert reader_layout._LABEL.pattern.count("{0,60}") == 1
     anchored = [cue for cue, _ in cues.cues if cue.value == "not_addressed"]
     assert anchored and all(cue.kind == "problem" for cue in anchored)
 
