@@ -82,6 +82,29 @@ def _tokens(term: str) -> list[str]:
 
 
 _ACRONYM = re.compile(r"[A-Z]{3,6}")
+TYPO_MIN = 7  # words this long are also read with one typed slip (see :func:`typed_forms`)
+
+
+def typed_forms(word: str) -> list[str]:
+    """``word`` and its forms with one slip of a hurried typist, for long words only.
+
+    A letter left out ("abltion", "brances") or two neighbours swapped ("epidrual"), never
+    the first letter (rarely mistyped; keeping it keeps other words out). Words shorter than
+    :data:`TYPO_MIN` letters, or with other characters, are only themselves: a slip in
+    "facet" or "block" makes another word too often.
+    """
+    if len(word) < TYPO_MIN or not word.isalpha():
+        return [word]
+    forms = {word}
+    for i in range(1, len(word)):
+        forms.add(word[:i] + word[i + 1 :])
+    return [word, *sorted(forms - {word}, key=lambda f: (-len(f), f))]
+
+
+def _typed(word: str) -> str:
+    forms = typed_forms(word)
+    escaped = [re.escape(form) for form in forms]
+    return escaped[0] if len(escaped) == 1 else "(?:" + "|".join(escaped) + ")"
 
 
 def _words(text: str, short: Abbreviations) -> str:
@@ -95,7 +118,7 @@ def _words(text: str, short: Abbreviations) -> str:
         elif word.endswith("?") and len(word) > 1:
             parts.append(re.escape(word[:-1]) + "?")
         elif word.lower() in short:
-            forms = [word, *short[word.lower()]]
+            forms = [*typed_forms(word), *short[word.lower()]]
             parts.append("(?:" + "|".join(re.escape(form) for form in forms) + ")")
         elif _ACRONYM.fullmatch(word):
             # dictation spells an acronym letter by letter: "S N R B", "M.B.B."
@@ -103,7 +126,7 @@ def _words(text: str, short: Abbreviations) -> str:
             parts.append(f"(?:{re.escape(word)}|{spelled})")
         else:
             # "intra-articular" is also written "intraarticular" or "intra articular"
-            parts.append(r"[\s-]?".join(re.escape(piece) for piece in word.split("-")))
+            parts.append(r"[\s-]?".join(_typed(piece) for piece in word.split("-")))
     return JOIN.join(parts)
 
 

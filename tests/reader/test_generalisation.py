@@ -12,7 +12,7 @@ import pytest
 from spacy.language import Language
 
 from assistant.facts import NoteFacts, Procedure
-from assistant.reader.lexicon import default_lexicon
+from assistant.reader.lexicon import default_lexicon, typed_forms
 from assistant.reader.read import read_note
 
 Read = Callable[[str], NoteFacts]
@@ -2463,3 +2463,23 @@ def test_therapy_courses_in_shorthand(sentence: str, duration: bool, failed: boo
     facts = read_note(f"Follow-up visit. Neck pain.\n{sentence}", "t", learned=False)
     assert facts.elements.conservative_therapy_duration is duration
     assert facts.elements.conservative_therapy_failed is failed
+
+
+def test_typed_forms_leave_out_one_letter_of_long_words_only() -> None:
+    assert typed_forms("facet") == ["facet"]
+    assert typed_forms("L4-5") == ["L4-5"]
+    forms = typed_forms("ablation")
+    assert forms[0] == "ablation" and {"abltion", "ablaton", "ablatio"} <= set(forms)
+    assert "blation" not in forms  # the first letter is kept
+
+
+@pytest.mark.parametrize(
+    ("note", "family"),
+    [
+        ("Pt tolerated RF ablaton at the rt L3 and L4 medial brnches.", "facet_rfa"),
+        ("rt L5-S1 transforminal epidral steroid injxn done under fluoro.", "esi"),
+        ("Performed: left genicuar nerve ablaton, superomedial and inferomedial.", "genicular"),
+    ],
+)  # fmt: skip
+def test_procedure_words_typed_with_one_letter_missing(read: Read, note: str, family: str) -> None:
+    assert family in {p.family for p in read(note).procedures}
