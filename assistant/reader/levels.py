@@ -24,7 +24,7 @@ _INDEX = {segment: index for index, segment in enumerate(_SEGMENTS)}
 # and a junction dictated with a space ("L5 S1", "C7 T1", "T12 L1": the joint between).
 LEVEL_MENTION = re.compile(
     r"(?<![A-Za-z0-9])([CTLS])[\s#-]?(\d{1,2})"
-    r"(?:(?:\s?(-|–|/|\bto\b|\bthrough\b|\bthru\b)\s?(?:\d{1,2}-){0,3}|(\s?)(?=[CTLS]\d))"
+    r"(?:(?:\s?(-|–|/|\bto\b|\bthrough\b|\bthru\b)\s?(?:\d{1,2}-){0,3}|(\s?(?=[CTLS]\d)|\s(?=\d)))"
     r"([CTLS])?[\s#-]?(\d{1,2}))?(?![0-9])",
     re.IGNORECASE,
 )
@@ -164,6 +164,12 @@ def canonical_levels(mention: str, *, range_as_segments: bool = False) -> list[s
     if number2 is None:
         return [first]
     last = f"{(region2 or region).upper()}{int(number2)}"
+    if joiner is None and space and region2 is None:
+        # a joint typed with a space ("L4 5", "c6 7"); a number that does not follow is
+        # something else ("L4 12 o'clock" is L4)
+        if not is_segment(last) or _next(first) != last:
+            return [first]
+        return [first, last] if range_as_segments else [joint_name(first, last)]
     if not is_segment(last):
         return []
     if joiner is None and space:

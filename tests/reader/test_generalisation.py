@@ -2483,3 +2483,17 @@ def test_typed_forms_leave_out_one_letter_of_long_words_only() -> None:
 )  # fmt: skip
 def test_procedure_words_typed_with_one_letter_missing(read: Read, note: str, family: str) -> None:
     assert family in {p.family for p in read(note).procedures}
+
+
+@pytest.mark.parametrize(
+    ("note", "levels"),
+    [
+        ("pt had rt c5 6 ILESI under fluoro today, tolerated well.", ["C5-C6"]),
+        ("Left L3 4 and L4 5 facet joint injections under fluoroscopy.", ["L3-L4", "L4-L5"]),
+        # a measurement after a level is not a second level
+        ("An MRI showed an L4 5 mm bulge. Right L5-S1 TFESI under fluoroscopy.", ["L5-S1"]),
+    ],
+)
+def test_joints_typed_with_a_space(read: Read, note: str, levels: list[str]) -> None:
+    (procedure,) = read(note).procedures
+    assert procedure.levels == levels

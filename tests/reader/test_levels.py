@@ -107,3 +107,19 @@ def test_levels_in_reads_a_list_that_names_its_region_once(text: str, expected: 
 )
 def test_a_spoken_list_names_its_region_once(spoken: str, levels: list[str]) -> None:
     assert levels_in(written_levels(spoken)) == levels
+
+
+@pytest.mark.parametrize(
+    ("mention", "expected", "segments"),
+    [
+        ("L4 5", ["L4-L5"], ["L4", "L5"]),
+        ("c6 7", ["C6-C7"], ["C6", "C7"]),
+        ("T11 12", ["T11-T12"], ["T11", "T12"]),
+        # a number that is not the next segment is something else
+        ("L4 7", ["L4"], ["L4"]),
+        ("L4 12", ["L4"], ["L4"]),
+    ],
+)
+def test_a_joint_typed_with_a_space(mention: str, expected: list[str], segments: list[str]) -> None:
+    assert canonical_levels(mention) == expected
+    assert canonical_levels(mention, range_as_segments=True) == segments
