@@ -397,8 +397,26 @@ class _Context:
             t
             for t in self.targets
             if t.label == label
-            and (self.in_zone(t) or self.described_today(t) or self._imaging_field(t))
+            and (
+                self.in_zone(t)
+                or self.described_today(t)
+                or self._imaging_field(t)
+                or self._contrast_statement(t)
+            )
         ]
+
+    def _contrast_statement(self, target: Target) -> bool:
+        """A sentence on contrast tells the technique of this visit's procedure.
+
+        "No contrast was used." after the account (no technique words of its own) still
+        speaks of it, unless it is in a background or plan section or told as past or plan.
+        """
+        return (
+            target.label == "CONTRAST"
+            and target.section not in NEVER_TODAY_SECTIONS
+            and not self.in_past(target)
+            and not self.in_future(target)
+        )
 
     def _imaging_field(self, target: Target) -> bool:
         """A template's imaging field names the guidance or contrast, not findings.

@@ -2497,3 +2497,22 @@ def test_procedure_words_typed_with_one_letter_missing(read: Read, note: str, fa
 def test_joints_typed_with_a_space(read: Read, note: str, levels: list[str]) -> None:
     (procedure,) = read(note).procedures
     assert procedure.levels == levels
+
+
+@pytest.mark.parametrize(
+    ("note", "contrast"),
+    [
+        ("Left L5-S1 TFESI under fluoroscopy, tolerated well. No contrast was used.", False),
+        (
+            "Right knee joint injection, 40 mg Kenalog, under ultrasound.\nContrast was not used.",
+            False,
+        ),
+        # an earlier procedure's contrast is not today's
+        ("Right L4-5 TFESI under fluoroscopy. At her last injection contrast was used.", None),
+    ],
+)
+def test_a_contrast_sentence_after_the_account_is_todays(
+    read: Read, note: str, contrast: bool | None
+) -> None:
+    (procedure,) = read(note).procedures
+    assert procedure.contrast is contrast
