@@ -762,9 +762,35 @@ def _treated_levels(ctx: _Context, targets: Sequence[Target], family: str | None
         for t in targets
         if not _GENERIC_SENTENCE.match(ctx.text, t.sent_start, t.sent_end)
         and not (family not in LEAD_FAMILIES and _after_spread(ctx.text, t))
-        and not (_IMAGING.search(ctx.text, t.sent_start, t.sent_end) and not ctx.done_today(t))
+        and not (_imaging_finding(ctx.text, t) and not ctx.done_today(t))
         and not (family != "other" and _SURGERY_AFTER.match(ctx.text, t.end))
     ]
+
+
+_FULL_STOP = re.compile(r"[.!?](?:\s|$)")
+_ITEM_LINES = 3  # how many wrapped lines an item of findings may run over
+
+
+def _item_start(text: str, pos: int) -> int:
+    """Start of the line holding ``pos``, or of the item it continues (indented lines)."""
+    start = text.rfind("\n", 0, pos) + 1
+    for _ in range(_ITEM_LINES):
+        if start == 0 or text[start : start + 1] not in (" ", "\t"):
+            break
+        start = text.rfind("\n", 0, start - 1) + 1
+    return start
+
+
+def _imaging_finding(text: str, target: Target) -> bool:
+    """A level in a sentence that reports imaging ("MRI: L5-S1 fissure; L3-4 desiccation").
+
+    A list of findings split at semicolons is one report, even wrapped over indented lines:
+    the item's earlier clauses count when no full stop ends one of them.
+    """
+    start = _item_start(text, target.sent_start)
+    if start >= target.sent_start or _FULL_STOP.search(text, start, target.sent_start):
+        start = target.sent_start
+    return bool(_IMAGING.search(text, start, target.sent_end))
 
 
 def _nerves(ctx: _Context, targets: Sequence[Target]) -> list[Target]:

@@ -2516,3 +2516,20 @@ def test_a_contrast_sentence_after_the_account_is_todays(
 ) -> None:
     (procedure,) = read(note).procedures
     assert procedure.contrast is contrast
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        "- MRI 03/2026: L5-S1 annular fissure; L3-4 desiccation.\n",
+        "- MRI L-spine 2025: L4-5 listhesis,\n  foraminal narrowing; L3-4 arthropathy.\n",
+    ],
+)
+def test_a_list_of_imaging_findings_names_no_treated_level(read: Read, history: str) -> None:
+    note = (
+        "Procedure: Lumbar epidural steroid injection\nApproach: Interlaminar\nLevel: L4-L5\n"
+        "Guidance: fluoroscopy\n\nPre-op Dx: lumbar radiculopathy\n\nSummary of history:\n"
+        + history
+    )
+    (procedure,) = read(note).procedures
+    assert procedure.levels == ["L4-L5"]
