@@ -781,13 +781,24 @@ def _item_start(text: str, pos: int) -> int:
     return start
 
 
+# A line (or list item) labelled with an imaging study: "MRI L-SPINE 08/2026: ...".
+_IMAGING_LABEL = re.compile(
+    r"[ \t]*(?:[-*\u2022][ \t]*)?(?:MRI|MR|CT|x-?rays?|radiographs?|myelogra\w*|bone\s+scan)"
+    r"\b(?![ \t-]*guid)[^\n:.]{0,60}:",
+    re.IGNORECASE,
+)
+
+
 def _imaging_finding(text: str, target: Target) -> bool:
     """A level in a sentence that reports imaging ("MRI: L5-S1 fissure; L3-4 desiccation").
 
     A list of findings split at semicolons is one report, even wrapped over indented lines:
-    the item's earlier clauses count when no full stop ends one of them.
+    the item's earlier clauses count when no full stop ends one of them; so is every
+    sentence of a line labelled with the study ("MRI 08/2026: Solid fusion. L3-4 ...").
     """
     start = _item_start(text, target.sent_start)
+    if _IMAGING_LABEL.match(text, start):
+        return True
     if start >= target.sent_start or _FULL_STOP.search(text, start, target.sent_start):
         start = target.sent_start
     return bool(_IMAGING.search(text, start, target.sent_end))

@@ -2533,3 +2533,19 @@ def test_a_list_of_imaging_findings_names_no_treated_level(read: Read, history: 
     )
     (procedure,) = read(note).procedures
     assert procedure.levels == ["L4-L5"]
+
+
+def test_every_sentence_of_a_line_labelled_with_a_study_is_a_finding(read: Read) -> None:
+    note = (
+        "PROCEDURE: RIGHT LUMBAR SYMPATHETIC BLOCK UNDER FLUOROSCOPY.\n"
+        "MRI L-SPINE 06/2026: NO STENOSIS. MILD L2-3 DISC BULGE. L5-S1 DESICCATION.\n"
+        "TECHNIQUE: THE NEEDLE WAS ADVANCED TO THE ANTEROLATERAL L3 VERTEBRAL BODY.\n"
+    )
+    (procedure,) = read(note).procedures
+    assert procedure.levels == ["L3"]
+
+
+def test_a_ct_guided_title_line_is_no_imaging_report(read: Read) -> None:
+    note = "CT-guided right celiac plexus block: T12 and L1 levels under CT guidance today.\n"
+    (procedure,) = read(note).procedures
+    assert procedure.levels
