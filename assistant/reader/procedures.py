@@ -248,6 +248,13 @@ _SURGERY_AFTER = re.compile(
     r"arthrodesis|hardware|instrumentation|surgery|surgeries)\b",
     re.IGNORECASE,
 )
+# A side or level that qualifies a diagnosis written right after it ("left C7 radiculopathy
+# from the C6-7 protrusion"), not a procedure named later in the sentence.
+_DIAGNOSIS_AFTER = re.compile(
+    r"(?:[ \t]+[\w/-]+){0,2}?[ \t]+(?:radiculopath\w*|radiculitis|protrusions?|herniations?|"
+    r"extrusions?|stenosis|spondylo\w+|arthropath\w*|osteoarthritis|fractures?|neuralgia)\b",
+    re.IGNORECASE,
+)
 # A level the body corrects ("done at L5-S1 rather than L4-5 as ordered", "so we entered
 # at L5-S1 instead"): the level before the cue was treated, the other was not.
 _CORRECTION_CUE = re.compile(
@@ -567,15 +574,22 @@ def _attribute_targets(
     ctx: _Context, label: str, family_mentions: Sequence[Target], others: Sequence[Target]
 ) -> list[Target]:
     """Targets of ``label`` for one family: in its own sentences first, else the zone's."""
-    usable = [t for t in ctx.targets if t.label == label and t.assertion not in _NOT_TODAY]
+    usable = [t for t in ctx.targets if t.label == label and _usable(ctx, t)]
     own = [t for t in usable if any(_same_sentence(t, m) for m in family_mentions)]
     if label != "APPROACH":
         own = [t for t in own if _belongs_to(t, usable, family_mentions, others)]
     if own:
         return own
-    zone = [t for t in ctx.zone(label) if t.assertion not in _NOT_TODAY]
+    zone = [t for t in ctx.zone(label) if _usable(ctx, t)]
     claimed = [t for t in zone if any(_same_sentence(t, m) for m in others)]
     return [t for t in zone if t not in claimed]
+
+
+def _usable(ctx: _Context, target: Target) -> bool:
+    """Said of today, and not the side or level of a diagnosis written right after it."""
+    return target.assertion not in _NOT_TODAY and not (
+        target.label in _BOUND_LABELS and _DIAGNOSIS_AFTER.match(ctx.text, target.end)
+    )
 
 
 def _gap(a: Target, b: Target) -> int:

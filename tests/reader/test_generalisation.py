@@ -2549,3 +2549,13 @@ def test_a_ct_guided_title_line_is_no_imaging_report(read: Read) -> None:
     note = "CT-guided right celiac plexus block: T12 and L1 levels under CT guidance today.\n"
     (procedure,) = read(note).procedures
     assert procedure.levels
+
+
+def test_levels_of_a_diagnosis_in_the_procedures_sentence_are_not_treated(read: Read) -> None:
+    note = (
+        "Assessment is right L5 radiculopathy from an L4-5 extrusion, so today a lumbar "
+        "interlaminar epidural steroid injection was done.\n"
+        "Under fluoroscopy the Tuohy needle entered the epidural space at L5-S1 in midline."
+    )
+    (procedure,) = read(note).procedures
+    assert procedure.levels == ["L5-S1"]
