@@ -385,10 +385,12 @@ def _refill_apart(
     refill planned for the next visit is no dose), unless one on the way names a drug: the
     volume may then be that drug's.
     """
+    if measure != "mg":
+        return None
     strength = next(
         (q for q in _after(text, name.end(), right) if q.measure == "strength"), None
     ) or _labelled(name, measure)
-    if strength is None or measure != "mg":
+    if strength is None:
         return None
     first = _PIECE_END.search(text, name.end())
     start = first.end() if first else len(text)

@@ -86,12 +86,12 @@ TYPO_MIN = 7  # words this long are also read with one typed slip (see :func:`ty
 
 
 def typed_forms(word: str) -> list[str]:
-    """``word`` and its forms with one slip of a hurried typist, for long words only.
+    """``word`` and its forms with one letter left out ("abltion", "brances"), long words only.
 
-    A letter left out ("abltion", "brances") or two neighbours swapped ("epidrual"), never
-    the first letter (rarely mistyped; keeping it keeps other words out). Words shorter than
-    :data:`TYPO_MIN` letters, or with other characters, are only themselves: a slip in
-    "facet" or "block" makes another word too often.
+    Never the first letter (rarely mistyped; keeping it keeps other words out). Words
+    shorter than :data:`TYPO_MIN` letters, or with other characters, are only themselves: a
+    slip in "facet" or "block" makes another word too often. (Swapped neighbours would cover
+    more slips but made the one-time prefilter compile twice as long.)
     """
     if len(word) < TYPO_MIN or not word.isalpha():
         return [word]
@@ -101,8 +101,8 @@ def typed_forms(word: str) -> list[str]:
     return [word, *sorted(forms - {word}, key=lambda f: (-len(f), f))]
 
 
-def _typed(word: str) -> str:
-    forms = typed_forms(word)
+def _one_of(forms: list[str]) -> str:
+    """A regex for any of ``forms`` (escaped; no group for a single form)."""
     escaped = [re.escape(form) for form in forms]
     return escaped[0] if len(escaped) == 1 else "(?:" + "|".join(escaped) + ")"
 
@@ -118,15 +118,14 @@ def _words(text: str, short: Abbreviations) -> str:
         elif word.endswith("?") and len(word) > 1:
             parts.append(re.escape(word[:-1]) + "?")
         elif word.lower() in short:
-            forms = [*typed_forms(word), *short[word.lower()]]
-            parts.append("(?:" + "|".join(re.escape(form) for form in forms) + ")")
+            parts.append(_one_of([*typed_forms(word), *short[word.lower()]]))
         elif _ACRONYM.fullmatch(word):
             # dictation spells an acronym letter by letter: "S N R B", "M.B.B."
             spelled = r"\.?[ \t]?".join(re.escape(letter) for letter in word)
             parts.append(f"(?:{re.escape(word)}|{spelled})")
         else:
             # "intra-articular" is also written "intraarticular" or "intra articular"
-            parts.append(r"[\s-]?".join(_typed(piece) for piece in word.split("-")))
+            parts.append(r"[\s-]?".join(_one_of(typed_forms(piece)) for piece in word.split("-")))
     return JOIN.join(parts)
 
 
