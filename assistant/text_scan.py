@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from assistant.patterns import lower_pattern
+from assistant.patterns import guarded, lower_pattern
 from assistant.regex_prefilter import RegexPrefilter
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n\s*\n|\n(?=[A-Z][A-Z /&-]{2,}:)")
@@ -60,8 +60,11 @@ class PatternSet:
     def __init__(self, patterns: Sequence[str]) -> None:
         self.patterns = tuple(patterns)
         self.index = {pattern: i for i, pattern in reversed(list(enumerate(self.patterns)))}
-        self.compiled = tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in self.patterns)
-        self.lowered = tuple(re.compile(lower_pattern(p), re.MULTILINE) for p in self.patterns)
+        flags = re.IGNORECASE | re.MULTILINE
+        self.compiled = tuple(re.compile(guarded(p, flags), flags) for p in self.patterns)
+        self.lowered = tuple(
+            re.compile(guarded(lower_pattern(p), re.MULTILINE), re.MULTILINE) for p in self.patterns
+        )
         self._prefilter: RegexPrefilter | None = None
 
     @property

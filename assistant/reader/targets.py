@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span
 
 from assistant.datafiles import LinearRegex, load_yaml
 from assistant.errors import Errors, RuleFileError
-from assistant.patterns import lower_pattern
+from assistant.patterns import guarded, lower_pattern
 from assistant.reader.doc_text import doc_text
 from assistant.reader.lexicon import lexicon_rules
 from assistant.regex_prefilter import LoweredPrefilter
@@ -113,10 +113,13 @@ def compile_rules(files: Iterable[TargetRuleFile]) -> list[CompiledRule]:
                 )
             seen.add(rule.id)
             if rule.case_sensitive:
-                compiled.append(CompiledRule(rule, re.compile(rule.regex, re.MULTILINE), None))
+                pattern = re.compile(guarded(rule.regex, re.MULTILINE), re.MULTILINE)
+                compiled.append(CompiledRule(rule, pattern, None))
                 continue
-            pattern = re.compile(rule.regex, re.MULTILINE | re.IGNORECASE)
-            lowered = re.compile(lower_pattern(rule.regex), re.MULTILINE)
+            flags = re.MULTILINE | re.IGNORECASE
+            pattern = re.compile(guarded(rule.regex, flags), flags)
+            lowered_regex = lower_pattern(rule.regex)
+            lowered = re.compile(guarded(lowered_regex, re.MULTILINE), re.MULTILINE)
             compiled.append(CompiledRule(rule, pattern, lowered))
     return compiled
 
