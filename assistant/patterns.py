@@ -39,7 +39,7 @@ def lower_pattern(regex: str) -> str:
 # position fail at once (a rule behind 13 lookbehinds ran 19x faster over the corpus).
 GUARD_MAX_CHARS = 64
 _ZERO_WIDTH = frozenset({sre.AT, sre.ASSERT, sre.ASSERT_NOT})
-_REPEATS = frozenset(
+REPEATS = frozenset(  # the parser's repeat opcodes (possessive ones since Python 3.11)
     {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)}
 )
 First = tuple[frozenset[str] | None, bool]  # (the characters, or None: unknown; may be empty)
@@ -80,7 +80,7 @@ def _first(items: Any) -> First:
                 return None, False
             chars = frozenset().union(*(part or () for part, _ in parts))
             nullable = any(empty for _, empty in parts)
-        elif op in _REPEATS:
+        elif op in REPEATS:
             least, _most, sub = value
             chars, empty = _first(sub)
             nullable = empty or least == 0

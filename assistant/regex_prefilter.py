@@ -46,12 +46,13 @@ from typing import Any
 
 import hyperscan
 
+from assistant.patterns import REPEATS
+
 logger = logging.getLogger(__name__)
 
 PREFILTER_VERSION = "1"
 _BASE_FLAGS = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
 _SUPPORTED_RE_FLAGS = re.MULTILINE | re.DOTALL | re.UNICODE | re.VERBOSE
-_REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", sre.MAX_REPEAT)}
 
 # Stand-ins of the ASCII shadow: one per combination of Python's classes.
 DIGIT_STAND_IN = "0"  # \d and \w (Unicode decimal digits)
@@ -188,7 +189,7 @@ class _Emitter:
             if add_flags or del_flags:
                 raise Unsupported("inline flag group")
             return "(?:" + self.sequence(body) + ")"
-        if op in _REPEATS:
+        if op in REPEATS:
             low, high, body = value
             upper = "" if high == sre.MAXREPEAT else str(high)
             return f"(?:{self.sequence(body)}){{{low},{upper}}}"
