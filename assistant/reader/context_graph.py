@@ -7,6 +7,9 @@ Both methods return ``False`` without side effects when their first scope test f
 a call is skipped exactly when that same test fails (:func:`tuple_overlaps`, evaluated on
 the same values). The calls that remain happen in the original order, so scopes, edges and
 assertions are identical (checked on the corpus by the tests).
+
+One deliberate difference, made before the scopes are compared: a modifier inside an
+"if"/"unless" clause ends at the clause's comma (:func:`end_scopes_at_conditions`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,13 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 Bounds = tuple[int, int]
+# "If it has not settled, I plan a sympathetic block": what the condition negates stays in
+# the condition. A modifier in an "if"/"unless" clause (other than the conditional itself)
+# reaches no further than the clause's comma.
+_CONDITIONAL = frozenset({"if", "unless"})
+_CLAUSE_END = frozenset({",", ";"})
+_CONDITION_CATEGORIES = frozenset({"HYPOTHETICAL", "PLANNED"})
+CLAUSE_REACH = 20  # tokens back to an "if", and on to its comma
 
 
 def tuple_overlaps(a: Bounds, b: Bounds) -> bool:
@@ -46,6 +56,34 @@ def overlapping_pairs(scopes: Sequence[Bounds], spans: Sequence[Bounds]) -> list
         for k in range(bisect_right(ends, s0), bisect_right(ends, s1)):
             pairs.add((by_end[k], m))
     return sorted(pairs)
+
+
+def _conditional_clause_end(doc: Doc, start: int, end: int) -> int | None:
+    """The comma closing an "if" clause that holds tokens ``[start, end)``, if any."""
+    sentence = doc[start].sent
+    for i in range(start - 1, max(sentence.start, start - CLAUSE_REACH) - 1, -1):
+        if doc[i].text in _CLAUSE_END:
+            return None
+        if doc[i].lower_ in _CONDITIONAL:
+            for j in range(end, min(sentence.end, end + CLAUSE_REACH)):
+                if doc[j].text in _CLAUSE_END:
+                    return j
+            return None
+    return None
+
+
+def end_scopes_at_conditions(modifiers: Sequence[ConTextModifier], doc: Doc) -> None:
+    """Keep each forward modifier inside an "if" clause to that clause (see above)."""
+    for modifier in modifiers:
+        if modifier.category.upper() in _CONDITION_CATEGORIES or modifier.direction.lower() not in (
+            "forward",
+            "bidirectional",
+        ):
+            continue
+        clause_end = _conditional_clause_end(doc, *modifier.modifier_span)
+        scope_start, scope_end = modifier.scope_span
+        if clause_end is not None and clause_end < scope_end:
+            modifier.update_scope(doc[scope_start:clause_end])
 
 
 class PrunedContextGraph(ConTextGraph):  # type: ignore[misc]
@@ -97,7 +135,13 @@ class PrunedContextGraph(ConTextGraph):  # type: ignore[misc]
 
 @Language.factory("chartready_context")
 class PrunedConText(ConText):  # type: ignore[misc]
-    """medspaCy's ConText component, building a :class:`PrunedContextGraph`."""
+    """medspaCy's ConText component, building a :class:`PrunedContextGraph`.
+
+    ``conditional_scopes`` (on) ends scopes at an "if" clause's comma; off, the graph is
+    medspaCy's exactly (the equivalence tests turn it off).
+    """
+
+    conditional_scopes = True
 
     def __call__(self, doc: Doc, targets: str | None = None) -> Doc:
         """ConText over ``doc`` (same inputs, outputs and extensions as medspaCy's)."""
@@ -121,6 +165,8 @@ class PrunedConText(ConText):  # type: ignore[misc]
             )
             for match_id, start, end in matcher(doc)
         ]
+        if self.conditional_scopes:
+            end_scopes_at_conditions(graph.modifiers, doc)
         graph.update_scopes()
         graph.apply_modifiers()
         for target, modifier in graph.edges:

@@ -57,9 +57,14 @@ def _texts() -> list[str]:
 
 @pytest.mark.parametrize("text", _texts())
 def test_pruned_context_matches_medspacy(
-    nlp: Language, medspacy_context: ConText, doc_before: DocBefore, text: str
+    nlp: Language,
+    medspacy_context: ConText,
+    doc_before: DocBefore,
+    text: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ours: Any = nlp.get_pipe("chartready_context")
+    monkeypatch.setattr(ours, "conditional_scopes", False)
     expected_doc = medspacy_context(doc_before("chartready_context", text))
     got_doc = ours(doc_before("chartready_context", text))
     assert _edges(got_doc) == _edges(expected_doc)
@@ -73,3 +78,12 @@ def test_pruned_context_matches_medspacy(
         [(m.category, *m.modifier_span) for m in span._.modifiers]
         for span in expected_doc.spans[SPAN_KEY]
     ]
+
+
+def test_a_negation_in_an_if_clause_ends_at_its_comma(nlp: Language) -> None:
+    doc = nlp("Clinic visit. If her foot has not warmed up, I plan a lumbar sympathetic block.")
+    negation = next(m for m in doc._.context_graph.modifiers if m.category == "NEGATED_EXISTENCE")
+    comma = next(token.i for token in doc if token.text == ",")
+    assert negation.scope_span[1] == comma
+    block = next(s for s in doc.spans[SPAN_KEY] if s.label_ == "FAMILY")
+    assert "NEGATED_EXISTENCE" not in {m.category for m in block._.modifiers}

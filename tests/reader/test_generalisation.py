@@ -137,6 +137,54 @@ def test_conditional_and_future_plans_are_planned(read: Read, sentence: str, fam
     assert family not in {p.family for p in facts.procedures}
 
 
+@pytest.mark.parametrize(
+    ("sentence", "family"),
+    [
+        ("I plan a right stellate ganglion block.", "sympathetic_block"),
+        ("We'll do a left lumbar sympathetic block after the holidays.", "sympathetic_block"),
+        ("I suggest bilateral greater occipital nerve blocks.", "peripheral_nerve_block"),
+        ("My recommendation is a caudal epidural steroid injection.", "esi"),
+    ],
+)  # fmt: skip
+def test_plans_told_in_the_first_person_are_planned(read: Read, sentence: str, family: str) -> None:
+    facts = read(f"Clinic visit for chronic pain, 7/10 most days.\n{sentence}")
+    assert family in facts.planned_procedures
+    assert not facts.procedures
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "If the leg pain has not eased in two weeks, we will schedule a left L5 "
+        "transforaminal epidural.",
+        "If her foot is not any warmer by then, I plan a right lumbar sympathetic block.",
+        "If the numbness has not changed, we will schedule a right L5 selective nerve root block.",
+    ],
+)
+def test_a_negation_in_the_condition_does_not_reach_the_plan(read: Read, sentence: str) -> None:
+    facts = read(f"Clinic visit for chronic pain, 7/10 most days.\n{sentence}")
+    assert len(facts.planned_procedures) == 1
+
+
+def test_a_negation_after_the_condition_still_counts(read: Read) -> None:
+    facts = read(
+        "Clinic visit for chronic pain, 7/10 most days.\n"
+        "If she keeps improving, we will not need the lumbar sympathetic block."
+    )
+    assert facts.planned_procedures == []
+
+
+def test_the_previously_unfilled_area_tells_no_earlier_event(read: Read) -> None:
+    facts = read(
+        "Dear Dr. Lee,\nThank you for sending Mr. B. Under C-arm fluoroscopy I passed a "
+        "needle through the sacral hiatus. I steered a Racz catheter to the left L5-S1 "
+        "epidural space, where contrast now spread along the previously unfilled area. "
+        "Through it I gave 10 mL of 0.2% ropivacaine, then hypertonic saline, and the "
+        "catheter was removed intact."
+    )
+    assert "epidural_adhesiolysis" in {p.family for p in facts.procedures}
+
+
 def test_history_is_not_performed(read: Read) -> None:
     note = (
         "Office visit. Back in 2024 she had a right L3-L5 medial branch radiofrequency "
