@@ -107,6 +107,19 @@ def _lettered(match: re.Match[str]) -> str:
     return "".join(out) + tail[pos:]
 
 
+# Three or more lettered levels joined by slashes are a list ("L3/L4/L5 medial branches",
+# "S1/S2/S3 lateral branches"), not a joint and a segment: a joint is a pair ("L4/5").
+_SLASH_CHAIN = re.compile(
+    r"(?<![A-Za-z0-9])[CTLS]\d{1,2}(?:[ \t]?/[ \t]?[CTLS]\d{1,2}){2,}(?![0-9])", re.IGNORECASE
+)
+_SLASH = re.compile(r"[ \t]?/[ \t]?")
+
+
+def _as_list(match: re.Match[str]) -> str:
+    """A slash chain written as a comma list of the same length ("S1/S2" -> "S1,S2")."""
+    return _SLASH.sub(lambda slash: ",".ljust(len(slash[0])), match[0])
+
+
 def _initial(match: re.Match[str]) -> str:
     """Turn "Cervical #7" into "C7": the region word's initial stands for the region."""
     return match.group(1)[0].upper()
@@ -197,7 +210,7 @@ def levels_in(text: str, *, range_as_segments: bool = False) -> list[str]:
     whole = canonical_levels(text, range_as_segments=range_as_segments)
     if whole:
         return whole
-    text = _LISTED.sub(_lettered, written_levels(text))
+    text = _SLASH_CHAIN.sub(_as_list, _LISTED.sub(_lettered, written_levels(text)))
     return [
         level
         for match in LEVEL_MENTION.finditer(text)

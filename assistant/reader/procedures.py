@@ -1110,11 +1110,27 @@ def _planned_by_rule(ctx: _Context, target: Target, performed: set[str]) -> bool
         return False
     if not future and ctx.done_in_plan(target):
         return False  # "P: TPI x4 today": done at this visit, not planned
-    if _DECLINED.match(ctx.text, target.end, min(len(ctx.text), target.end + 120)):
+    if _declined(ctx, target):
         return False  # "offered a blood patch; she declined"
     if target.value in performed and ctx.in_future(target) and target.end > ctx.title_end:
         return True  # today's procedure, and a sentence planning its repeat
     return not (target.value in performed and (ctx.in_zone(target) or target.section == "consent"))
+
+
+def _declined(ctx: _Context, target: Target) -> bool:
+    """The patient turned the procedure down, later on its line.
+
+    A refusal in a later sentence that names another procedure is about that one: "I plan
+    a lumbar sympathetic block. He is not interested in a spinal cord stimulator."
+    """
+    match = _DECLINED.match(ctx.text, target.end, min(len(ctx.text), target.end + 120))
+    if match is None:
+        return False
+    at = match.end()
+    return at <= target.sent_end or not any(
+        t.label == "FAMILY" and t.value != target.value and t.sent_start <= at < t.sent_end
+        for t in ctx.targets
+    )
 
 
 def _planned(

@@ -792,6 +792,20 @@ def test_declined_and_unticked_options_are_not_planned(read: Read, note: str) ->
     assert not planned & {"joint_injection", "epidural_blood_patch", "esi", "facet_rfa"}
 
 
+def test_a_refusal_of_another_procedure_leaves_the_plan(read: Read) -> None:
+    note = (
+        "Follow-up visit. Pain 6/10.\nPlan: I will book a left stellate ganglion block for "
+        "next week. She is not interested in a spinal cord stimulator, and that is fine."
+    )
+    facts = read(note)
+    assert facts.planned_procedures == ["sympathetic_block"]
+
+
+def test_a_refusal_in_the_next_sentence_still_declines(read: Read) -> None:
+    facts = read("Follow-up visit. Pain 6/10.\nPlan: offered a left L5 TFESI. She declined.")
+    assert facts.planned_procedures == []
+
+
 def test_a_prior_procedures_list_is_history(read: Read) -> None:
     note = (
         "INTERVAL VISIT\nCC: right buttock pain.\nPrior injections:\n"

@@ -91,6 +91,9 @@ def test_count_levels_counts_distinct() -> None:
         ("T9 & 10", ["T9", "T10"]),
         ("L5, 1", ["L5"]),  # an item above the one before it is no level
         ("L4-5, L5-S1", ["L4-L5", "L5-S1"]),
+        ("L3/L4/L5", ["L3", "L4", "L5"]),  # a slash chain is a list; a pair is a joint
+        ("S1/S2/S3", ["S1", "S2", "S3"]),
+        ("L4/L5", ["L4-L5"]),
     ],
 )
 def test_levels_in_reads_a_list_that_names_its_region_once(text: str, expected: list[str]) -> None:
