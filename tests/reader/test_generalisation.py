@@ -2621,3 +2621,23 @@ def test_levels_of_a_diagnosis_in_the_procedures_sentence_are_not_treated(read: 
     )
     (procedure,) = read(note).procedures
     assert procedure.levels == ["L5-S1"]
+
+
+# ---- val7's second half: ASC notes and consult letters (read after their first reading) ---
+
+
+def test_an_hx_line_after_the_procedure_line_is_history(read: Read) -> None:
+    note = (
+        "PROCEDURE NOTE\nProcedure: US-guided R knee jt inj, superolateral approach\n"
+        "Hx: R knee pain x 9 mo. Failed 10 wks PT + meloxicam, no better.\n"
+        "Kenalog 40 mg + 4 mL 1% lido injected, tolerated well."
+    )
+    elements = read(note).elements
+    assert elements.conservative_therapy
+    assert elements.conservative_therapy_duration
+    assert elements.conservative_therapy_failed
+
+
+def test_xr_is_an_x_ray() -> None:
+    note = "Clinic visit.\nXR R knee 03/2026: moderate medial joint space narrowing."
+    assert read_note(note, learned=False).elements.imaging_findings  # the rules, not the heads
