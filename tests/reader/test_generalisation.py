@@ -2641,3 +2641,15 @@ def test_an_hx_line_after_the_procedure_line_is_history(read: Read) -> None:
 def test_xr_is_an_x_ray() -> None:
     note = "Clinic visit.\nXR R knee 03/2026: moderate medial joint space narrowing."
     assert read_note(note, learned=False).elements.imaging_findings  # the rules, not the heads
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Procedure: trigger point injections.\nGuidance: landmark\n1 mL of lidocaine at each.",
+        "Procedure: TPI x3.\nGuidance: [x] Palpation  [ ] Ultrasound\n1 mL of lidocaine at each.",
+        "TPIs today. I held each taut band between two fingers and injected 1 mL of lidocaine.",
+    ],
+)
+def test_palpation_in_a_guidance_field_or_by_hand_is_no_imaging(read: Read, note: str) -> None:
+    assert _one(read(note), "trigger_point").guidance == "none"
