@@ -75,10 +75,8 @@ def _conditional_clause_end(doc: Doc, start: int, end: int) -> int | None:
 def end_scopes_at_conditions(modifiers: Sequence[ConTextModifier], doc: Doc) -> None:
     """Keep each forward modifier inside an "if" clause to that clause (see above)."""
     for modifier in modifiers:
-        if modifier.category.upper() in _CONDITION_CATEGORIES or modifier.direction.lower() not in (
-            "forward",
-            "bidirectional",
-        ):
+        forward = modifier.direction.lower() in ("forward", "bidirectional")
+        if not forward or modifier.category.upper() in _CONDITION_CATEGORIES:
             continue
         clause_end = _conditional_clause_end(doc, *modifier.modifier_span)
         scope_start, scope_end = modifier.scope_span
