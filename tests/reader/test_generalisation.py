@@ -2653,3 +2653,18 @@ def test_xr_is_an_x_ray() -> None:
 )
 def test_palpation_in_a_guidance_field_or_by_hand_is_no_imaging(read: Read, note: str) -> None:
     assert _one(read(note), "trigger_point").guidance == "none"
+
+
+@pytest.mark.parametrize(
+    ("note", "family", "side"),
+    [
+        ("L KNEE INJECTION WITH 40 MG KENALOG.", "joint_injection", "left"),
+        ("R SHOULDER GH JT INJ UNDER US, 40 MG TRIAMCINOLONE.", "joint_injection", "right"),
+        ("BL KNEE INJECTIONS, 40 MG KENALOG EACH.", "joint_injection", "bilateral"),
+        ("BL FACET JOINT INJECTIONS AT L4-5 UNDER FLUORO.", "facet_joint_injection", "bilateral"),
+    ],
+)
+def test_a_side_letter_before_a_site_in_capitals(
+    read: Read, note: str, family: str, side: str
+) -> None:
+    assert _one(read(note), family).laterality == side
