@@ -265,7 +265,9 @@ _CORRECTION_CUE = re.compile(
 _CHANGED_TO = re.compile(
     r"\b(?:changed|switched|revised|amended|moved)\s+(?:\w+\s+){0,2}?to\b", re.IGNORECASE
 )
-_LEVEL_NEXT = re.compile(r"\s*(?:the\s+)?(?:(?:levels?|joints?)\s+)?(?:at\s+|of\s+)?")
+_LEVEL_NEXT = re.compile(
+    r"\s*(?:the\s+)?(?:(?:levels?|joints?)\s+)?(?:at\s+|of\s+)?", re.IGNORECASE
+)
 _CLAUSE_BREAK = re.compile(r"[;,:]")
 # What a correction replaces when it names no level: the order ("rather than the request").
 _ORDERED = re.compile(

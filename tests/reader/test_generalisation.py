@@ -2668,3 +2668,11 @@ def test_a_side_letter_before_a_site_in_capitals(
     read: Read, note: str, family: str, side: str
 ) -> None:
     assert _one(read(note), family).laterality == side
+
+
+def test_a_level_change_told_in_capitals_replaces_the_title(read: Read) -> None:
+    note = (
+        "PROCEDURE: RIGHT L4-5 TFESI UNDER FLUOROSCOPY. THE LEVEL WAS CHANGED TO THE LEVEL "
+        "L5-S1 AFTER REVIEW OF THE MRI."
+    )
+    assert _one(read(note), "esi").levels == ["L5-S1"]
