@@ -14,6 +14,7 @@ One deliberate difference, made before the scopes are compared: a modifier insid
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import Any
@@ -24,14 +25,19 @@ from medspacy.context.context_modifier import ConTextModifier
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from assistant.reader.doc_text import doc_text
+
 Bounds = tuple[int, int]
 # "If it has not settled, I plan a sympathetic block": what the condition negates stays in
 # the condition. A modifier in an "if"/"unless" clause (other than the conditional itself)
-# reaches no further than the clause's comma.
-_CONDITIONAL = frozenset({"if", "unless"})
+# reaches no further than the clause's comma. The clause is open when an "if"/"unless" comes
+# before the modifier with no clause or sentence break since.
+_CONDITION_OPEN = re.compile(r"\b(?:if|unless)\b[^,;.!?\n]*\Z", re.IGNORECASE)
 _CLAUSE_END = frozenset({",", ";"})
+_SENTENCE_END = frozenset({".", "!", "?"})
 _CONDITION_CATEGORIES = frozenset({"HYPOTHETICAL", "PLANNED"})
-CLAUSE_REACH = 20  # tokens back to an "if", and on to its comma
+CLAUSE_REACH_CHARS = 160  # characters back to an "if"
+CLAUSE_REACH = 20  # tokens on to the clause's comma
 
 
 def tuple_overlaps(a: Bounds, b: Bounds) -> bool:
@@ -58,27 +64,28 @@ def overlapping_pairs(scopes: Sequence[Bounds], spans: Sequence[Bounds]) -> list
     return sorted(pairs)
 
 
-def _conditional_clause_end(doc: Doc, start: int, end: int) -> int | None:
+def _conditional_clause_end(doc: Doc, text: str, start: int, end: int) -> int | None:
     """The comma closing an "if" clause that holds tokens ``[start, end)``, if any."""
-    sentence = doc[start].sent
-    for i in range(start - 1, max(sentence.start, start - CLAUSE_REACH) - 1, -1):
-        if doc[i].text in _CLAUSE_END:
-            return None
-        if doc[i].lower_ in _CONDITIONAL:
-            for j in range(end, min(sentence.end, end + CLAUSE_REACH)):
-                if doc[j].text in _CLAUSE_END:
-                    return j
+    begin = doc[start].idx
+    if _CONDITION_OPEN.search(text, max(0, begin - CLAUSE_REACH_CHARS), begin) is None:
+        return None
+    for j in range(end, min(len(doc), end + CLAUSE_REACH)):
+        token = doc[j]
+        if token.text in _CLAUSE_END:
+            return j
+        if token.is_sent_start or token.text in _SENTENCE_END:
             return None
     return None
 
 
 def end_scopes_at_conditions(modifiers: Sequence[ConTextModifier], doc: Doc) -> None:
     """Keep each forward modifier inside an "if" clause to that clause (see above)."""
+    text = doc_text(doc)
     for modifier in modifiers:
         forward = modifier.direction.lower() in ("forward", "bidirectional")
         if not forward or modifier.category.upper() in _CONDITION_CATEGORIES:
             continue
-        clause_end = _conditional_clause_end(doc, *modifier.modifier_span)
+        clause_end = _conditional_clause_end(doc, text, *modifier.modifier_span)
         scope_start, scope_end = modifier.scope_span
         if clause_end is not None and clause_end < scope_end:
             modifier.update_scope(doc[scope_start:clause_end])
