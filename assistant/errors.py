@@ -96,6 +96,8 @@ class Errors:
     E503 = Message("{reason}; please retry")
     # A learned-model label file or artifact is missing or invalid.
     E701 = Message("{where}: {problem}")
+    # A billing-scenario file (models/data/scenarios) is not valid JSON or breaks its schema.
+    E702 = Message("{where}: {problem}")
     # An audit was asked for a month in which no note has been checked.
     E801 = Message(
         "no checked notes in {month}: nothing to audit. Import and check that month's notes "

@@ -8,6 +8,7 @@ CDS cards, pages, audits). The verdict of a set of findings is decided here too.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -118,7 +119,12 @@ class Finding(FindingCore):
 
 def verdict_for(findings: list[Finding]) -> Verdict:
     """Any block -> not billable as documented; any warn -> needs attention; else ready."""
-    worst = max((SEVERITY_RANK[f.severity] for f in findings), default=0)
+    return verdict_of_severities(f.severity for f in findings)
+
+
+def verdict_of_severities(severities: Iterable[Severity]) -> Verdict:
+    """The verdict findings of these severities give (a block wins, then a warn)."""
+    worst = max((SEVERITY_RANK[severity] for severity in severities), default=0)
     if worst >= SEVERITY_RANK["block"]:
         return "not_billable_as_documented"
     if worst >= SEVERITY_RANK["warn"]:

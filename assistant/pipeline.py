@@ -26,9 +26,10 @@ from assistant.checks import (
 )
 from assistant.checks.claims import parse_claim
 from assistant.em import ClaimLine, EMAssessment, assess_if_applicable, em_findings
+from assistant.em.loader import finding_file
 from assistant.errors import ChartReadyError, Errors, TrainingDataError, validation_paths
 from assistant.facts import NoteFacts
-from assistant.findings import Finding, Verdict
+from assistant.findings import Finding, Severity, Verdict
 from assistant.layout import NoteLayout
 from assistant.reader.read import read_layout, read_note, read_note_layout, read_notes
 from assistant.risk import RiskInput, RiskScore, load_active_model, score_risk
@@ -198,6 +199,15 @@ def check_note_json(
     """
     parsed = parse_claim(claim, label) if claim else None
     return check_note(text, note_id=note_id, payer=payer, claim=parsed).to_json_dict()
+
+
+def rule_severities() -> dict[str, Severity]:
+    """Every rule id the checks can raise (checklists, coding, E/M, opioids) and its severity."""
+    registry = load_registry()
+    out: dict[str, Severity] = {e.id: e.severity for c in registry.all() for e in c.elements}
+    out.update({rule.id: rule.severity for rule in registry.coding.rules})
+    out.update({rule.id: rule.severity for rule in finding_file().rules})
+    return out
 
 
 def warm_up() -> None:

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import re
 from datetime import date
+from functools import cache
 from ipaddress import ip_address
 from typing import Annotated, Any
 
@@ -40,6 +41,7 @@ from assistant.errors import ClaimInputError, NoteInputError
 from assistant.facts import ELEMENT_NAMES
 from assistant.notes import MAX_NOTE_CHARS, validate_note_text
 from assistant.pipeline import CheckResult
+from assistant.rule_reference import rule_reference_body
 from assistant.store import Database, SignedIn, WorklistItem, WorklistRepository
 
 logger = logging.getLogger("chartready.pages")
@@ -275,6 +277,18 @@ async def review(
     return await _review(
         request, settings, database, runner, user, form, api_key, csrf, save == "yes"
     )
+
+
+@router.get("/rules", response_class=HTMLResponse)
+async def rules(request: Request, user: OptionalStaffDep) -> Response:
+    """The rule reference: every rule's check, source, fix and examples (no sign-in needed)."""
+    context = {"body": _rule_reference_body()}
+    return render(request, "rules.html", context, user=user, csrf=csrf_for(request, user))
+
+
+@cache
+def _rule_reference_body() -> str:
+    return rule_reference_body()
 
 
 @router.get("/static/{name}")

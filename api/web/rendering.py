@@ -48,6 +48,7 @@ NAV = (
     ("/authorizations", "Authorizations", ("coder", "admin")),
     ("/preauth", "Prior authorization", ("provider", "coder", "quality_lead", "admin")),
     ("/denials", "Denials", ("quality_lead", "admin")),
+    ("/rules", "Rules", ("provider", "coder", "quality_lead", "admin")),
 )
 
 

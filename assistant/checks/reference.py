@@ -1,18 +1,13 @@
-"""The rule reference: every rule as data, rendered as one Markdown or HTML page.
+"""The checklists' and coding rules' part of the rule reference (``assistant.rule_docs``).
 
-Pure over a :class:`~assistant.checks.registry.ChecklistRegistry`, so the CLI writes it
-(``chartready checklists docs``) and the web app can serve the same page. Each rule shows
-its id, symbol, title, severity, where it applies, what it checks (read back from its
-``requires`` expression or claim check), its public source and how sure that is, the fix,
-and its examples.
+Pure over a :class:`~assistant.checks.registry.ChecklistRegistry`: each rule's id, symbol,
+title, severity, where it applies, what it checks (read back from its ``requires``
+expression or claim check), its public source, the fix, and its examples.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
 
 from assistant.checks.claims import CodingRule
 from assistant.checks.coding import CHECKS
@@ -30,37 +25,7 @@ from assistant.checks.schema import (
     ProcedureRef,
     Scope,
 )
-from assistant.findings import SourceRef
-
-Format = Literal["markdown", "html"]
-TITLE = "ChartReady rule reference"
-
-
-@dataclass(frozen=True)
-class RuleDoc:
-    """One rule as the reference page shows it."""
-
-    id: str
-    symbol: str
-    title: str
-    severity: str
-    status: str
-    applies: str
-    checks: str
-    source: SourceRef
-    fix: str
-    examples: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class SectionDoc:
-    """A checklist (or the coding table) with its rules."""
-
-    id: str
-    title: str
-    scope: str
-    frame: str | None
-    rules: tuple[RuleDoc, ...]
+from assistant.rule_docs import RuleDoc, SectionDoc, one_line
 
 
 def _summary(function: Callable[..., object]) -> str:
@@ -159,7 +124,7 @@ def _claim_examples(rule: CodingRule) -> tuple[tuple[str, str], ...]:
         extra = [f"POS {case.place_of_service}"] if case.place_of_service else []
         extra += [f"{len(case.history)} earlier session(s)"] if case.history else []
         if note != rule.examples.note:
-            extra.append(f"note: {_one_line(note)}")
+            extra.append(f"note: {one_line(note)}")
         out.append((f"{kind} claim", "; ".join([lines or "no claim", *extra])))
     if rule.examples.payer != "medicare":
         out.append(("payer", rule.examples.payer))
@@ -186,82 +151,6 @@ def _coding_section(registry: ChecklistRegistry) -> SectionDoc:
     return SectionDoc("coding", title, "claims", None, rules)
 
 
-def reference_sections(registry: ChecklistRegistry) -> list[SectionDoc]:
+def checklist_sections(registry: ChecklistRegistry) -> list[SectionDoc]:
     """Every checklist, then the coding table, as the page lists them."""
     return [*(_checklist_section(c) for c in registry.all()), _coding_section(registry)]
-
-
-def _source_text(source: SourceRef) -> str:
-    section = f", {source.section}" if source.section else ""
-    return f"{source.policy}{section} [{source.basis}]"
-
-
-def _one_line(text: str) -> str:
-    return " / ".join(line.strip() for line in text.strip().splitlines())
-
-
-def _markdown(sections: list[SectionDoc]) -> str:
-    lines = [f"# {TITLE}", "", "Generated from `checklists/` by `chartready checklists docs`.", ""]
-    for section in sections:
-        lines += [f"## {section.id}: {section.title}", "", f"Applies to: {section.scope}.", ""]
-        if section.frame:
-            lines += ["Example note frame:", "", "```", section.frame.rstrip(), "```", ""]
-        for rule in section.rules:
-            lines += [
-                f"### {rule.id} `{rule.symbol}`: {rule.title}",
-                "",
-                f"- Severity: {rule.severity} ({rule.status})",
-                f"- Applies: {rule.applies}",
-                f"- Checks: {rule.checks}",
-                f"- Source: {_source_text(rule.source)}"
-                + (f" <{rule.source.url}>" if rule.source.url else ""),
-                f"- Fix: {rule.fix}",
-            ]
-            lines += [f"- Example ({label}): {_one_line(text)}" for label, text in rule.examples]
-            lines.append("")
-    return "\n".join(lines)
-
-
-def _html(sections: list[SectionDoc]) -> str:
-    esc = html.escape
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{TITLE}</title></head><body>",
-        f"<h1>{TITLE}</h1>",
-    ]
-    for section in sections:
-        out.append(f'<section id="{esc(section.id)}"><h2>{esc(section.title)}</h2>')
-        out.append(f"<p>Applies to: {esc(section.scope)}.</p>")
-        if section.frame:
-            out.append(f"<p>Example note frame:</p><pre>{esc(section.frame)}</pre>")
-        for rule in section.rules:
-            source = esc(_source_text(rule.source))
-            if rule.source.url:
-                source += f' <a href="{esc(rule.source.url)}">{esc(rule.source.url)}</a>'
-            rows = [
-                ("Severity", esc(f"{rule.severity} ({rule.status})")),
-                ("Applies", esc(rule.applies)),
-                ("Checks", esc(rule.checks)),
-                ("Source", source),
-                ("Fix", esc(rule.fix)),
-                *(
-                    (f"Example ({esc(label)})", f"<pre>{esc(text)}</pre>")
-                    for label, text in rule.examples
-                ),
-            ]
-            out.append(
-                f'<article id="{esc(rule.id)}"><h3>{esc(rule.id)} '
-                f"<code>{esc(rule.symbol)}</code>: {esc(rule.title)}</h3><dl>"
-            )
-            out.extend(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)
-            out.append("</dl></article>")
-        out.append("</section>")
-    out.append("</body></html>")
-    return "\n".join(out)
-
-
-def rule_reference(registry: ChecklistRegistry, fmt: Format = "markdown") -> str:
-    """The whole rule reference page in ``fmt`` (Markdown or a standalone HTML page)."""
-    sections = reference_sections(registry)
-    return _markdown(sections) if fmt == "markdown" else _html(sections)

@@ -44,6 +44,7 @@ _COMMAND_MODULES = (
     "preauth",
     "authorizations",
     "purge",
+    "scenarios",
 )
 for _module in _COMMAND_MODULES:
     importlib.import_module(f"assistant.cli.{_module}")

@@ -178,10 +178,9 @@ def docs(
     output_format: Annotated[DocsFormat, typer.Option("--format")] = DocsFormat.markdown,
 ) -> None:
     """Write the rule reference (every rule: id, symbol, check, source, examples)."""
-    from assistant.checks import load_registry
-    from assistant.checks.reference import rule_reference
+    from assistant.rule_reference import rule_reference
 
-    page = rule_reference(load_registry(), output_format.value)
+    page = rule_reference(output_format.value)
     if out is None:
         sys.stdout.write(page + "\n")
         return

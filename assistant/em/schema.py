@@ -175,6 +175,32 @@ class CueFile(_Strict):
         return self
 
 
+class ExampleLine(_Strict):
+    """A claim line of an example: code, modifiers and units (no diagnosis needed)."""
+
+    cpt: str = Field(pattern=r"^[A-Z0-9]{5}$")
+    modifiers: list[str] = Field(default_factory=list)
+    units: int = Field(default=1, ge=1)
+
+
+class RuleExample(_Strict):
+    """A note and the claim lines billed with it."""
+
+    note: str = Field(min_length=1)
+    lines: list[ExampleLine] = Field(default_factory=list)
+
+
+class RuleExamples(_Strict):
+    """A rule's golden cases: ``good`` must not raise it, ``bad`` must.
+
+    Both go through the whole ``check_note`` for ``payer`` (``tests/em/test_em_examples.py``).
+    """
+
+    payer: str = "commercial"
+    good: RuleExample
+    bad: RuleExample
+
+
 class FindingRule(_Strict):
     """One E/M or opioid finding rule: identity, severity, what it concerns, and the words.
 
@@ -192,6 +218,7 @@ class FindingRule(_Strict):
     source: SourceRef
     element: str | None = None
     old_ids: list[str] = Field(default_factory=list)
+    examples: RuleExamples | None = None
 
 
 class TimeThresholds(_Strict):

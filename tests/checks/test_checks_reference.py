@@ -1,4 +1,4 @@
-"""The rule reference generated from the data (``chartready checklists docs``)."""
+"""The rule reference generated from the data (``chartready checklists docs``, ``/rules``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.checks import load_registry
-from assistant.checks.reference import describe_expr, rule_reference
+from assistant.checks.reference import describe_expr
 from assistant.checks.schema import ChecklistElement
 from assistant.cli import app
+from assistant.em.loader import finding_file
+from assistant.rule_docs import Format
+from assistant.rule_reference import rule_reference
 
 
 def _elements() -> list[ChecklistElement]:
@@ -18,21 +21,24 @@ def _elements() -> list[ChecklistElement]:
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "html"])
-def test_rule_reference_names_every_rule_with_source_and_examples(fmt: str) -> None:
+def test_rule_reference_names_every_rule_with_source_and_examples(fmt: Format) -> None:
     registry = load_registry()
-    page = rule_reference(registry, fmt)
+    page = rule_reference(fmt)
     for element in _elements():
         assert element.id in page
         assert element.symbol in page
     for rule in registry.coding.rules:
         assert rule.id in page
+    for em_rule in finding_file().rules:
+        assert em_rule.id in page
+        assert em_rule.symbol in page
     esi = registry.get("esi").elements[0]
     assert "A58993" in page
     assert esi.fix in page
 
 
 def test_rule_reference_shows_each_coding_rule_with_its_claims() -> None:
-    page = rule_reference(load_registry())
+    page = rule_reference()
     for section in page.split("\n### CLM-")[1:]:
         assert "- Example (good claim): " in section
         assert "- Example (bad claim): " in section
@@ -41,7 +47,7 @@ def test_rule_reference_shows_each_coding_rule_with_its_claims() -> None:
 
 
 def test_rule_reference_html_escapes_text() -> None:
-    page = rule_reference(load_registry(), "html")
+    page = rule_reference("html")
     assert page.startswith("<!DOCTYPE html>")
     assert "<script" not in page
     assert "&lt;" in page or "&gt;" in page or "&amp;" in page
@@ -63,3 +69,15 @@ def test_cli_checklists_docs_writes_the_page(tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# ChartReady rule reference")
     assert "ESI-003" in text
+
+
+def test_rule_reference_shows_e_m_rules_with_their_examples() -> None:
+    page = rule_reference()
+    section = page.split("\n## em: ", 1)[1]
+    assert "### EM-01 `modifier-25-not-separately-identifiable`" in section
+    assert "- Checks: <billed> is billed with modifier 25" in section
+    assert "CDC 2022 opioid guideline" in section
+    for rule in finding_file().rules:
+        block = section.split(f"### {rule.id} ", 1)[1].split("\n### ", 1)[0]
+        if rule.examples is not None:
+            assert "- Example (good): " in block and "- Example (bad): " in block

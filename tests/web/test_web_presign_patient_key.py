@@ -44,7 +44,10 @@ def test_presign_patient_key_mismatch_is_a_gap_with_verdict_and_risk_recomputed(
     plain = _review(web_client, csrf)
     keyed = html.unescape(_review(web_client, csrf, patient_key="PRESIGN-LEFT"))
     assert "AUTH-003" not in plain and "Verdict: ready" in plain
-    assert "<strong>AUTH-003</strong> Side performed is not the side authorized" in keyed
+    assert (
+        '<strong><a href="/rules#AUTH-003" title="What this rule checks and why">AUTH-003</a>'
+        "</strong> Side performed is not the side authorized"
+    ) in keyed
     assert "authorization UTN-PRESIGN-LEFT is for the left side" in keyed
     assert "Verdict: needs attention" in keyed
     assert keyed.count("Denial risk") == plain.count("Denial risk") == 1
