@@ -143,8 +143,13 @@ def save_heads(heads: dict[str, LinearHead], folder: Path, manifest: dict[str, A
 
 
 def load_heads(folder: Path) -> tuple[dict[str, LinearHead], dict[str, Any]]:
-    """Read the heads and the manifest written by :func:`save_heads`."""
+    """Read the heads and the manifest written by :func:`save_heads`.
+
+    A head named in the manifest's ``switched_off`` (head -> why, with the measurement) is
+    loaded without thresholds, so it is not used; its weights and figures stay on record.
+    """
     manifest: dict[str, Any] = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    switched_off = manifest.get("switched_off", {})
     heads: dict[str, LinearHead] = {}
     with np.load(folder / HEADS_FILE) as data:
         for name, spec in manifest["heads"].items():
@@ -164,6 +169,8 @@ def load_heads(folder: Path) -> tuple[dict[str, LinearHead], dict[str, Any]]:
                 signals=data[f"{name}.signals"],
                 intercept=data[f"{name}.intercept"],
                 signal_names=tuple(spec["signal_names"]),
-                thresholds={str(k): float(v) for k, v in spec["thresholds"].items()},
+                thresholds={}
+                if name in switched_off
+                else {str(k): float(v) for k, v in spec["thresholds"].items()},
             )
     return heads, manifest

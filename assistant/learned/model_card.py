@@ -78,6 +78,10 @@ def model_card(manifest: Mapping[str, Any], heads: Mapping[str, LinearHead]) -> 
             f"| {name.removeprefix('element.')} | {row.get('positives', '')} | {threshold} "
             f"| {rules} | {learned} |"
         )
+    switched_off = manifest.get("switched_off", {})
+    if switched_off:
+        lines += ["", "Switched off after training (the head is shipped but not used):", ""]
+        lines += [f"- {name.removeprefix('element.')}: {why}" for name, why in switched_off.items()]
     lines += [
         "",
         "## Limits",

@@ -57,3 +57,26 @@ def test_the_layer_only_adds_and_says_where_and_which_version(path: Path) -> Non
         assert text[evidence.start : evidence.end] == evidence.text
         assert getattr(both.elements, evidence.field.removeprefix("elements."))
     assert both.reader_version == f"{rules.reader_version} + {layer.version}"
+
+
+def test_a_switched_off_head_is_shipped_but_not_used(
+    manifest: dict[str, object], tmp_path: Path
+) -> None:
+    from assistant.learned.heads import load_heads
+
+    layer = default_layer()
+    assert layer is not None
+    switched_off = manifest.get("switched_off", {})
+    assert isinstance(switched_off, dict)
+    card = (learned_dir() / "MODEL_CARD.md").read_text(encoding="utf-8")
+    for name in switched_off:
+        assert layer.heads[name].thresholds == {}
+        assert name.removeprefix("element.") + ": " in card
+    # The same artifact without the switch uses the head again (its threshold is kept).
+    for file in learned_dir().iterdir():
+        (tmp_path / file.name).write_bytes(file.read_bytes())
+    plain = {k: v for k, v in manifest.items() if k != "switched_off"}
+    (tmp_path / "manifest.json").write_text(json.dumps(plain), encoding="utf-8")
+    heads, _ = load_heads(tmp_path)
+    for name in switched_off:
+        assert heads[name].thresholds
