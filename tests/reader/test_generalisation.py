@@ -2676,3 +2676,20 @@ def test_a_level_change_told_in_capitals_replaces_the_title(read: Read) -> None:
         "L5-S1 AFTER REVIEW OF THE MRI."
     )
     assert _one(read(note), "esi").levels == ["L5-S1"]
+
+
+@pytest.mark.parametrize(
+    ("note", "therapy"),
+    [
+        ("HPI: Lumbar pain, managed on intrathecal morphine since 2022.", False),
+        ("Pump refill. Reservoir drug: hydromorphone 8 mg/mL with bupivacaine.", False),
+        ("Refill: 18 mL of morphine 20 mg/ml instilled into the pump.", False),
+        ("HPI: Lumbar pain despite oral morphine and gabapentin for a year.", True),
+        ("HPI: Takes oxycodone 5 mg twice a day for back pain.", True),
+    ],
+)
+def test_a_drug_delivered_intrathecally_is_no_conservative_therapy(
+    read: Read, note: str, therapy: bool
+) -> None:
+    """An infused pump drug (CPT 62367-62370, 95990) is not a conservative treatment tried."""
+    assert read(note).elements.conservative_therapy is therapy
