@@ -80,3 +80,22 @@ def test_a_switched_off_head_is_shipped_but_not_used(
     heads, _ = load_heads(tmp_path)
     for name in switched_off:
         assert heads[name].thresholds
+
+
+@pytest.mark.parametrize(
+    ("note", "blank"),
+    [
+        ("Fluoro-guided L4-5 TFESI.\nImages saved: [ ]\nTolerated well.", ["Images saved: [ ]"]),
+        ("Right knee injection.\nExam: ***\nDone under ultrasound.", ["Exam: ***"]),
+        ("Procedure note.\nImages saved: [x] Yes [ ] No\nTolerated well.", []),
+        ("* L5-S1 ILESI, fluoro\n* 80 mg Depo-Medrol\n* no complications", []),
+    ],
+)
+def test_a_template_line_left_blank_is_no_sentence_for_a_head(note: str, blank: list[str]) -> None:
+    from assistant.learned.layer import blank_sentences
+    from assistant.reader.pipeline import get_reader
+    from assistant.reader.reading import reading_of
+
+    reading = reading_of(get_reader()(note))
+    found = [reading.sentence_text(reading.sentences[i]).strip() for i in blank_sentences(reading)]
+    assert found == blank
