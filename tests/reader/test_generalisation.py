@@ -2693,3 +2693,19 @@ def test_a_drug_delivered_intrathecally_is_no_conservative_therapy(
 ) -> None:
     """An infused pump drug (CPT 62367-62370, 95990) is not a conservative treatment tried."""
     assert read(note).elements.conservative_therapy is therapy
+
+
+@pytest.mark.parametrize(
+    ("note", "exam"),
+    [
+        ("EXAM: CT-guided left L5 selective nerve root block.\nIMPRESSION: done.", False),
+        ("EXAM: MRI of the lumbar spine without contrast.\nFINDINGS: L4-5 bulge.", False),
+        ("EXAM: Fluoroscopy-guided right SI joint injection.\nTolerated well.", False),
+        ("EXAM:\n1. Fluoroscopically guided left C5-6 interlaminar ESI.\nDone.", False),
+        ("EXAM: tender over the right SI joint, positive FABER.\nPlan: SIJ injection.", True),
+        ("Physical exam: antalgic gait, SLR positive on the left.", True),
+    ],
+)
+def test_an_exam_header_naming_a_study_is_a_radiology_exam(note: str, exam: bool) -> None:
+    """A radiology report's "EXAM:" names the study or guided procedure, not a physical exam."""
+    assert read_note(note, "t", learned=False).elements.exam_documented is exam
