@@ -27,14 +27,12 @@ def _claim_text(example: RuleExample) -> str:
 
 
 def _rule_doc(rule: FindingRule) -> RuleDoc:
-    examples: list[tuple[str, str]] = []
-    if rule.examples is not None:
-        examples = [
-            ("good", _claim_text(rule.examples.good)),
-            ("bad", _claim_text(rule.examples.bad)),
-        ]
-        if rule.examples.payer != "medicare":
-            examples.append(("payer", rule.examples.payer))
+    examples = [
+        ("good", _claim_text(rule.examples.good)),
+        ("bad", _claim_text(rule.examples.bad)),
+    ]
+    if rule.examples.payer != "medicare":
+        examples.append(("payer", rule.examples.payer))
     return RuleDoc(
         id=rule.id,
         symbol=rule.symbol,

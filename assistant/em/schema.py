@@ -218,7 +218,7 @@ class FindingRule(_Strict):
     source: SourceRef
     element: str | None = None
     old_ids: list[str] = Field(default_factory=list)
-    examples: RuleExamples | None = None
+    examples: RuleExamples
 
 
 class TimeThresholds(_Strict):

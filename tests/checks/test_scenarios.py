@@ -80,3 +80,26 @@ def test_validate_reports_unknown_rules_and_inconsistent_verdicts(tmp_path: Path
     assert result.exit_code == 1
     assert "bs-a-01: ESI-999" in result.output
     assert "bs-a-02: expected findings imply not_billable_as_documented" in result.output
+
+
+# sha256 of test/SHA256SUMS as frozen on 2026-12-05 (15 scenarios); change only with a note in
+# models/data/scenarios/README.md saying why the test part changed.
+FROZEN_SUMS = "50a1d9ad69fbf8b66de78bbedef0137eaab27629596243168e9237fda47bf3e9"
+
+
+def test_the_test_part_is_frozen_and_every_scenario_validates() -> None:
+    import hashlib
+
+    from assistant.scenarios import SCENARIOS, load_scenarios
+
+    sums = SCENARIOS / "test" / "SHA256SUMS"
+    assert hashlib.sha256(sums.read_bytes()).hexdigest() == FROZEN_SUMS
+    listed = dict(reversed(line.split("  ", 1)) for line in sums.read_text().splitlines())
+    on_disk = {
+        str(p.relative_to(SCENARIOS / "test")): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (SCENARIOS / "test").rglob("*.json")
+    }
+    assert on_disk == listed
+    assert len(load_scenarios(SCENARIOS / "val")) == len(load_scenarios(SCENARIOS / "test")) == 15
+    result = CliRunner().invoke(app, ["scenarios", "validate", str(SCENARIOS / "staging")])
+    assert result.exit_code == 0, result.output
