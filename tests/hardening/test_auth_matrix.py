@@ -70,6 +70,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/"): Rule("public"),
     ("GET", "/static/{name}"): Rule("public"),
     ("GET", "/favicon.ico"): Rule("public"),
+    ("GET", "/rules"): Rule("public"),
     ("POST", "/review"): Rule("presign"),
     ("POST", "/v1/extract"): Rule("api_key"),
     ("POST", "/v1/checks"): Rule("api_key"),
