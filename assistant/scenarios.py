@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.checks.claims import Claim, ProcedureHistory
 from assistant.errors import ChartReadyError, Errors, validation_paths
-from assistant.findings import SEVERITY_RANK, Severity, Verdict
+from assistant.findings import SEVERITY_RANK, Severity, Verdict, verdict_of_severities
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "models" / "data" / "scenarios"
 PARTS = ("val", "test")
@@ -71,7 +71,6 @@ class ScenarioScores:
     scenarios: int = 0
     well_documented: int = 0
     false_alarms: int = 0
-    unexpected: int = 0
     missed: dict[str, int] = field(default_factory=dict)
     extra: dict[str, int] = field(default_factory=dict)
     wrong_verdicts: list[str] = field(default_factory=list)
@@ -79,6 +78,10 @@ class ScenarioScores:
     @property
     def recall(self) -> float:
         return self.found / self.expected if self.expected else 1.0
+
+    @property
+    def unexpected(self) -> int:
+        return sum(self.extra.values())
 
     @property
     def verdict_accuracy(self) -> float:
@@ -113,7 +116,6 @@ def score_scenarios(
             scores.missed[rule] = scores.missed.get(rule, 0) + 1
         for rule in sorted(raised - wanted):
             scores.extra[rule] = scores.extra.get(rule, 0) + 1
-        scores.unexpected += len(raised - wanted)
         if outcome.verdict == scenario.expected.verdict:
             scores.verdicts_right += 1
         else:
@@ -141,11 +143,25 @@ def load_scenarios(folder: Path) -> list[Scenario]:
     return sorted(found, key=lambda s: s.scenario_id)
 
 
-def unknown_rules(scenarios: Iterable[Scenario], known: set[str]) -> list[str]:
-    """``scenario: rule`` for every expected or explained rule id that no rule file defines."""
-    return [
-        f"{s.scenario_id}: {rule}"
-        for s in scenarios
-        for rule in sorted({*s.expected.findings, *s.why})
-        if rule not in known
-    ]
+def scenario_problems(
+    scenarios: Iterable[Scenario], severities: Mapping[str, Severity]
+) -> list[str]:
+    """What a writer must fix in these scenarios, one line each.
+
+    Unknown rule ids, info rules listed (they are not scored), a verdict the listed rules do
+    not imply, and findings listed for a well-documented note.
+    """
+    problems: list[str] = []
+    for s in scenarios:
+        named = sorted({*s.expected.findings, *s.why})
+        problems += [f"{s.scenario_id}: {rule}" for rule in named if rule not in severities]
+        known = [rule for rule in s.expected.findings if rule in severities]
+        implied = verdict_of_severities(severities[rule] for rule in known)
+        if implied != s.expected.verdict:
+            problems.append(f"{s.scenario_id}: expected findings imply {implied}")
+        if s.expected.well_documented and s.expected.findings:
+            problems.append(f"{s.scenario_id}: well documented but findings expected")
+        quiet = [rule for rule in known if severities[rule] == "info"]
+        if quiet:
+            problems.append(f"{s.scenario_id}: info rules are not scored: {', '.join(quiet)}")
+    return problems

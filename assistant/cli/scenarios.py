@@ -25,26 +25,14 @@ def validate(
     folder: Annotated[Path, typer.Argument(help="folder of scenario JSON files")],
 ) -> None:
     """Check each scenario's shape, its rule ids, and that its verdict follows from them."""
-    from assistant.findings import verdict_of_severities
     from assistant.pipeline import rule_severities
-    from assistant.scenarios import load_scenarios, unknown_rules
+    from assistant.scenarios import load_scenarios, scenario_problems
 
     try:
         scenarios = load_scenarios(folder)
     except ChartReadyError as exc:
         raise fail(exc) from None
-    severities = rule_severities()
-    problems = unknown_rules(scenarios, set(severities))
-    for s in scenarios:
-        known = [rule for rule in s.expected.findings if rule in severities]
-        implied = verdict_of_severities(severities[rule] for rule in known)
-        if implied != s.expected.verdict:
-            problems.append(f"{s.scenario_id}: expected findings imply {implied}")
-        if s.expected.well_documented and s.expected.findings:
-            problems.append(f"{s.scenario_id}: well documented but findings expected")
-        quiet = [r for r in known if severities[r] == "info"]
-        if quiet:
-            problems.append(f"{s.scenario_id}: info rules are not scored: {', '.join(quiet)}")
+    problems = scenario_problems(scenarios, rule_severities())
     console = Console()
     for problem in problems:
         console.print(f"[red]problem[/red] {problem}", highlight=False)

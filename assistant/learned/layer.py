@@ -15,7 +15,6 @@ Heads whose held-out results did not beat the rules carry no threshold and are n
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,9 +30,6 @@ from assistant.reader.procedures import MentionSignals, MentionStatus
 from assistant.reader.reading import NoteReading
 
 MASK = "PROCEDURE"
-# A ticked box: a template line that has one says something even if it also has blanks.
-_FIELD_END = re.compile(r":[ \t]*\Z")
-_TICKED = re.compile(r"\[\s?[xX\u2713\u2714]\s?\]|[\u2611\u2612]")
 NOTE_KINDS: tuple[NoteKind, ...] = ("procedure", "office_visit", "consult", "other")
 # Elements about a procedure done in this note: never added to a note without one.
 NEEDS_PROCEDURE = frozenset(
@@ -134,29 +130,6 @@ def note_rows(reading: NoteReading, kind: KindSignals) -> Rows:
     return rows([reading.text[:NOTE_TEXT_CHARS]], [named])
 
 
-def blank_sentences(reading: NoteReading) -> list[int]:
-    """Sentences that are a template left blank ("Images saved: [ ]", "Exam: ***").
-
-    A sentence holding an empty box or a field left as its placeholder (the rules'
-    PLACEHOLDER spans; a bullet's star is neither) and no ticked box documents nothing
-    (dev-gold conventions), so no head may find an element in it.
-    """
-    blanks = [
-        t.start
-        for t in reading.targets
-        if t.label == "PLACEHOLDER"
-        and (
-            t.text.startswith("[") or _FIELD_END.search(reading.text, max(0, t.start - 8), t.start)
-        )
-    ]
-    return [
-        index
-        for index, sentence in enumerate(reading.sentences)
-        if any(sentence.start <= start < sentence.end for start in blanks)
-        and not _TICKED.search(reading.sentence_text(sentence))
-    ]
-
-
 class LearnedLayer:
     """The heads of one artifact version, applied to a note's reading."""
 
@@ -227,7 +200,7 @@ class LearnedLayer:
             return elements, []
         features = sentence_rows(reading, bool(procedures))
         probabilities = sigmoid(self._element_heads.logits(features))
-        probabilities[blank_sentences(reading)] = 0.0
+        probabilities[reading.blank_sentences()] = 0.0  # a blank template line says nothing
         added: dict[str, bool] = {}
         evidence: list[Evidence] = []
         for name in names:

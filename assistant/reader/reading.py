@@ -39,6 +39,29 @@ class NoteReading:
     def sentence_text(self, sentence: Sentence) -> str:
         return self.text[sentence.start : sentence.end]
 
+    def blank_sentences(self) -> list[int]:
+        """Indices of sentences that are a template left blank ("Images saved: [ ]").
+
+        A sentence holding an empty box or a field left as its placeholder (a PLACEHOLDER
+        span right after a label's colon; a bullet's star is neither) and no ticked box
+        documents nothing (dev-gold conventions).
+        """
+        blanks = [
+            t.start
+            for t in self.targets
+            if t.label == "PLACEHOLDER"
+            and (
+                _EMPTY_BOX.match(t.text)
+                or _FIELD_END.search(self.text, max(0, t.start - 8), t.start)
+            )
+        ]
+        return [
+            index
+            for index, sentence in enumerate(self.sentences)
+            if any(sentence.start <= start < sentence.end for start in blanks)
+            and not _TICKED_BOX.search(self.text, sentence.start, sentence.end)
+        ]
+
 
 # An empty checkbox's option documents nothing: "Side: [x] Right  [ ] Left" says "Right", and
 # "Plan: [x] LSB  [ ] Repeat third occipital RF neurotomy" plans no neurotomy: an option runs
@@ -49,6 +72,9 @@ _OPTION_END = re.compile(
     r"\n|(?<=\S)(?:[ ]{2,}|\t|[ ][-\u2013|][ ])|(?<=\s)[A-Z][A-Za-z()/ ]{0,24}:"
 )
 _EMPTY_BOX = re.compile(r"\[\s?\]|\(\s?\)|\u2610")
+_TICKED_BOX = re.compile(r"\[\s?[xX✓✔]\s?\]|\(\s?[xX✓✔]\s?\)|[\u2611\u2612]")
+# A field label's colon right before a placeholder: "Exam: ***".
+_FIELD_END = re.compile(r":[ \t]*\Z")
 
 
 def unticked_options(text: str) -> list[tuple[int, int]]:

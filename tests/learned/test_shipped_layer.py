@@ -92,10 +92,9 @@ def test_a_switched_off_head_is_shipped_but_not_used(
     ],
 )
 def test_a_template_line_left_blank_is_no_sentence_for_a_head(note: str, blank: list[str]) -> None:
-    from assistant.learned.layer import blank_sentences
     from assistant.reader.pipeline import get_reader
     from assistant.reader.reading import reading_of
 
     reading = reading_of(get_reader()(note))
-    found = [reading.sentence_text(reading.sentences[i]).strip() for i in blank_sentences(reading)]
+    found = [reading.sentence_text(reading.sentences[i]).strip() for i in reading.blank_sentences()]
     assert found == blank
