@@ -115,6 +115,10 @@ class Finding(FindingCore):
     evidence: list[FindingEvidence] = Field(default_factory=list)
     checklist: str | None = None
     claim_line: int | None = None
+    also: list[str] = Field(
+        default_factory=list,
+        description="rules with the same concern folded into this finding (one per problem)",
+    )
 
 
 def verdict_for(findings: list[Finding]) -> Verdict:

@@ -416,8 +416,9 @@ def _units_apart(
     A toxin note often names the product once and gives the units injected in another
     sentence ("A total of 155 units was injected at 31 sites"); in a pain note units are the
     toxin's. Sentences that name another drug or that ``skip`` drops do not count, nor do
-    amounts set aside. Each amount is partial: it may be the dose (the least the note
-    documents), never a reason to call the units billed too many.
+    amounts set aside. An amount is partial (the least the note documents, never a reason to
+    call the units billed too many) unless the note calls it the total ("Total injected:
+    155 units"), which is the dose.
     """
     elsewhere = (
         {sentence_bounds(text, m.start(), m.end()) for m in foreign.finditer(text)}
@@ -428,8 +429,10 @@ def _units_apart(
     for quantity in _quantities(text, 0, len(text)):
         if quantity.measure != "units" or (skip is not None and skip(quantity.start, quantity.end)):
             continue
-        if sentence_bounds(text, quantity.start, quantity.end) in elsewhere:
+        sentence = sentence_bounds(text, quantity.start, quantity.end)
+        if sentence in elsewhere:
             continue
+        total = bool(_TOTAL.search(text, max(sentence[0], quantity.start - 20), quantity.start))
         span = Span(
             quantity.start,
             quantity.end,
@@ -437,7 +440,9 @@ def _units_apart(
             "detector",
             "drug_dose",
         )
-        found[(quantity.start, quantity.end)] = DoseMention(span, quantity.value, partial=True)
+        found[(quantity.start, quantity.end)] = DoseMention(
+            span, quantity.value, total=total, partial=not total
+        )
     return found
 
 

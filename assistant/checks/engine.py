@@ -237,15 +237,21 @@ def _claim_finding(
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """One finding per (concerns, status): the most severe wins, the first breaks ties."""
-    best: dict[tuple[tuple[str, ...], str], Finding] = {}
+    """One finding per (concerns, status): the most severe wins, the first breaks ties.
+
+    The rules folded into a kept finding stay named in its ``also``: a coder sees that the
+    history (CLM-017) as well as the note (RFA-004) lacks the two qualifying blocks.
+    """
+    groups: dict[tuple[tuple[str, ...], str], list[Finding]] = {}
     for finding in findings:
-        key = (tuple(sorted(finding.concerns)), finding.status)
-        current = best.get(key)
-        if current is None or SEVERITY_RANK[finding.severity] > SEVERITY_RANK[current.severity]:
-            best[key] = finding
-    kept = {id(f) for f in best.values()}
-    ordered = [f for f in findings if id(f) in kept]
+        groups.setdefault((tuple(sorted(finding.concerns)), finding.status), []).append(finding)
+    kept: dict[int, Finding] = {}
+    for group in groups.values():
+        best = max(group, key=lambda f: SEVERITY_RANK[f.severity])  # first of the most severe
+        folded = [f.rule_id for f in group if f is not best and f.rule_id != best.rule_id]
+        also = list(dict.fromkeys([*best.also, *folded]))
+        kept[id(best)] = best.model_copy(update={"also": also}) if also else best
+    ordered = [kept[id(f)] for f in findings if id(f) in kept]
     return sorted(ordered, key=lambda f: -SEVERITY_RANK[f.severity])
 
 

@@ -8,6 +8,9 @@ least 4 weeks of conservative care" rather than "a duration is present".
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from assistant.text_scan import sentence_bounds
 
 WORD_NUMBERS = {
     "a": 1,
@@ -42,6 +45,10 @@ _UNIT_NAMES = {"wk": "week", "mo": "month", "yr": "year"}
 # as a past date counts as one year.
 DATED_ONSET_DAYS = 365
 _PERCENT = re.compile(r"\b(\d{1,3})\s*(?:%|percent\b)", re.IGNORECASE)
+# a figure right after a decimal point ("bupivacaine 0.5%") is a concentration, not relief
+_RELIEF_PERCENT = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:%|percent\b)", re.IGNORECASE)
+_RELIEF_WORDS = re.compile(r"relie|improv|reduc|resolution|better|benefit|response", re.I)
+_BLOCK_WORDS = re.compile(r"block|injection|MBB|diagnostic|test|trial|RFA|ablation", re.I)
 _SCORE = re.compile(
     r"\b(?P<name>NRS|VAS|VRS)?\s*(?:score\s*)?(?:of\s*|:\s*|=\s*)?"
     r"(?P<value>\d{1,3})(?:\s*(?:/|out of)\s*(?P<scale>10|100)\b)?",
@@ -108,3 +115,40 @@ def sides(text: str) -> set[str]:
         word = match.group(1).lower()
         found |= {"left", "right"} if word.startswith(("bilateral", "both")) else {word}
     return found
+
+
+@dataclass(frozen=True)
+class ReliefFigure:
+    """A percent stated in a sentence about relief, and whether that relief is a block's."""
+
+    percent: int
+    start: int
+    end: int
+    sentence: tuple[int, int]
+    names_block: bool
+
+
+def _previous_sentence(text: str, left: int) -> tuple[int, int] | None:
+    end = len(text[:left].rstrip())
+    return sentence_bounds(text, end - 1, end) if end else None
+
+
+def relief_percents(text: str) -> list[ReliefFigure]:
+    """Every percent figure (<= 100) in a sentence about relief, in text order.
+
+    ``names_block``: the sentence, or the one just before it ("He had two medial branch
+    blocks. The first gave 90 % relief"), names the block or injection the relief followed.
+    """
+    out = []
+    for match in _RELIEF_PERCENT.finditer(text):
+        value = int(match.group(1))
+        left, right = sentence_bounds(text, match.start(), match.end())
+        sentence = text[left:right]
+        if value > 100 or not _RELIEF_WORDS.search(sentence):
+            continue
+        before = _previous_sentence(text, left)
+        names_block = bool(_BLOCK_WORDS.search(sentence)) or (
+            before is not None and bool(_BLOCK_WORDS.search(text[before[0] : before[1]]))
+        )
+        out.append(ReliefFigure(value, match.start(), match.end(), (left, right), names_block))
+    return out

@@ -11,8 +11,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.checks.detectors import Detections, Span, sentence_bounds
-from assistant.checks.measures import UNIT_DAYS, duration_days, first_percent, pain_score, sides
+from assistant.checks.detectors import Detections, Span
+from assistant.checks.measures import (
+    UNIT_DAYS,
+    duration_days,
+    first_percent,
+    pain_score,
+    relief_percents,
+    sides,
+)
 from assistant.checks.schema import (
     AllOf,
     AnyOf,
@@ -28,10 +35,13 @@ from assistant.checks.schema import (
 from assistant.facts import ELEMENT_NAMES, NoteFacts, Procedure
 
 Args = dict[str, str | int | float | bool]
-_PERCENT = re.compile(r"\b(\d{1,3})\s*(?:%|percent\b)", re.IGNORECASE)
-_RELIEF_WORDS = re.compile(r"relie|improve|reduc|resolution|better|response|benefit", re.I)
-_BLOCK_WORDS = re.compile(r"block|injection|MBB|diagnostic|test|trial|RFA|ablation", re.I)
-_PAIR_WORDS = re.compile(r"\b(both|two|2|each|second|dual|x\s*2|twice)\b", re.I)
+# One figure speaks for two blocks: "two diagnostic blocks each gave 90 %", "MBB x2: 85 %".
+_PAIR_WORDS = re.compile(
+    r"\b(?:both|two|2|dual)\s+(?:[\w-]+\s+){0,4}?(?:blocks?|MBBs?|injections?)\b"
+    r"|\b(?:each|both)\s+(?:gave|provided|produced|yielded|resulted|with|had)\b"
+    r"|\b(?:x\s*2|twice)\b",
+    re.I,
+)
 
 
 @dataclass
@@ -100,25 +110,6 @@ def _procedure(ctx: CheckContext, test: ProcedureTest) -> Outcome:
     return Outcome(ok, spans)
 
 
-def relief_percents(text: str) -> list[tuple[int, Span, str]]:
-    """Percent figures that sit in a sentence about relief after a block/injection."""
-    out: list[tuple[int, Span, str]] = []
-    for match in _PERCENT.finditer(text):
-        left, right = sentence_bounds(text, match.start(), match.end())
-        sentence = text[left:right]
-        if _RELIEF_WORDS.search(sentence) and _BLOCK_WORDS.search(sentence):
-            value = int(match.group(1))
-            if value <= 100:
-                out.append(
-                    (
-                        value,
-                        Span(match.start(), match.end(), match.group(0), "detector", "relief"),
-                        sentence,
-                    )
-                )
-    return out
-
-
 def _threshold(ctx: CheckContext, args: Args, default: float) -> float:
     key = args.get("threshold_key")
     if isinstance(key, str) and key in ctx.thresholds:
@@ -128,16 +119,26 @@ def _threshold(ctx: CheckContext, args: Args, default: float) -> float:
 
 
 def prior_relief_at_least(ctx: CheckContext, args: Args) -> Outcome:
-    """Prior block(s) with relief >= threshold; ``count`` = 2 needs two blocks documented."""
+    """Prior block(s) with relief >= threshold; ``count`` = 2 needs two blocks documented.
+
+    Only relief tied to a block counts (:func:`relief_percents`' ``names_block``). One
+    qualifying figure stands for two blocks only when its sentence says so ("two blocks
+    each gave 90 %") and no block is reported below the threshold.
+    """
     threshold = _threshold(ctx, args, 80.0)
     raw_count = args.get("count", 1)
     count = int(raw_count) if isinstance(raw_count, int | float) else 1
-    qualifying = [(v, s, sent) for v, s, sent in relief_percents(ctx.text) if v >= threshold]
-    spans = tuple(span for _, span, _ in qualifying)
-    if len({span.start for span in spans}) >= count:
+    figures = [figure for figure in relief_percents(ctx.text) if figure.names_block]
+    good = [figure for figure in figures if figure.percent >= threshold]
+    spans = tuple(
+        Span(figure.start, figure.end, ctx.text[figure.start : figure.end], "detector", "relief")
+        for figure in good
+    )
+    if len(good) >= count:
         return Outcome(True, spans)
-    if count == 2 and any(_PAIR_WORDS.search(sentence) for _, _, sentence in qualifying):
-        return Outcome(True, spans)
+    if count == 2 and len(good) == len(figures) == 1:
+        left, right = good[0].sentence
+        return Outcome(bool(_PAIR_WORDS.search(ctx.text[left:right])), spans)
     return Outcome(False, spans)
 
 

@@ -26,6 +26,7 @@ import numpy as np
 from assistant.facts import ELEMENT_NAMES, Elements, Evidence, NoteKind, Procedure
 from assistant.learned.features import Rows, assertion_flags, rows, section_flags
 from assistant.learned.heads import LinearHead, sigmoid, stacked
+from assistant.reader.elements import denials
 from assistant.reader.procedures import MentionSignals, MentionStatus
 from assistant.reader.reading import NoteReading
 
@@ -204,7 +205,11 @@ class LearnedLayer:
         added: dict[str, bool] = {}
         evidence: list[Evidence] = []
         for name in names:
-            scores = probabilities[:, self._element_names.index(name)]
+            scores = probabilities[:, self._element_names.index(name)].copy()
+            # a sentence that says the element is absent ("images not saved") is no evidence
+            # for it: the head adds what the rules missed, it does not overrule a denial
+            for denial in denials(name):
+                scores[reading.sentences_naming(denial)] = 0.0
             best = int(np.argmax(scores))
             if scores[best] < self.heads[f"element.{name}"].thresholds["yes"]:
                 continue

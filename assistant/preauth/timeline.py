@@ -17,7 +17,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
 from assistant.checks.detectors import Detections, Span
-from assistant.checks.measures import duration_days, pain_score
+from assistant.checks.measures import duration_days, pain_score, relief_percents
 from assistant.checks.measures import sides as sides_in
 from assistant.checks.registry import ChecklistRegistry
 from assistant.facts import Evidence
@@ -43,7 +43,6 @@ from assistant.preauth.values import (
     modality,
     quote_bounds,
     relief_duration_days,
-    relief_percents,
     therapy_outcome,
 )
 
@@ -225,7 +224,8 @@ def with_relief(
     """The procedures with every relief statement of every note attached to its target."""
     reliefs: dict[int, list[Relief]] = {}
     for note in notes:
-        for percent, start, end in relief_percents(note.text):
+        for figure in relief_percents(note.text):
+            percent, start, end = figure.percent, figure.start, figure.end
             ref = evidence_ref(note, start, end)
             target = relief_target(ref.quote, note, start, procedures)
             if target is None:

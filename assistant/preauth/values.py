@@ -26,8 +26,6 @@ _LABELLED_DATE = re.compile(
     r"(?P<date>[0-9/-]{6,10})",
     re.IGNORECASE | re.MULTILINE,
 )
-_RELIEF_PERCENT = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:%|percent\b)", re.IGNORECASE)
-_RELIEF_WORDS = re.compile(r"relie|improv|reduc|better|benefit|response", re.IGNORECASE)
 _RELIEF_LASTED = re.compile(
     r"\b(?:lasting|lasted|for|x|over|sustained for)\s+(?:about\s+|approximately\s+)?"
     r"(?P<n>\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s*"
@@ -123,20 +121,6 @@ def levels_in(text: str) -> list[str]:
 def segments(level: str) -> set[str]:
     """The vertebrae a level names (``L4-L5`` -> ``{L4, L5}``)."""
     return set(level.upper().split("-"))
-
-
-def relief_percents(text: str) -> list[tuple[int, int, int]]:
-    """``(percent, start, end)`` of each percent figure in a sentence about relief.
-
-    A figure right after a decimal point ("bupivacaine 0.5%") is a concentration, not relief.
-    """
-    out = []
-    for match in _RELIEF_PERCENT.finditer(text):
-        value = int(match.group(1))
-        left, right = sentence_bounds(text, match.start(), match.end())
-        if value <= 100 and _RELIEF_WORDS.search(text[left:right]):
-            out.append((value, match.start(), match.end()))
-    return out
 
 
 def relief_duration_days(text: str) -> float | None:

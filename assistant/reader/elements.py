@@ -10,7 +10,9 @@ and whether a procedure was performed. The policy below says, per element:
 - ``anchors`` + ``requires``: an element that needs two cues in one sentence, e.g.
   conservative therapy (anchor) + a failure cue ("no relief with 8 weeks of PT");
 - ``vetoes``: cues that cancel a candidate in the same sentence, e.g. a risk discussion
-  around "complications", or record-review time around "45 minutes";
+  around "complications", or record-review time around "45 minutes"; ``denials`` are vetoes
+  that state the element is absent ("images were not saved"), which the learned layer obeys
+  as well;
 - ``needs_procedure``: statements that only make sense about a procedure done in this note.
 
 Helper cues have values ``cue.*`` and are never elements themselves.
@@ -51,6 +53,7 @@ class ElementPolicy:
     anchors: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     vetoes: tuple[str, ...] = ()
+    denials: tuple[str, ...] = ()  # cues saying the element is absent: vetoes a head obeys too
     lookback: bool = False  # ``requires`` cues may also sit in the sentence just before
     lookahead: bool = False  # ... or in the sentence just after ("PT, NSAIDs. No relief.")
 
@@ -115,7 +118,13 @@ POLICIES: dict[str, ElementPolicy] = {
     "exam_documented": ElementPolicy(assertions=_ANY_POLARITY),
     "diagnosis_stated": ElementPolicy(assertions=_ANY_POLARITY),
     "total_time": ElementPolicy(vetoes=("cue.not_visit_time",)),
+    "images_saved": ElementPolicy(denials=("cue.images_not_saved",)),
 }
+
+
+def denials(name: str) -> tuple[str, ...]:
+    """The cues that say element ``name`` is absent ("images not saved") in their sentence."""
+    return POLICIES.get(name, _DEFAULT).denials
 
 
 def reading(target: Target) -> Assertion:
@@ -196,7 +205,7 @@ def decide_element(
         if not documents(target, policy):
             continue
         cues = sentence_cues.get(target.sent_start, set())
-        if any(veto in cues for veto in policy.vetoes):
+        if any(veto in cues for veto in (*policy.vetoes, *policy.denials)):
             continue
         if not direct and not _has_required(target, policy, sentence_cues, previous or {}):
             continue

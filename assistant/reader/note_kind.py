@@ -29,12 +29,23 @@ _PROCEDURE_TITLE = re.compile(
     r"^\W*(?:procedure|operative|operation|op)\b|\bprocedure\s+(?:note|visit|report|record)\b",
     re.IGNORECASE,
 )
+# A title naming a procedure beside the visit ("Return visit with same-day procedure",
+# "FOLLOW-UP + PROCEDURE"): the note's main content decides, not the visit's name.
+_AND_PROCEDURE = re.compile(
+    r"(?:\+|&|/|\band\b|\bwith\b)\s*(?:[\w-]+\s+){0,2}?procedures?\b", re.IGNORECASE
+)
 # Sentences describing technique (prep, needles, guidance) that make a procedure note.
 TECHNIQUE_SENTENCES = 2
 # A visit note whose procedure account (its technique sentences) is under this share of
 # the text, with no procedure title or section, is the visit: a procedure note is one
 # "whose main content is a procedure performed that day" (note-facts/v1).
 MINOR_PROCEDURE_SHARE = 0.25
+# A note titled as a visit and a procedure ("Follow-up visit + procedure") is the procedure
+# when its account (two or more technique sentences) is at least this share of the text: a
+# full account (prep, needle, imaging, injectate) is about a sixth of such a note, a
+# templated or one-line one far less (measured on the spent fresh notes: accounts 0.12-0.24,
+# visits with a brief one 0-0.10).
+MIXED_TITLE_PROCEDURE_SHARE = 0.12
 
 
 def _most_named(cues: Sequence[Target]) -> NoteKind:
@@ -88,7 +99,9 @@ def classify_note_kind(
     it performed is a procedure note. ``title`` is the note's first line when it is a title
     (short): a visit named there
     ("F/U visit", "Video follow-up", "New patient consult") stays a visit when a minor
-    procedure is done too, unless the title calls the note a procedure note. A report
+    procedure is done too, unless the title calls the note a procedure note; one that names a
+    procedure beside the visit ("Follow-up + procedure") is the procedure when the account
+    of it is a fair share of the note (:data:`MIXED_TITLE_PROCEDURE_SHARE`). A report
     (imaging, electrodiagnostic) is one when it is titled as one or has a report's headings
     and no visit's, and nothing was done or described. Without a
     title or procedure section, a visit cue also wins when the procedure's account is a
@@ -113,6 +126,14 @@ def classify_note_kind(
     if about:
         # a letter about the procedure it reports ("Re: ... - SHP block, 04/16/2026")
         return "procedure", [about[0].evidence("note_kind", "procedure")]
+    both_named = visit_title and bool(_AND_PROCEDURE.search(title))
+    if both_named and procedures:
+        steps = {t.sent_start for t in targets if t.label == "TIME" and t.value == "technique"}
+        account = (
+            len(steps) >= TECHNIQUE_SENTENCES
+            and technique_share(targets, note_length) >= MIXED_TITLE_PROCEDURE_SHARE
+        )
+        return ("procedure" if account else "office_visit"), []
     titled = [c for c in cues if visit_title and c.end <= len(title) and c.value in VISIT_KINDS]
     if titled:
         return titled[0].value, [titled[0].evidence("note_kind", titled[0].value)]  # type: ignore[return-value]

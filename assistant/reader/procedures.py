@@ -198,9 +198,12 @@ _LATERAL_BRANCH = re.compile(r"\blateral\s+branch", re.IGNORECASE)
 _TRIAL = re.compile(r"\btrial", re.IGNORECASE)
 _TODAY_WORD = re.compile(r"\btoday\b", re.IGNORECASE)
 _BOOKED = re.compile(
-    r"\b(?:booked|book|schedul\w*|will|plan\w*|next|consider\w*|recommend\w*|refer\w*)\b",
+    r"\b(?:booked|book|(?<!as )schedul\w*|will|(?<!as )plan\w*|next|consider\w*|recommend\w*"
+    r"|refer\w*)\b",
     re.IGNORECASE,
 )
+# A plan line's own label ("Plan:", "P:") books nothing, nor does "as scheduled".
+_LEADING_LABEL = re.compile(r"[ \t]*[A-Za-z/&]{1,12}[ \t]*:[ \t]*")
 _EPIDUROGRAM = re.compile(
     r"(?:lumbar\s+|thoracic\s+|cervical\s+)?epidurogra(?:m|ms|phy)", re.IGNORECASE
 )
@@ -360,10 +363,12 @@ class _Context:
         """
         if "done" in self.times.get(target.sent_start, frozenset()):
             return True
-        near = (max(target.sent_start, target.start - 30), min(target.sent_end, target.end + 40))
+        near = (max(target.sent_start, target.start - 80), min(target.sent_end, target.end + 40))
+        label = _LEADING_LABEL.match(self.text, target.sent_start, target.sent_end)
+        after_label = label.end() if label else target.sent_start
         return bool(
             _TODAY_WORD.search(self.text, *near)
-            and not _BOOKED.search(self.text, target.sent_start, target.sent_end)
+            and not _BOOKED.search(self.text, after_label, target.sent_end)
         )
 
     def in_future(self, target: Target) -> bool:
@@ -1308,9 +1313,16 @@ def _supersede(ctx: _Context, mentions: list[Target]) -> list[Target]:
 
 
 def _names_an_epidural(ctx: _Context) -> bool:
-    """Whether the note names an epidural injection in words other than "epidurogram"."""
+    """Whether the note names this visit's epidural injection other than as "epidurogram".
+
+    The injections of its history do not count.
+    """
     return any(
-        t.label == "FAMILY" and t.value == "esi" and not _EPIDUROGRAM.fullmatch(t.text)
+        t.label == "FAMILY"
+        and t.value == "esi"
+        and not _EPIDUROGRAM.fullmatch(t.text)
+        and t.assertion != "negated"
+        and not ctx.in_past(t)
         for t in ctx.targets
     )
 

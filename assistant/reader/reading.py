@@ -39,6 +39,11 @@ class NoteReading:
     def sentence_text(self, sentence: Sentence) -> str:
         return self.text[sentence.start : sentence.end]
 
+    def sentences_naming(self, value: str) -> list[int]:
+        """Indices of sentences holding an ELEMENT span of ``value`` (rule cues for it)."""
+        starts = {t.sent_start for t in self.targets if t.label == "ELEMENT" and t.value == value}
+        return [i for i, sentence in enumerate(self.sentences) if sentence.start in starts]
+
     def blank_sentences(self) -> list[int]:
         """Indices of sentences that are a template left blank ("Images saved: [ ]").
 

@@ -66,6 +66,12 @@ _UNTITLED = "own-line-end"  # match key of the untitled text after a one-line li
 _UNTITLED_RULE = SectionRule("", None, pattern=[{"TEXT": ""}])
 # a heading's words, then a numbered list on the same line ("Procs 1) ...")
 _LISTED_AFTER = re.compile(r"([A-Za-z][A-Za-z /&]{0,30}?)[ \t]+1[.)][ \t]")
+# a heading set off by a dash instead of a colon ("PROCEDURE NOTE - left L2 and L3 ...")
+# (not a compound heading, "HPI - LUMBAR SPINE: ...", whose body goes on after its colon)
+_DASHED = re.compile(
+    r"^[ \t]*([A-Za-z][A-Za-z /&]{0,30}?)[ \t]+[-\u2013\u2014][ \t]+(?![A-Za-z /&]{1,30}:)\S",
+    re.M,
+)
 
 
 def _line_key(text: str) -> str:
@@ -157,7 +163,7 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
             after = doc[span.end]
             if after.is_space and "\n" in after.text:
                 found.append((self.nlp.vocab.strings[_OWN_LINE + key], span.start, span.end + 1))
-        return found
+        return found + self._dashed_headings(doc)
 
     def _listed_heading(self, doc: Doc, line: re.Match[str]) -> list[tuple[int, int, int]]:
         """A heading that a numbered list follows on its line ("Procs 1) r knee inj 2) ...").
@@ -177,6 +183,16 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
         text = doc_text(doc)
         if rest.end + 1 < len(doc) and not NUMBERED_ITEM.match(text, doc[rest.end + 1].idx):
             found.append((self.nlp.vocab.strings[_UNTITLED], rest.end + 1, rest.end + 1))
+        return found
+
+    def _dashed_headings(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Headings that a dash sets off from the rest of their line ("PROCEDURE NOTE - ...")."""
+        found = []
+        for line in _DASHED.finditer(doc_text(doc)):
+            key = _line_key(line.group(1))
+            head = doc.char_span(line.start(1), line.end(1), alignment_mode="expand")
+            if key in self.own_line and head is not None:
+                found.append((self.nlp.vocab.strings[_OWN_LINE + key], head.start, head.end))
         return found
 
     def __call__(self, doc: Doc) -> Doc:
@@ -215,13 +231,21 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
 # too: a numbered list of procedures is the account, not the consent for it.
 FIELD_SECTIONS = frozenset({"consent", "complications", "anesthesia"})
 _LABEL = re.compile(rf"[A-Za-z][\w /&#().+-]{{0,30}}:[ \t\n]|{NUMBERED_ITEM.pattern}")
+# A paragraph that opens with the patient's positioning is the procedure's account: "pt prone.
+# skin prepped ..." after "Consent: ... signed" is not more of the consent.
+_POSITIONED = re.compile(
+    r"(?:(?:the\s+)?(?:pt|patient)\s+(?:was\s+|is\s+)?(?:placed\s+|positioned\s+)?"
+    r"(?:in\s+(?:the\s+)?)?)?(?:prone|supine|seated|sitting|lateral\s+decubitus)\b",
+    re.IGNORECASE,
+)
 
 
 def _labelled_paragraph(doc: Doc, start: int, end: int) -> int | None:
     """First token in ``[start, end)`` opening a "Label:" line or a "1)" paragraph.
 
     An operative note's fields are one line each ("Consent: signed" over "Guidance: C-arm");
-    a numbered item opens a new paragraph only after a blank line.
+    a numbered item, or the patient's positioning ("Pt prone."), opens a new paragraph only
+    after a blank line.
     """
     text = doc_text(doc)
     for index in range(start, end - 1):
@@ -230,6 +254,8 @@ def _labelled_paragraph(doc: Doc, start: int, end: int) -> int | None:
             continue
         label = _LABEL.match(text, doc[index + 1].idx)
         if label and (token.text.count("\n") >= 2 or label.group().rstrip().endswith(":")):
+            return index + 1
+        if token.text.count("\n") >= 2 and _POSITIONED.match(text, doc[index + 1].idx):
             return index + 1
     return None
 
@@ -269,14 +295,26 @@ def _cut_at(section: Section, cut: int | None) -> list[Section]:
 ONE_LINE_TITLES = frozenset({"dx", "pre-op dx", "post-op dx", "preop dx", "postop dx"})
 
 
+_DASH_AFTER = re.compile(r"[ \t]+[-\u2013\u2014][ \t]")
+
+
 def end_one_line_titles(sections: list[Section], doc: Doc) -> list[Section]:
-    """``sections`` with each :data:`ONE_LINE_TITLES` section cut at its heading line's end."""
+    """``sections`` with each one-line title's section cut at its heading line's end.
+
+    One-line titles: :data:`ONE_LINE_TITLES`, and a heading a dash sets off from the rest of
+    its line ("PROCEDURE NOTE - left L2 and L3 ..."): its line is its section.
+    """
     text = doc_text(doc)
     out: list[Section] = []
     for section in sections:
         title = doc[section.title_start : section.title_end].text.rstrip(": \t").lower()
+        dashed = section.title_end > section.title_start and bool(
+            _DASH_AFTER.match(
+                text, doc[section.title_end - 1].idx + len(doc[section.title_end - 1])
+            )
+        )
         cut = None
-        if " ".join(title.split()) in ONE_LINE_TITLES:
+        if " ".join(title.split()) in ONE_LINE_TITLES or dashed:
             line_end = text.find("\n", doc[section.title_start].idx)
             span = doc.char_span(line_end, line_end + 1, alignment_mode="expand")
             if line_end >= 0 and span is not None and span.end < section.body_end:

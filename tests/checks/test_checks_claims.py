@@ -163,6 +163,27 @@ def test_facet_rfa_is_limited_to_two_joint_levels_per_session(nerves: str, over:
         assert "facet_rfa documents 3 levels; limit 2" in limits[0].message
 
 
+def test_diagnostic_si_joint_injection_billed_with_the_asc_code_needs_kx() -> None:
+    note = (
+        "PROCEDURE: Right sacroiliac joint injection under fluoroscopic guidance, first "
+        "diagnostic block with bupivacaine only.\nDiagnosis: sacroiliitis."
+    )
+    lines = {"bare": ["RT"], "kx": ["RT", "KX"]}
+    raised = {
+        name: {
+            f.rule_id
+            for f in check_note(
+                note,
+                payer="medicare",
+                claim=parse_claim({"lines": [_line("G0260", modifiers=mods, icd10=["M46.1"])]}),
+            ).findings
+        }
+        for name, mods in lines.items()
+    }
+    assert "CLM-007" in raised["bare"]
+    assert "CLM-007" not in raised["kx"]
+
+
 @pytest.mark.parametrize(
     ("intent", "modifiers", "flagged"),
     [

@@ -52,6 +52,30 @@ CASES: list[tuple[str, str, bool]] = [
     ("pain_score_post", "Post-procedure pain was 2/10.", True),
     ("pain_score_post", "Pain was 7/10 before and 1/10 thirty minutes after the block.", True),
     ("pain_score_post", "Pain is 7/10 and limits walking.", False),
+    # plural procedures, "afterward", a time after the block, a trailing "pre"
+    ("pain_score_pre", "Before the blocks his neck pain measured 6/10 NRS.", True),
+    ("pain_score_pre", "Knee pain 8/10 pre, 3/10 at 15 min.", True),
+    ("pain_score_post", "Twenty minutes afterward it was down to 2/10 NRS.", True),
+    ("pain_score_post", "At discharge, 45 minutes after, she rated it 1/10.", True),
+    ("pain_score_post", "Knee pain 8/10 pre, 3/10 at 15 min.", True),
+    ("pain_score_post", "Pain 6/10 most days.", False),
+    # the volume of blood in a blood patch, however far the verb sits from the word "blood"
+    (
+        "blood_volume_statement",
+        "Blood was collected from the right arm by an assistant and 15 mL was injected.",
+        True,
+    ),
+    ("blood_volume_statement", "Autologous blood was drawn and injected.", False),
+    # the toxin's total given as the session's total, apart from the product's name
+    ("toxin_units_statement", "Total dose: 100 units across 20 sites.", True),
+    ("toxin_units_statement", "Sites: frontalis, temporalis, occipitalis.", False),
+    # intent set off after the procedure's name
+    ("intent_in_apposition", "Right L5-S1 facet injection, therapeutic, under fluoroscopy.", True),
+    ("intent_in_apposition", "Left C5-6 MBB (diagnostic) with 0.5 mL bupivacaine.", True),
+    ("intent_in_apposition", "Right SI joint injection under fluoroscopy.", False),
+    # images said not to be kept are not saved images
+    ("images_saved_statement", "AP and lateral images were saved to PACS.", True),
+    ("images_saved_statement", "Images were not saved because the archive was offline.", False),
     # Trial results: a percent tied to the trial; function improved during it.
     ("trial_result_statement", "The trial provided 70% pain relief.", True),
     ("trial_result_statement", "She reported 60% relief during the trial.", True),

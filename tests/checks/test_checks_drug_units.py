@@ -128,6 +128,24 @@ def test_discarded_amount_on_a_jw_line_is_not_compared(read: Callable[[str], Not
     assert not {f.rule_id for f in result.findings} & DRUG_RULES
 
 
+def test_a_total_stated_apart_from_the_toxin_is_its_dose(read: Callable[[str], NoteFacts]) -> None:
+    """A toxin's total on its own line bounds the units; the rest of the vial is waste (JW)."""
+    note = (
+        "PROCEDURE: Chemodenervation for chronic migraine with incobotulinumtoxinA (Xeomin), "
+        "one 200-unit vial.\nSites: 5 units at each of 20 sites.\nTotal given: 100 units. "
+        "The other 100 units were wasted."
+    )
+    lines = [{"cpt": "64615", "icd10": ["G43.709"]}, {"cpt": "J0588", "units": 200}]
+    claim = parse_claim({"lines": lines})
+    result = check_note(note, payer="medicare", claim=claim, facts=read(note))
+    [over] = [f for f in result.findings if f.rule_id == OVER]
+    assert "the note documents 100 units" in over.message
+    lines[1] = {"cpt": "J0588", "units": 100}
+    claim = parse_claim({"lines": lines})
+    result = check_note(note, payer="medicare", claim=claim, facts=read(note))
+    assert OVER not in {f.rule_id for f in result.findings}
+
+
 def test_a_home_medication_dose_is_not_the_dose_given(read: Callable[[str], NoteFacts]) -> None:
     note = "MEDICATIONS: dexamethasone 4 mg PO daily.\n\n" + TFESI.format(injectate="dexamethasone")
     found = _drug_findings(read, note, _line("J1100", 10))

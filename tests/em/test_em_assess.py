@@ -167,6 +167,9 @@ def test_assess_em_evidence_offsets_point_into_note() -> None:
             "moderate",
         ),
         ("Recommend over-the-counter ibuprofen.", "low"),
+        # an OTC drug written with its directions is ordered, with or without a verb
+        ("Knee strain: OTC naproxen 220 mg twice daily with food for ten days.", "low"),
+        ("She says OTC creams do nothing for her.", "minimal"),
         ("She cannot afford physical therapy copays, which limits treatment.", "moderate"),
         ("Methadone 10 mg three times daily continued; EKG to monitor QTc on methadone.", "high"),
         ("Hospitalization is not needed at this time.", "minimal"),

@@ -98,3 +98,18 @@ def test_a_template_line_left_blank_is_no_sentence_for_a_head(note: str, blank: 
     reading = reading_of(get_reader()(note))
     found = [reading.sentence_text(reading.sentences[i]).strip() for i in reading.blank_sentences()]
     assert found == blank
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Spot films were not saved; the archive was down.",
+        "- fluoroscopy images never stored (network outage)",
+    ],
+)
+def test_images_said_not_to_be_kept_are_not_saved_images(sentence: str) -> None:
+    """The rules turn the element down in that sentence; no head may add it back from there."""
+    from assistant.reader.read import read_note
+
+    note = f"Right L4-5 TFESI under fluoroscopy, 80 mg Depo-Medrol.\n{sentence}\nTolerated well."
+    assert read_note(note, "t", learned=True).elements.images_saved is False

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from assistant.checks.measures import relief_percents
 from assistant.errors import PreauthInputError
 from assistant.preauth.planned import parse_levels
 from assistant.preauth.values import (
@@ -12,7 +13,6 @@ from assistant.preauth.values import (
     modality,
     quote_bounds,
     relief_duration_days,
-    relief_percents,
     therapy_outcome,
 )
 
@@ -41,7 +41,7 @@ def test_levels_are_normalised() -> None:
 
 def test_relief_figures_and_how_long_they_lasted() -> None:
     text = "Bupivacaine 0.5% was used. She had 85% relief lasting 6 hours. ODI 40%."
-    assert [value for value, _, _ in relief_percents(text)] == [85]
+    assert [figure.percent for figure in relief_percents(text)] == [85]
     assert relief_duration_days("85% relief lasting 6 hours") == 0.25
     assert relief_duration_days("relief for 4 months") == 120
     assert relief_duration_days("good relief") is None

@@ -1964,6 +1964,18 @@ def test_a_template_field_left_blank_documents_nothing(field: str, element: str)
 
 
 @pytest.mark.parametrize(
+    "sentence",
+    [
+        "Isovue-M 200 0.3-0.5 mL per level: epidural flow, no vascular runoff.",
+        "Iohexol 1.5 to 2 mL outlined the epidural space.",
+    ],
+)
+def test_contrast_given_as_a_decimal_or_a_range(read: Read, sentence: str) -> None:
+    note = f"Right L5-S1 transforaminal ESI under fluoroscopy.\n{sentence}"
+    assert [p.contrast for p in read(note).procedures] == [True]
+
+
+@pytest.mark.parametrize(
     ("note", "levels"),
     [
         ("Right L-4/L-5 TFESI under fluoroscopy.", ["L4-L5"]),
@@ -2709,3 +2721,100 @@ def test_a_drug_delivered_intrathecally_is_no_conservative_therapy(
 def test_an_exam_header_naming_a_study_is_a_radiology_exam(note: str, exam: bool) -> None:
     """A radiology report's "EXAM:" names the study or guided procedure, not a physical exam."""
     assert read_note(note, "t", learned=False).elements.exam_documented is exam
+
+
+# ---- a visit that also does a procedure (sentences written for these tests) -------------
+VISIT_AND_PROCEDURE = (
+    "Pain Clinic - Return Visit and Procedure\n"
+    "S: 58 yo M with right L5 radicular pain for 7 months despite 10 weeks of PT.\n"
+    "A: Right L5 radiculopathy.\n"
+    "P: right L5-S1 transforaminal ESI today.\n\n"
+    "PROCEDURE NOTE - right L5-S1 transforaminal epidural\n"
+    "Prone. Skin prepped with chlorhexidine. Under fluoroscopy a 22 g needle was placed in "
+    "the right L5-S1 foramen; Omnipaque 1 mL showed epidural flow. Dexamethasone 10 mg "
+    "injected. No complications."
+)
+
+
+def test_a_heading_set_off_by_a_dash_opens_the_procedure_account(read: Read) -> None:
+    facts = read(VISIT_AND_PROCEDURE)
+    assert [(p.family, p.levels, p.guidance, p.contrast) for p in facts.procedures] == [
+        ("esi", ["L5-S1"], "fluoroscopy", True)
+    ]
+
+
+def test_a_title_naming_a_visit_and_a_procedure_lets_the_content_decide(read: Read) -> None:
+    assert read(VISIT_AND_PROCEDURE).note_kind == "procedure"
+    visit = "Return visit\nLow back pain, stable on meloxicam. Exam unchanged.\nPlan: PT."
+    assert read(visit).note_kind == "office_visit"
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        "Plan: left knee injection today.",
+        "Plan: we go ahead today as scheduled with the right SI joint injection and the left "
+        "knee injection.",
+    ],
+)
+def test_a_plan_line_saying_today_is_done_not_planned(read: Read, plan: str) -> None:
+    note = f"Follow-up visit for knee and buttock pain.\n{plan}\nTolerated well."
+    facts = read(note)
+    assert facts.procedures
+    assert facts.planned_procedures == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "* Right L4-5 interlaminar ESI (06/2025): about half the pain gone, then it came back.",
+        "had TPIs in the same muscles 05/2026 with 50% relief x 2 weeks.",
+    ],
+)
+def test_an_earlier_procedure_told_by_its_month_or_its_lasting_relief(
+    read: Read, line: str
+) -> None:
+    note = (
+        f"Established patient seen today.\n{line}\n\nPROCEDURE: Right knee injection under "
+        "ultrasound with 40 mg triamcinolone."
+    )
+    assert [p.family for p in read(note).procedures] == ["joint_injection"]
+
+
+def test_an_epidurogram_during_adhesiolysis_is_not_an_esi_even_after_earlier_esis(
+    read: Read,
+) -> None:
+    note = (
+        "History: two lumbar transforaminal injections in 2025 helped briefly.\n"
+        "PROCEDURE: Percutaneous epidural adhesiolysis via the sacral hiatus under fluoroscopy. "
+        "Epidurogram with 8 mL contrast showed a filling defect at left L5-S1; a catheter was "
+        "steered into it and hypertonic saline infused."
+    )
+    assert [p.family for p in read(note).procedures] == ["epidural_adhesiolysis"]
+
+
+def test_a_paragraph_opening_with_positioning_ends_the_consent(read: Read) -> None:
+    note = (
+        "Procedure: left knee genicular nerve block\n"
+        "Consent: risks reviewed, written consent signed.\n\n"
+        "Patient supine. Skin prepped. Using a linear probe the three genicular nerves were "
+        "found and 1 mL of bupivacaine placed at each."
+    )
+    assert [p.guidance for p in read(note).procedures] == ["ultrasound"]
+
+
+@pytest.mark.parametrize("line", ["pt tol well, d/c home", "Pt tol. procedure well."])
+def test_tolerated_abbreviated(line: str) -> None:
+    note = f"Right L5-S1 TFESI under fluoro, 80 mg Depo-Medrol.\n{line}"
+    assert read_note(note, "t", learned=False).elements.post_procedure_assessment
+
+
+def test_done_as_planned_at_the_last_visit_is_done_today(read: Read) -> None:
+    note = (
+        "pt here for R shoulder inj as planned at last visit.\n"
+        "R shoulder: seated, posterior approach by landmarks, 22g needle into the joint, "
+        "injected 40 mg kenalog with 3 mL lido.\npt tol well"
+    )
+    facts = read(note)
+    assert [p.family for p in facts.procedures] == ["joint_injection"]
+    assert facts.planned_procedures == []
