@@ -225,6 +225,18 @@ def _symptom_side(text: str, side: Target) -> bool:
     )
 
 
+# The side an exam compares with ("diminished compared with the right") is not treated.
+_COMPARED_BEFORE = re.compile(
+    r"\b(?:compared\s+(?:with|to)|than|versus|vs\.?)\s+(?:the\s+|his\s+|her\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _compared_side(text: str, side: Target) -> bool:
+    """The side is the one a finding is compared with ("weaker than the right")."""
+    return bool(_COMPARED_BEFORE.search(text, max(0, side.start - 25), side.start))
+
+
 # A sentence ends at . ! ? but not after a side's abbreviation ("Lt. L5 SNRB", "R. knee").
 _SENTENCE_END = re.compile(
     r"(?<=[.!?])(?<!\bLt\.)(?<!\bRt\.)(?<!\bR\.)(?<!\bL\.)(?<!\bBil\.)\s+(?=\S)",
@@ -295,7 +307,11 @@ _DONE_AFTER = re.compile(
     re.IGNORECASE,
 )
 # Technique boilerplate ("For C3 to C6, the medial branch lies ...") names no treated level.
-_GENERIC_SENTENCE = re.compile(r"\s*(?:for|if|when|in\s+general)\b", re.IGNORECASE)
+# A dictated "When I examined her today, ..." tells this visit: no boilerplate.
+_GENERIC_SENTENCE = re.compile(
+    r"\s*(?:for|if|when(?!\s+(?:I|we|she|he|they|the\s+patient)\b)|in\s+general)\b",
+    re.IGNORECASE,
+)
 
 
 # A learned reading of one family mention: (P(performed today), P(planned)), by its span.
@@ -1436,7 +1452,11 @@ def assemble_procedures(
         )
         if family in JOINT_LEVEL_FAMILIES:
             levels = drop_joint_endpoints(levels)
-        side_targets = _attribute_targets(ctx, "LATERALITY", own, others)
+        side_targets = [
+            t
+            for t in _attribute_targets(ctx, "LATERALITY", own, others)
+            if not _compared_side(text, t)
+        ]
         if family in MIDLINE_FAMILIES:
             side_targets = []  # a pump pocket or a lead's side is not the procedure's
         elif family == "esi" and decide_approach(

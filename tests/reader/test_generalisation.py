@@ -2818,3 +2818,17 @@ def test_done_as_planned_at_the_last_visit_is_done_today(read: Read) -> None:
     facts = read(note)
     assert [p.family for p in facts.procedures] == ["joint_injection"]
     assert facts.planned_procedures == []
+
+
+def test_a_dictated_when_sentence_is_no_boilerplate_and_a_compared_side_is_not_treated(
+    read: Read,
+) -> None:
+    note = (
+        "When I saw him this morning his right knee reflex was brisker than the left, so we "
+        "went ahead with the right transforaminal epidural steroid injection at L three-four "
+        "that we had discussed. Prone, prepped and draped; under fluoroscopy a needle was "
+        "placed in the right L three-four foramen and 1 mL of contrast showed epidural flow."
+    )
+    assert [(p.family, p.levels, p.laterality) for p in read(note).procedures] == [
+        ("esi", ["L3-L4"], "right")
+    ]

@@ -41,3 +41,21 @@ def test_each_finding_links_to_its_rule(
     reference = web_client.get("/rules").text
     for rule_id in linked:
         assert f'<article id="{rule_id}">' in reference
+
+
+def test_a_finding_names_the_rules_folded_into_it() -> None:
+    """One problem, one finding: the rules folded into it are named and linked too."""
+    from api.web.rendering import templates
+
+    finding = {
+        "rule_id": "RFA-004",
+        "message": "Two prior diagnostic blocks with at least 80 % relief not documented",
+        "also": ["CLM-017"],
+        "fix": "Document both blocks.",
+        "evidence": [],
+        "query_text": "What relief did each prior diagnostic block provide?",
+        "source": {"policy": "LCD L38801", "url": None, "section": None},
+    }
+    macro = templates.env.get_template("_check.html").module.findings_view
+    html = str(macro([("block", [finding])], {"block": "Not billable"}))
+    assert '(also <a href="/rules#CLM-017">CLM-017</a>)' in html
