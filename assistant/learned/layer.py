@@ -82,9 +82,13 @@ def mention_rows(
 
 
 def sentence_rows(reading: NoteReading, performed: bool) -> Rows:
-    """One row per sentence: its words, section and whether a procedure was done today."""
+    """One row per sentence: its words, section and whether a procedure was done today.
+
+    Words of an empty checkbox's option are left out (:meth:`NoteReading.ticked_text`).
+    """
     length = max(1, len(reading.text))
-    texts = [reading.sentence_text(s) for s in reading.sentences]
+    ticked = reading.ticked_text()
+    texts = [ticked[s.start : s.end] for s in reading.sentences]
     named = [
         [*section_flags(s.section), float(performed), s.start / length] for s in reading.sentences
     ]

@@ -229,8 +229,9 @@ def _has_required(
     return all(need in cues for need in policy.requires)
 
 
-# What separates a template field's label from its value: "PDMP: ***".
-_FIELD_SEPARATOR = re.compile(r"[ \t]*:[ \t]*")
+# What separates a template field's label from its value: "PDMP: ***", and the label's last
+# words after the span ("Post-injection pain score: ***").
+_FIELD_SEPARATOR = re.compile(r"(?:[ \t]+[A-Za-z-]{1,15}){0,3}[ \t]*:[ \t]*")
 
 
 def blank_field(text: str, target: Target, blanks: Collection[int]) -> bool:

@@ -39,6 +39,17 @@ class NoteReading:
     def sentence_text(self, sentence: Sentence) -> str:
         return self.text[sentence.start : sentence.end]
 
+    def ticked_text(self) -> str:
+        """The note with every empty checkbox's option blanked out (same offsets).
+
+        "Images: [ ] Saved  [x] N/A" says nothing about saved images: a learned head reads
+        what the boxes say, as the rules do.
+        """
+        chars = list(self.text)
+        for start, end in unticked_options(self.text):
+            chars[start:end] = " " * (end - start)
+        return "".join(chars)
+
     def sentences_naming(self, value: str) -> list[int]:
         """Indices of sentences holding an ELEMENT span of ``value`` (rule cues for it)."""
         starts = {t.sent_start for t in self.targets if t.label == "ELEMENT" and t.value == value}

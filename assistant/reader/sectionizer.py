@@ -228,8 +228,9 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
 # Oblique fluoro ...") would otherwise file the whole account under "Consent:"; a consent
 # that runs on over several plain paragraphs stays one section.
 # A numbered item ("1) Radiofrequency ablation", "2. Trigger points") opens such a paragraph
-# too: a numbered list of procedures is the account, not the consent for it.
-FIELD_SECTIONS = frozenset({"consent", "complications", "anesthesia"})
+# too: a numbered list of procedures is the account, not the consent for it. An allergy list
+# is one field too: "Prior treatment:" after it is history, not more allergies.
+FIELD_SECTIONS = frozenset({"consent", "complications", "anesthesia", "allergies"})
 _LABEL = re.compile(rf"[A-Za-z][\w /&#().+-]{{0,30}}:[ \t\n]|{NUMBERED_ITEM.pattern}")
 # A paragraph that opens with the patient's positioning is the procedure's account: "pt prone.
 # skin prepped ..." after "Consent: ... signed" is not more of the consent.

@@ -113,3 +113,14 @@ def test_images_said_not_to_be_kept_are_not_saved_images(sentence: str) -> None:
 
     note = f"Right L4-5 TFESI under fluoroscopy, 80 mg Depo-Medrol.\n{sentence}\nTolerated well."
     assert read_note(note, "t", learned=True).elements.images_saved is False
+
+
+def test_an_unticked_option_is_no_evidence_for_a_head() -> None:
+    """'Images: [ ] Saved  [x] N/A' says nothing about saved images, to a head as to a rule."""
+    from assistant.reader.read import read_note
+
+    note = (
+        "Left knee injection, landmark guided, 40 mg Kenalog.\n"
+        "Images: [ ] Saved   [x] Not applicable\nFollow-up: 4 weeks"
+    )
+    assert read_note(note, "t", learned=True).elements.images_saved is False

@@ -2832,3 +2832,24 @@ def test_a_dictated_when_sentence_is_no_boilerplate_and_a_compared_side_is_not_t
     assert [(p.family, p.levels, p.laterality) for p in read(note).procedures] == [
         ("esi", ["L3-L4"], "right")
     ]
+
+
+def test_a_field_whose_label_runs_on_past_the_cue_and_is_left_blank() -> None:
+    note = (
+        "Right knee injection with 40 mg Kenalog, landmark guided.\nPost-injection pain score: ***"
+    )
+    assert read_note(note, "t", learned=False).elements.post_procedure_assessment is False
+    filled = note.replace("***", "2/10 at 10 minutes")
+    assert read_note(filled, "t", learned=False).elements.post_procedure_assessment is True
+
+
+@pytest.mark.parametrize("label", ["Prior treatment:", "Treatments tried:", "Medication history:"])
+def test_therapy_listed_after_the_allergies_is_history_not_an_allergy(label: str) -> None:
+    note = (
+        "Office procedure note - right knee injection\nAllergies: NKDA\n\n"
+        f"{label}\n  [x] NSAIDs   [x] Physical therapy   [ ] Bracing\n"
+        "  Response: [x] Inadequate relief\n"
+    )
+    elements = read_note(note, "t", learned=False).elements
+    assert elements.conservative_therapy
+    assert elements.conservative_therapy_failed
