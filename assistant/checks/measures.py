@@ -129,7 +129,10 @@ class ReliefFigure:
 
 
 def _previous_sentence(text: str, left: int) -> tuple[int, int] | None:
-    end = len(text[:left].rstrip())
+    """Bounds of the sentence before the one starting at ``left`` (no copy of the text)."""
+    end = left
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
     return sentence_bounds(text, end - 1, end) if end else None
 
 
