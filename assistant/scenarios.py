@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.checks.claims import Claim, ProcedureHistory
 from assistant.errors import ChartReadyError, Errors, validation_paths
-from assistant.findings import SEVERITY_RANK, Severity, Verdict, verdict_of_severities
+from assistant.findings import SEVERITY_RANK, Finding, Severity, Verdict, verdict_of_severities
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "models" / "data" / "scenarios"
 PARTS = ("val", "test")
@@ -55,6 +55,12 @@ class Outcome:
 
     verdict: Verdict
     findings: tuple[tuple[str, Severity], ...]
+
+    @classmethod
+    def of(cls, verdict: Verdict, findings: Sequence[Finding]) -> Outcome:
+        """The outcome of a check's findings, each rule folded into a finding counted too."""
+        raised = tuple((rule, f.severity) for f in findings for rule in (f.rule_id, *f.also))
+        return cls(verdict, raised)
 
     def alarms(self) -> set[str]:
         """Rule ids raised at warn or block severity."""

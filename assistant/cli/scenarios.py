@@ -67,8 +67,7 @@ def score(
         result = check_note(
             s.note, note_id=s.scenario_id, payer=s.payer, claim=s.claim, history=s.history
         )
-        found = tuple((rule, f.severity) for f in result.findings for rule in (f.rule_id, *f.also))
-        outcomes[s.scenario_id] = Outcome(result.verdict, found)
+        outcomes[s.scenario_id] = Outcome.of(result.verdict, result.findings)
     scores = score_scenarios(scenarios, outcomes)
     summary = scores.summary()
     table = Table(title=f"ChartReady checks vs billing scenarios ({part})")

@@ -60,6 +60,17 @@ def test_scores_count_recall_verdicts_false_alarms_and_extras() -> None:
     assert scores.wrong_verdicts == ["bs-a-02"]
 
 
+def test_a_rule_folded_into_another_finding_counts_as_raised() -> None:
+    """One finding per concern: RFA-004 carrying CLM-017 in ``also`` raised both."""
+    from assistant.pipeline import check_note
+
+    note = "PROCEDURE: Right L4-L5 medial branch radiofrequency ablation under fluoroscopy."
+    finding = next(f for f in check_note(note).findings if f.rule_id == "RFA-004")
+    folded = finding.model_copy(update={"also": ["CLM-017"]})
+    outcome = Outcome.of("not_billable_as_documented", [folded])
+    assert {"RFA-004", "CLM-017"} <= outcome.alarms()
+
+
 def test_a_bad_scenario_file_names_the_field() -> None:
     bad = {"scenario_id": "bs-a-01", "payer": "medicare", "note": NOTE}
     with pytest.raises(ChartReadyError) as caught:
