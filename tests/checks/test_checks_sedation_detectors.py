@@ -86,3 +86,20 @@ def test_sedation_used_reuses_the_two_sedation_detectors_patterns() -> None:
     own = [pattern for pattern in used.patterns if pattern not in shared]
     assert len(own) == 1 and "propofol" in own[0]  # the one pattern of its own
     assert set(used.unless) <= shared
+
+
+def test_sedation_needs_a_reason_for_injections_not_for_implants() -> None:
+    """The sedation policies speak of spinal injections and ablations, not of implants."""
+    from assistant.pipeline import check_note
+
+    sedation = "Moderate sedation with midazolam 2 mg and fentanyl 50 mcg was given."
+    injection = (
+        "PROCEDURE: Right L5-S1 transforaminal epidural steroid injection under fluoroscopy. "
+        + sedation
+    )
+    implant = (
+        "PROCEDURE: Permanent spinal cord stimulator implant, leads at T8, generator in the "
+        "left flank, under fluoroscopy. " + sedation
+    )
+    assert "BASE-007" in {f.rule_id for f in check_note(injection).findings}
+    assert "BASE-007" not in {f.rule_id for f in check_note(implant).findings}
