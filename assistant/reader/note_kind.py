@@ -58,11 +58,16 @@ def _most_named(cues: Sequence[Target]) -> NoteKind:
     return best  # type: ignore[return-value]
 
 
-def technique_share(targets: Sequence[Target], note_length: int) -> float:
-    """Share of the note's characters in sentences that describe technique."""
-    sentences = {
+def technique_sentences(targets: Sequence[Target]) -> set[tuple[int, int]]:
+    """Bounds of the sentences that describe technique (prep, needles, imaging, injectate)."""
+    return {
         (t.sent_start, t.sent_end) for t in targets if t.label == "TIME" and t.value == "technique"
     }
+
+
+def technique_share(targets: Sequence[Target], note_length: int) -> float:
+    """Share of the note's characters in sentences that describe technique."""
+    sentences = technique_sentences(targets)
     return sum(end - start for start, end in sentences) / max(note_length, 1)
 
 
@@ -128,9 +133,8 @@ def classify_note_kind(
         return "procedure", [about[0].evidence("note_kind", "procedure")]
     both_named = visit_title and bool(_AND_PROCEDURE.search(title))
     if both_named and procedures:
-        steps = {t.sent_start for t in targets if t.label == "TIME" and t.value == "technique"}
         account = (
-            len(steps) >= TECHNIQUE_SENTENCES
+            len(technique_sentences(targets)) >= TECHNIQUE_SENTENCES
             and technique_share(targets, note_length) >= MIXED_TITLE_PROCEDURE_SHARE
         )
         return ("procedure" if account else "office_visit"), []
@@ -154,7 +158,7 @@ def classify_note_kind(
     if stay and not procedures:
         return "other", [stay[0].evidence("note_kind", "other")]  # a discharge summary
     technique = [t for t in targets if t.label == "TIME" and t.value == "technique"]
-    if not procedures and len({t.sent_start for t in technique}) >= TECHNIQUE_SENTENCES:
+    if not procedures and len(technique_sentences(targets)) >= TECHNIQUE_SENTENCES:
         # a procedure is described but could not be named: say so (the checks flag it)
         return "procedure", [t.evidence("note_kind", "procedure") for t in technique[:3]]
     reports = [c for c in cues if c.rule.startswith(REPORT_CUES)]
