@@ -149,6 +149,9 @@ class CodeInfo(_Input):
     primary: list[str] = Field(default_factory=list)
     includes_guidance: bool = False
     level_counting: Literal["level", "joint", "session", "none"] = "none"
+    levels_per_primary: int = Field(
+        default=1, ge=1, description="levels the primary code covers (64628: two vertebral bodies)"
+    )
     ultrasound_variant: CptCode | None = Field(
         default=None, description="the code for the same service with ultrasound guidance"
     )

@@ -139,12 +139,14 @@ def _side(line: ClaimLine) -> str | None:
 def billed_levels(lines: list[tuple[ClaimLine, CodeInfo]]) -> int:
     """Levels a group of primary/add-on lines bills; an RT and an LT line are one level.
 
-    A primary line is one level and an add-on line one level per unit. When the sides are
+    A primary line covers its code's ``levels_per_primary`` (one, or the first two vertebral
+    bodies of 64628) and an add-on line one level per unit. When the sides are
     billed on separate lines (an ASC claim, or a payer that wants RT and LT lines), each
     side's lines bill the same levels, so the larger side counts, plus lines with no side.
     """
     return _one_side_counted(
-        (line, 1 if info.role == "primary" else line.units) for line, info in lines
+        (line, info.levels_per_primary if info.role == "primary" else line.units)
+        for line, info in lines
     )
 
 

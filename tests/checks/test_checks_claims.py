@@ -343,3 +343,69 @@ def test_repeat_esi_relief_the_note_documents_is_not_asked_again() -> None:
         "pain that lasted about four months."
     )
     assert "CLM-019" not in _rules_raised(note, [_esi("2026-02-01", None, None)])
+
+
+BASIVERTEBRAL = (
+    "PROCEDURE: Basivertebral nerve ablation of the L3 and L4 vertebral bodies, bilateral "
+    "transpedicular approach, under fluoroscopic guidance.\nDiagnosis: vertebrogenic low back pain."
+)
+
+
+@pytest.mark.parametrize(
+    ("lines", "flagged"),
+    [
+        ([_line("64628", icd10=["M54.51"])], set()),
+        # 64628 covers the first two vertebral bodies: an add-on needs a third
+        ([_line("64628", icd10=["M54.51"]), _line("64629", icd10=["M54.51"])], {"CLM-002"}),
+        # the code includes its imaging guidance
+        ([_line("64628", icd10=["M54.51"]), _line("77003", icd10=["M54.51"])], {"CLM-008"}),
+    ],
+)
+def test_basivertebral_ablation_counts_vertebral_bodies_and_includes_guidance(
+    lines: list[dict[str, Any]], flagged: set[str]
+) -> None:
+    claim = parse_claim({"payer": "medicare", "date_of_service": "2026-03-01", "lines": lines})
+    found = {f.rule_id for f in check_note(BASIVERTEBRAL, payer="medicare", claim=claim).findings}
+    assert found & {"CLM-002", "CLM-008"} == flagged
+
+
+PNS_RIGHT = (
+    "PROCEDURE: Permanent peripheral nerve stimulator, right sural nerve, with IPG in a right "
+    "calf pocket, under ultrasound guidance.\nDiagnosis: lesion of the right sural nerve."
+)
+
+
+@pytest.mark.parametrize(
+    ("side", "icd10", "flagged"),
+    [
+        ("RT", "G57.81", set()),
+        ("LT", "G57.81", {"CLM-006", "CLM-026"}),  # the note documents the right leg
+        ("RT", "G57.82", {"CLM-026"}),  # a left-limb code on a right-sided implant
+    ],
+)
+def test_peripheral_stimulator_lines_and_diagnosis_take_the_documented_side(
+    side: str, icd10: str, flagged: set[str]
+) -> None:
+    lines = [
+        _line("64555", modifiers=[side], icd10=[icd10]),
+        _line("64590", modifiers=[side], icd10=[icd10]),
+    ]
+    claim = parse_claim({"payer": "commercial", "date_of_service": "2026-03-01", "lines": lines})
+    found = {f.rule_id for f in check_note(PNS_RIGHT, payer="commercial", claim=claim).findings}
+    assert found & {"CLM-006", "CLM-026"} == flagged
+
+
+def test_a_visit_billed_beside_stimulator_programming_is_a_procedure_day() -> None:
+    note = (
+        "Established patient visit.\nHPI: neck pain stable on meloxicam; SCS covering the legs "
+        "well.\nPlan: refill meloxicam 15 mg daily.\n"
+        "SCS ANALYSIS AND PROGRAMMING: amplitude 2.1 mA, pulse width 240 us, 50 Hz; "
+        "paresthesia covers both feet."
+    )
+    lines = [
+        {"cpt": "99213", "modifiers": ["25"], "units": 1, "icd10": ["M47.812"]},
+        {"cpt": "95972", "units": 1, "icd10": ["M96.1"]},
+    ]
+    claim = parse_claim({"payer": "medicare", "date_of_service": "2026-03-01", "lines": lines})
+    found = {f.rule_id for f in check_note(note, payer="medicare", claim=claim).findings}
+    assert "EM-14" not in found

@@ -124,6 +124,31 @@ CASES: list[tuple[str, str, bool]] = [
         True,
     ),
     ("scs_programming_statement", "The device was programmed by the representative.", False),
+    # a programming visit told by its heading or by what was done to the device
+    ("scs_programming_statement", "SPINAL CORD STIMULATOR INTERROGATION AND PROGRAMMING:", True),
+    ("scs_programming_statement", "The IPG was reprogrammed for better foot coverage.", True),
+    ("scs_programming_statement", "A new program was created and saved as the default.", True),
+    ("scs_programming_statement", "We will have the rep reprogram the device next week.", False),
+    ("scs_programming_params_statement", "Contacts 2+ 3- at 2.5 mA.", True),
+    ("scs_programming_params_statement", "Active contacts moved one level up.", True),
+    ("scs_programming_params_statement", "Two 16-contact leads were implanted in 2023.", False),
+    # a peripheral stimulator named on an abbreviated title line or with its implant
+    ("pns_procedure", "Proc: Left suprascapular peripheral nerve stimulator lead.", True),
+    ("pns_procedure", "PERMANENT PNS IMPLANT, RIGHT SAPHENOUS NERVE", True),
+    ("pns_procedure", "She is a candidate for a peripheral nerve stimulator implant.", False),
+    # an evaluation that has not happened does not count
+    ("psych_eval_statement", "Her psychological evaluation was cancelled twice.", False),
+    ("psych_eval_statement", "The psychology evaluation has not been done.", False),
+    ("psych_eval_statement", "Psychological evaluation on 05/02 cleared him.", True),
+    # the treatments a patient has been through, listed before a stimulator or pump
+    (
+        "late_resort_statement",
+        "He has been through six months of PT, two medications and three blocks.",
+        True,
+    ),
+    ("late_resort_statement", "She has had no therapy so far.", False),
+    # pain named by its standard abbreviation
+    ("pain_duration_stated", "Chronic LBP x 3 yrs, axial.", True),
     (
         "intrathecal_trial_statement",
         "PROCEDURE: Intrathecal morphine trial via lumbar puncture.",

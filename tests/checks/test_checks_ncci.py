@@ -70,6 +70,8 @@ NOTES = {
     "vertebral_augmentation": "PROCEDURE: L1 kyphoplasty under fluoroscopic guidance.",
     "epidural_adhesiolysis": "PROCEDURE: Percutaneous lysis of epidural adhesions under "
     "fluoroscopic guidance.",
+    "neurolysis_other": "PROCEDURE: Basivertebral nerve ablation of the L4 and L5 vertebral "
+    "bodies under fluoroscopic guidance.",
 }
 
 

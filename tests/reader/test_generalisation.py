@@ -2853,3 +2853,54 @@ def test_therapy_listed_after_the_allergies_is_history_not_an_allergy(label: str
     elements = read_note(note, "t", learned=False).elements
     assert elements.conservative_therapy
     assert elements.conservative_therapy_failed
+
+
+# ---- neuromodulation: which stimulator, and what was done to it ----------------------------
+
+
+def test_a_peripheral_stimulator_implant_is_not_a_spinal_one(read: Read) -> None:
+    note = (
+        "OP NOTE\nProc: Permanent peripheral nerve stimulator, left tibial nerve at the ankle, "
+        "with IPG in a calf pocket. Ultrasound guidance.\n"
+        "The array was laid along the nerve, tunneled and connected to the IPG."
+    )
+    facts = read(note)
+    assert [p.family for p in facts.procedures] == ["other"]
+    assert facts.procedures[0].laterality == "left"
+
+
+def test_a_generator_placed_for_a_spinal_stimulator_is_still_the_implant(read: Read) -> None:
+    note = "Two paddle leads at T9 were tunneled to the flank, and the IPG was placed in a pocket."
+    assert "scs_implant" in {p.family for p in read(note).procedures}
+
+
+def test_an_interrogated_generator_is_no_planned_implant(read: Read) -> None:
+    note = (
+        "Follow-up visit. SCS placed in 2022.\nAssessment and plan:\n"
+        "1. IPG interrogated, battery 64%, impedances normal. Keep current program."
+    )
+    facts = read(note)
+    assert "scs_implant" not in facts.planned_procedures
+    assert not facts.procedures
+
+
+def test_percutaneous_trial_leads_are_the_trial(read: Read) -> None:
+    note = (
+        "He wanted to go ahead today. Under fluoroscopy two percutaneous trial leads were "
+        "passed from T12-L1 to the top of T9 and secured to the skin."
+    )
+    assert {p.family for p in read(note).procedures} == {"scs_trial"}
+
+
+def test_blocks_a_patient_has_been_through_are_history(read: Read) -> None:
+    note = (
+        "She has been through a year of physical therapy and two right stellate ganglion "
+        "blocks that helped only a few days each. Today we discussed a stimulator trial."
+    )
+    assert "sympathetic_block" not in {p.family for p in read(note).procedures}
+
+
+@pytest.mark.parametrize("place", ["fibular neck", "femoral neck", "neck of the fibula"])
+def test_the_neck_of_a_long_bone_is_not_the_cervical_region(read: Read, place: str) -> None:
+    note = f"Procedure: dry needling over the right {place}, landmark guided."
+    assert _one(read(note), "other").region == "other"
