@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -61,13 +61,47 @@ class TargetRule(BaseModel):
     note: str | None = None
 
 
+_VOCABULARY_SLOT = re.compile(r"\{\{(\w+)\}\}")
+
+
+def expand_vocabulary(regex: str, vocabulary: Mapping[str, str]) -> str:
+    """``regex`` with each ``{{name}}`` replaced by the file's vocabulary entry of that name."""
+
+    def entry(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in vocabulary:
+            raise ValueError(f"unknown vocabulary entry {{{{{name}}}}}")
+        return vocabulary[name]
+
+    return _VOCABULARY_SLOT.sub(entry, regex)
+
+
 class TargetRuleFile(BaseModel):
-    """A versioned YAML file of target rules."""
+    """A versioned YAML file of target rules.
+
+    ``vocabulary`` names regex fragments many rules share (the number words of a duration,
+    its units), written once and used in a rule's regex as ``{{name}}``.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     version: str
+    vocabulary: dict[str, str] = Field(default_factory=dict)
     rules: list[TargetRule]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+            return data
+        vocabulary = data.get("vocabulary") or {}
+        rules = [
+            {**rule, "regex": expand_vocabulary(rule["regex"], vocabulary)}
+            if isinstance(rule, dict) and isinstance(rule.get("regex"), str)
+            else rule
+            for rule in data["rules"]
+        ]
+        return {**data, "rules": rules}
 
 
 @dataclass(frozen=True)

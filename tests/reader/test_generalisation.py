@@ -2904,3 +2904,28 @@ def test_blocks_a_patient_has_been_through_are_history(read: Read) -> None:
 def test_the_neck_of_a_long_bone_is_not_the_cervical_region(read: Read, place: str) -> None:
     note = f"Procedure: dry needling over the right {place}, landmark guided."
     assert _one(read(note), "other").region == "other"
+
+
+# ---- pain duration, as clinicians write it ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Her neck spasms have been going on for roughly seventeen months.",
+        "Onset/Duration: 9 months, gradual.",
+        "His sciatica dates to 2021, before the move.",
+        "A band of tightness across the upper back that has been there over the past five weeks.",
+        "Slipped on ice 3 mos ago, L buttock pain ever since then.",
+    ],
+)
+def test_pain_durations_in_clinicians_words(sentence: str) -> None:
+    assert read_note(sentence, "t", learned=False).elements.pain_duration
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Pain relief lasted seventeen days after the block.", "Duration: ***"],
+)
+def test_what_is_not_a_pain_duration(sentence: str) -> None:
+    assert not read_note(sentence, "t", learned=False).elements.pain_duration

@@ -65,6 +65,20 @@ def test_rule_file_rejects_bad_regex(tmp_path: Path) -> None:
         load_yaml(bad, TargetRuleFile)
 
 
+def test_vocabulary_entries_are_written_once_and_used_by_name(tmp_path: Path) -> None:
+    good = tmp_path / "v.targets.yaml"
+    good.write_text(
+        "version: '1'\nvocabulary:\n  n: '(?:one|two)'\nrules:\n  - id: a\n    label: ELEMENT\n"
+        "    value: v\n    regex: '\\b{{n}}\\s+weeks?'\n",
+        encoding="utf-8",
+    )
+    assert load_yaml(good, TargetRuleFile).rules[0].regex == r"\b(?:one|two)\s+weeks?"
+    bad = tmp_path / "w.targets.yaml"
+    bad.write_text(good.read_text(encoding="utf-8").replace("{{n}}", "{{m}}"), encoding="utf-8")
+    with pytest.raises(RuleFileError, match=r"unknown vocabulary entry \{\{m\}\}"):
+        load_yaml(bad, TargetRuleFile)
+
+
 def test_attribute_rules_run_everywhere() -> None:
     """Levels, sides, guidance ... are found in any section; the assembler decides."""
     for rule in (c.rule for c in RULES):
