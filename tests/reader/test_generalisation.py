@@ -2929,3 +2929,22 @@ def test_pain_durations_in_clinicians_words(sentence: str) -> None:
 )
 def test_what_is_not_a_pain_duration(sentence: str) -> None:
     assert not read_note(sentence, "t", learned=False).elements.pain_duration
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Did 6 wks of PT and tried celebrex, doesnt help much.",
+        "Chiropractic twice a week since spring didn't do anything.",
+        "Home exercises and naproxen for 2 months, still not improving.",
+        "Ice, a lumbar brace and diclofenac gel, and none of that has shifted the ache.",
+        "- tx: PT x 8 wk + tizanidine -> no real gain",
+    ],
+)
+def test_failed_conservative_care_in_shorthand_and_contractions(sentence: str) -> None:
+    assert read_note(sentence, "t", learned=False).elements.conservative_therapy_failed
+
+
+def test_conservative_care_that_worked_is_not_failed() -> None:
+    note = "Physical therapy for 6 weeks worked well and she didn't need her naproxen after."
+    assert not read_note(note, "t", learned=False).elements.conservative_therapy_failed
