@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import pairwise
 
 from assistant.facts import (
     FAMILIES,
@@ -230,13 +231,36 @@ _COMPARED_BEFORE = re.compile(
     r"\b(?:compared\s+(?:with|to)|than|versus|vs\.?)\s+(?:the\s+|his\s+|her\s+)?$",
     re.IGNORECASE,
 )
+# Nor the untouched side a response is measured against ("the right stayed flat", "R
+# unchanged"), nor the side the patient lies on ("rolled onto her right side").
+_CONTROL_AFTER = re.compile(
+    r"\s+(?:(?:foot|side|leg|arm|hand|toe|great[\s-]toe|limb)\s+)?"
+    r"(?:(?:temp\w*|temperature)\s+)?(?:(?:stayed|remained|was|were|is)\s+)?"
+    r"(?:flat|unchanged|the\s+same|at\s+baseline)\b",
+    re.IGNORECASE,
+)
+_LYING_BEFORE = re.compile(
+    r"\b(?:lay|lain|lie|lies|lying|laid|rolled|rolls|rolling|turned|turning|positioned|"
+    r"placed)\s+(?:\w+\s+)?(?:on|onto)\s+(?:her|his|the|their)\s+$",
+    re.IGNORECASE,
+)
+_SIDE_WORD_AFTER = re.compile(r"\s+side\b(?!\s+of\b)", re.IGNORECASE)
 
 
-def _compared_side(text: str, side: Target) -> bool:
-    """The side is the one a finding is compared with ("weaker than the right")."""
-    return bool(_COMPARED_BEFORE.search(text, max(0, side.start - 25), side.start))
+def _untreated_side(text: str, side: Target) -> bool:
+    """The side is one a finding is compared with, the control side, or the side lain on."""
+    before = max(0, side.start - 40)
+    return bool(
+        _COMPARED_BEFORE.search(text, before, side.start)
+        or _CONTROL_AFTER.match(text, side.end)
+        or (
+            _LYING_BEFORE.search(text, before, side.start)
+            and _SIDE_WORD_AFTER.match(text, side.end)
+        )
+    )
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # A sentence ends at . ! ? but not after a side's abbreviation ("Lt. L5 SNRB", "R. knee").
 _SENTENCE_END = re.compile(
     r"(?<=[.!?])(?<!\bLt\.)(?<!\bRt\.)(?<!\bR\.)(?<!\bL\.)(?<!\bBil\.)\s+(?=\S)",
@@ -330,6 +354,27 @@ class _Context:
     title_end: int
     times: Mapping[int, frozenset[str]]  # TIME cue values per sentence start
     narrative: tuple[int, int] | None  # from the first to the last "done today" sentence
+
+    @cached_property
+    def paragraphs(self) -> tuple[tuple[int, int], ...]:
+        """The note's paragraphs (text between blank lines), as character ranges."""
+        bounds = [0, *(m.end() for m in _BLANK_LINE.finditer(self.text)), len(self.text)]
+        return tuple((a, b) for a, b in pairwise(bounds) if b > a)
+
+    def paragraphs_of(
+        self, mentions: Sequence[Target], others: Sequence[Target]
+    ) -> list[tuple[int, int]]:
+        """Paragraphs naming this family and no other: one procedure's own account."""
+
+        def inside(t: Target, block: tuple[int, int]) -> bool:
+            return block[0] <= t.start < block[1]
+
+        return [
+            block
+            for block in self.paragraphs
+            if any(inside(m, block) for m in mentions)
+            and not any(inside(o, block) for o in others)
+        ]
 
     @cached_property
     def corrections(self) -> list[tuple[list[Target], list[Target]]]:
@@ -604,6 +649,12 @@ def _attribute_targets(
     if own:
         return own
     zone = [t for t in ctx.zone(label) if _usable(ctx, t)]
+    if others:
+        # two procedures told in paragraphs of their own: each takes its paragraph's
+        blocks = ctx.paragraphs_of(family_mentions, others)
+        in_blocks = [t for t in zone if any(a <= t.start < b for a, b in blocks)]
+        if in_blocks:
+            return in_blocks
     claimed = [t for t in zone if any(_same_sentence(t, m) for m in others)]
     return [t for t in zone if t not in claimed]
 
@@ -1455,7 +1506,7 @@ def assemble_procedures(
         side_targets = [
             t
             for t in _attribute_targets(ctx, "LATERALITY", own, others)
-            if not _compared_side(text, t)
+            if not _untreated_side(text, t)
         ]
         if family in MIDLINE_FAMILIES:
             side_targets = []  # a pump pocket or a lead's side is not the procedure's

@@ -2948,3 +2948,39 @@ def test_failed_conservative_care_in_shorthand_and_contractions(sentence: str) -
 def test_conservative_care_that_worked_is_not_failed() -> None:
     note = "Physical therapy for 6 weeks worked well and she didn't need her naproxen after."
     assert not read_note(note, "t", learned=False).elements.conservative_therapy_failed
+
+
+# ---- two procedures, each told in a paragraph of its own ------------------------------------
+
+
+def test_each_procedure_takes_the_side_and_guidance_of_its_own_paragraph(read: Read) -> None:
+    note = (
+        "Two procedures today: a stellate ganglion block and a shoulder injection.\n\n"
+        "First the stellate ganglion block. Supine, neck extended. Under fluoroscopy a 25 g "
+        "needle was walked to the right C6 tubercle and 1 mL Omnipaque confirmed spread; 8 mL "
+        "of 0.25% bupivacaine was given. Horner's sign on the right within ten minutes, while "
+        "the left stayed unchanged.\n\n"
+        "Then the shoulder injection. He sat up and turned onto his left side for comfort. "
+        "The target was the right subacromial bursa. By landmarks and without any imaging a "
+        "25 g needle entered from the posterolateral corner and 40 mg Kenalog with 3 mL "
+        "lidocaine went in easily.\n"
+    )
+    procedures = {p.family: p for p in read(note).procedures}
+    assert procedures["sympathetic_block"].laterality == "right"
+    assert procedures["sympathetic_block"].guidance == "fluoroscopy"
+    assert procedures["joint_injection"].laterality == "right"
+    assert procedures["joint_injection"].guidance == "none"
+
+
+def test_the_side_lain_on_is_not_treated(read: Read) -> None:
+    note = "She rolled onto her left side and a right knee injection was done under ultrasound."
+    assert _one(read(note), "joint_injection").laterality == "right"
+
+
+def test_the_control_side_a_response_is_measured_against_is_not_treated(read: Read) -> None:
+    note = (
+        "Procedure: lumbar sympathetic block.\n\nThe left flank was prepped. Under fluoroscopy "
+        "two needles reached L2 and L3 and 12 mL of bupivacaine was injected. The left foot "
+        "warmed while the right stayed flat."
+    )
+    assert _one(read(note), "sympathetic_block").laterality == "left"
