@@ -372,8 +372,7 @@ class _Context:
         return [
             block
             for block in self.paragraphs
-            if any(inside(m, block) for m in mentions)
-            and not any(inside(o, block) for o in others)
+            if any(inside(m, block) for m in mentions) and not any(inside(o, block) for o in others)
         ]
 
     @cached_property
