@@ -435,6 +435,12 @@ class CodingTable(_Input):
             )
         return None
 
+    def addons_of(self, code: str) -> list[str]:
+        """The add-on codes that report further levels of primary ``code`` (64483: 64484)."""
+        return [
+            add for add, info in self.codes.items() if info.role == "addon" and code in info.primary
+        ]
+
     def dx_side(self, code: str) -> str | None:
         """The side an ICD-10-CM code names (longest matching entry of ``dx_sides``)."""
         best = max(

@@ -163,8 +163,13 @@ def _one_side_counted(counted: Iterable[tuple[ClaimLine, int]]) -> int:
 
 
 def units_vs_levels(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
-    """Primary + add-on units billed beyond the levels/joints the note documents."""
-    del params
+    """Primary + add-on units against the levels/joints the note documents.
+
+    ``params.direction`` ``over`` (the default): units beyond the documented levels.
+    ``under``: a primary billed alone although the note documents more levels than it
+    covers and the code has an add-on for them (a documented level left unbilled).
+    """
+    under = params.get("direction") == "under"
     groups: dict[tuple[str, str], list[tuple[int, ClaimLine, CodeInfo]]] = {}
     for i, line, info in _lines(ctx):
         if info.level_counting in ("level", "joint") and info.role in ("primary", "addon"):
@@ -178,9 +183,21 @@ def units_vs_levels(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimH
         documented = max(
             (count_levels(proc.levels, info.level_counting) for _, proc in matches), default=0
         )
-        if matches and billed > max(documented, 1):
-            spans = tuple(s for idx, _ in matches for s in _family_spans(ctx, idx, "levels"))
-            codes = ", ".join(line.cpt for _, line, _ in lines)
+        spans = tuple(s for idx, _ in matches for s in _family_spans(ctx, idx, "levels"))
+        codes = ", ".join(line.cpt for _, line, _ in lines)
+        if under:
+            addons = [ctx.table.addons_of(line.cpt) for _, line, i in lines if i.role == "primary"]
+            alone = all(i.role == "primary" for _, _, i in lines)
+            if matches and alone and any(addons) and documented > billed:
+                hits.append(
+                    ClaimHit(
+                        f"{codes} bill {billed} level(s); the note documents {documented} "
+                        f"(add-on {', '.join(next(a for a in addons if a))} not billed)",
+                        lines[0][0],
+                        spans,
+                    )
+                )
+        elif matches and billed > max(documented, 1):
             hits.append(
                 ClaimHit(
                     f"{codes} bill {billed} level(s); the note documents {documented}",
@@ -888,6 +905,36 @@ def frequency(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
     return hits
 
 
+def code_interval(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
+    """A code billed again sooner than the policy's interval after the same service.
+
+    ``params.codes`` are one service (95970-95972: electronic analysis of a stimulator);
+    ``params.days`` the least number of days between two dates of service.
+    """
+    if ctx.claim is None or ctx.history is None:
+        return []
+    codes = set(_strings(params, "codes", ()))
+    days = int(str(params.get("days", 0)))
+    dos = _date_of_service(ctx)
+    earlier = [
+        entry.date_of_service
+        for entry in ctx.history.procedures
+        if entry.cpt in codes and dos - dt.timedelta(days=days) < entry.date_of_service < dos
+    ]
+    if not earlier:
+        return []
+    last = max(earlier)
+    return [
+        ClaimHit(
+            f"{line.cpt} on {dos.isoformat()}, {(dos - last).days} days after the same service "
+            f"on {last.isoformat()}; at least {days} days apart",
+            i,
+        )
+        for i, line in enumerate(ctx.claim.lines)
+        if line.cpt in codes
+    ][:1]
+
+
 def _default_intent(family: str | None) -> str | None:
     return "diagnostic" if family == "facet_mbb" else None
 
@@ -1290,6 +1337,7 @@ CHECKS: dict[str, Callable[[ClaimContext, dict[str, object]], list[ClaimHit]]] =
     "frequency": frequency,
     "rfa_prior_blocks": rfa_prior_blocks,
     "repeat_relief": repeat_relief,
+    "code_interval": code_interval,
 }
 # Checks that need a claim; the rest also run with only a note (and history). Level limits
 # are a billing rule (a caudal catheter reaching two levels is one billable injection), and

@@ -409,3 +409,48 @@ def test_a_visit_billed_beside_stimulator_programming_is_a_procedure_day() -> No
     claim = parse_claim({"payer": "medicare", "date_of_service": "2026-03-01", "lines": lines})
     found = {f.rule_id for f in check_note(note, payer="medicare", claim=claim).findings}
     assert "EM-14" not in found
+
+
+FACET_TWO_LEVELS = (
+    "PROCEDURE: Right L4-L5 and L5-S1 facet joint injections under fluoroscopic guidance.\n"
+    "Diagnosis: lumbar spondylosis without myelopathy."
+)
+
+
+@pytest.mark.parametrize(
+    ("lines", "undercoded"),
+    [
+        ([_line("64493", modifiers=["RT"], icd10=["M47.816"])], True),
+        (
+            [
+                _line("64493", modifiers=["RT"], icd10=["M47.816"]),
+                _line("64494", modifiers=["RT"], icd10=["M47.816"]),
+            ],
+            False,
+        ),
+    ],
+)
+def test_a_documented_level_left_unbilled_is_reported(
+    lines: list[dict[str, Any]], undercoded: bool
+) -> None:
+    claim = parse_claim({"payer": "medicare", "date_of_service": "2026-03-01", "lines": lines})
+    found = check_note(FACET_TWO_LEVELS, payer="medicare", claim=claim).findings
+    assert ("CLM-037" in {f.rule_id for f in found}) is undercoded
+
+
+@pytest.mark.parametrize(("last", "too_soon"), [("2026-02-10", True), ("2026-01-25", False)])
+def test_stimulator_analysis_within_thirty_days_of_the_last(last: str, too_soon: bool) -> None:
+    note = (
+        "SCS ANALYSIS AND PROGRAMMING: contacts 3+ 4- at 1.8 mA, 210 us, 60 Hz; coverage of "
+        "both legs restored.\nDiagnosis: failed back surgery syndrome."
+    )
+    claim = parse_claim(
+        {
+            "payer": "medicare",
+            "date_of_service": "2026-03-05",
+            "lines": [{"cpt": "95971", "units": 1, "icd10": ["M96.1"]}],
+        }
+    )
+    history = parse_history({"procedures": [{"date_of_service": last, "cpt": "95972"}]})
+    found = check_note(note, payer="medicare", claim=claim, history=history).findings
+    assert ("CLM-038" in {f.rule_id for f in found}) is too_soon
