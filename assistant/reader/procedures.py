@@ -177,7 +177,8 @@ _SURGERY_BEFORE = re.compile(
 # branch + L5 dorsal ramus"), none of them the subject of a new clause ("After the spray,
 # I entered the right knee" is today).
 _EVENT_BEFORE = re.compile(
-    r"\b(?:after|following|since|s/p|status\s+post)\s+"
+    r"\b(?:after|following|since|s/p|status\s+post|(?:confirmed|established|proven)\s+by|"
+    r"responded\s+(?:well\s+)?to|in\s+response\s+to)\s+"
     r"(?:(?!(?:I|we|he|she|they)\s)[\w/#().,+&-]+\s+){0,10}$",
     re.IGNORECASE,
 )

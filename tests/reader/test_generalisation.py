@@ -2984,3 +2984,15 @@ def test_the_control_side_a_response_is_measured_against_is_not_treated(read: Re
         "warmed while the right stayed flat."
     )
     assert _one(read(note), "sympathetic_block").laterality == "left"
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        "- comparative MBBs: 01/14 (lido) 85% x 3 h, 01/28 (bupi) 90% x 7 h",
+        "Facet-mediated pain, confirmed by dual medial branch blocks.",
+    ],
+)
+def test_a_block_told_with_its_relief_or_as_evidence_is_history(read: Read, history: str) -> None:
+    note = f"{history}\nProc: left L4-5 and L5-S1 medial branch RF neurotomy under fluoroscopy."
+    assert {p.family for p in read(note).procedures} == {"facet_rfa"}
