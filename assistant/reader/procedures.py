@@ -248,6 +248,37 @@ _LYING_BEFORE = re.compile(
 _SIDE_WORD_AFTER = re.compile(r"\s+side\b(?!\s+of\b)", re.IGNORECASE)
 
 
+# Muscle injections list their muscles with a side and a dose, often in lines of their own
+# ("* L SCM 40 U (2 sites)"): the sides of the muscles injected are the procedure's.
+MUSCLE_FAMILIES = frozenset({"trigger_point", "chemodenervation"})
+_MUSCLE_AFTER = re.compile(
+    r"\.?\s+(?:(?:upper|lower|middle|mid|deep|superficial)\s+)?(?:trap\w*|SCM|"
+    r"sternocleidomastoid|splenius|scalen\w*|semispinalis|levator|rhomboid\w*|paraspinal\w*|"
+    r"glute\w*|piriformis|quadratus|masseter|temporalis|frontalis|occipitalis|pectoralis|"
+    r"psoas|iliopsoas|multifidus|erector|gastroc\w*|soleus|infraspinatus|supraspinatus|"
+    r"latissimus|deltoid|biceps|triceps|corrugator|procerus)\b",
+    re.IGNORECASE,
+)
+_UNITS_DOSE = re.compile(r"\b\d+(?:\.\d+)?\s*(?:U|units?|IU)\b", re.IGNORECASE)
+
+
+def _muscle_sides(ctx: _Context) -> list[Target]:
+    """Sides of injected muscles: before a muscle's name, or in a sentence dosing in units."""
+    return [
+        t
+        for t in ctx.targets
+        if t.label == "LATERALITY"
+        and _usable(ctx, t)
+        and t.section not in NEVER_TODAY_SECTIONS
+        and not ctx.in_past(t)
+        and not ctx.in_future(t)
+        and (
+            _MUSCLE_AFTER.match(ctx.text, t.end)
+            or _UNITS_DOSE.search(ctx.text, t.sent_start, t.sent_end)
+        )
+    ]
+
+
 def _untreated_side(text: str, side: Target) -> bool:
     """The side is one a finding is compared with, the control side, or the side lain on."""
     before = max(0, side.start - 40)
@@ -1510,6 +1541,8 @@ def assemble_procedures(
         ]
         if family in MIDLINE_FAMILIES:
             side_targets = []  # a pump pocket or a lead's side is not the procedure's
+        elif family in MUSCLE_FAMILIES and not side_targets:
+            side_targets = _muscle_sides(ctx)
         elif family == "esi" and decide_approach(
             _attribute_targets(ctx, "APPROACH", own, others)
         ) in {"interlaminar", "caudal"}:

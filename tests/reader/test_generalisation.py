@@ -2996,3 +2996,29 @@ def test_the_control_side_a_response_is_measured_against_is_not_treated(read: Re
 def test_a_block_told_with_its_relief_or_as_evidence_is_history(read: Read, history: str) -> None:
     note = f"{history}\nProc: left L4-5 and L5-S1 medial branch RF neurotomy under fluoroscopy."
     assert {p.family for p in read(note).procedures} == {"facet_rfa"}
+
+
+# ---- muscle injections take the sides of the muscles injected ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("note", "family", "side"),
+    [
+        (
+            "Botox for cervical dystonia\n- EMG-guided, 30g needle\n- onabotulinumtoxinA:\n"
+            "  * R SCM 30 U\n  * L splenius capitis 60 U\n- no complications",
+            "chemodenervation",
+            "bilateral",
+        ),
+        (
+            "Trigger point injections today.\nInjected: left upper trapezius 2 mL, left "
+            "rhomboid 2 mL, 0.5% bupivacaine. Tolerated well.",
+            "trigger_point",
+            "left",
+        ),
+    ],
+)
+def test_muscle_injections_take_the_sides_of_their_muscles(
+    read: Read, note: str, family: str, side: str
+) -> None:
+    assert _one(read(note), family).laterality == side
