@@ -3022,3 +3022,18 @@ def test_muscle_injections_take_the_sides_of_their_muscles(
     read: Read, note: str, family: str, side: str
 ) -> None:
     assert _one(read(note), family).laterality == side
+
+
+def test_a_bursa_named_as_the_second_procedure_is_the_injection(read: Read) -> None:
+    note = (
+        "Two procedures. First, a right L5-S1 transforaminal epidural steroid injection under "
+        "fluoroscopy.\nThe second procedure was the left pes anserine bursa: I did not use "
+        "imaging, and 40 mg Kenalog with 2 mL lidocaine went in by palpation."
+    )
+    facts = read(note)
+    assert _one(facts, "joint_injection").guidance == "none"
+
+
+def test_a_tender_bursa_on_exam_is_no_procedure(read: Read) -> None:
+    note = "Exam: tender over the left greater trochanteric bursa. Plan: PT and naproxen."
+    assert not read(note).procedures
