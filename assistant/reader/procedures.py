@@ -323,7 +323,8 @@ _SURGERY_AFTER = re.compile(
 # from the C6-7 protrusion"), not a procedure named later in the sentence.
 _DIAGNOSIS_AFTER = re.compile(
     r"(?:[ \t]+[\w/-]+){0,2}?[ \t]+(?:radiculopath\w*|radiculitis|protrusions?|herniations?|"
-    r"extrusions?|stenosis|spondylo\w+|arthropath\w*|osteoarthritis|fractures?|neuralgia)\b",
+    r"extrusions?|stenosis|spondylo\w+|arthropath\w*|osteoarthritis|fractures?|neuralgia|"
+    r"distributions?|dermatom\w*|myotom\w*)\b",
     re.IGNORECASE,
 )
 # A level the body corrects ("done at L5-S1 rather than L4-5 as ordered", "so we entered

@@ -3037,3 +3037,13 @@ def test_a_bursa_named_as_the_second_procedure_is_the_injection(read: Read) -> N
 def test_a_tender_bursa_on_exam_is_no_procedure(read: Read) -> None:
     note = "Exam: tender over the left greater trochanteric bursa. Plan: PT and naproxen."
     assert not read(note).procedures
+
+
+def test_a_dermatome_an_exam_names_is_no_treated_level(read: Read) -> None:
+    note = (
+        "Dear Dr. Moss, he came in today for his spinal cord stimulator trial. On examination "
+        "this morning he had reduced light touch over both S1 distributions. Two leads were "
+        "advanced to the top of T9 and secured, and he went home with the trial device."
+    )
+    levels = _one(read(note), "scs_trial").levels
+    assert "S1" not in levels and "L5" not in levels
