@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from assistant.text_scan import sentence_bounds
 
@@ -155,3 +156,84 @@ def relief_percents(text: str) -> list[ReliefFigure]:
         )
         out.append(ReliefFigure(value, match.start(), match.end(), (left, right), names_block))
     return out
+
+
+# SI joint provocative tests (the SI LCDs ask for three or more positive ones).
+_SI_TEST = re.compile(
+    r"\b(?:FABER|Patrick(?:'s)?|Gaenslen(?:'s)?|thigh[\s-]thrust|posterior\s+shear|P4|"
+    r"sacral\s+thrust|(?:SI(?:J|\s+joint)?\s+)?compression(?!\s+(?:fracture|deformity|stocking))|"
+    r"distraction|Yeoman(?:'s)?)",
+    re.IGNORECASE,
+)
+_TEST_POSITIVE = re.compile(
+    r"\b(?:positive|pos|reproduc\w*|provok\w*|elicit\w*|recreat\w*|painful|concordant)\b"
+    r"|\(\+\)|\+(?![\d\s]*\d)",
+    re.IGNORECASE,
+)
+_TEST_NEGATIVE = re.compile(
+    r"\b(?:negative|neg|normal|equivocal|unremarkable|non-?provocative|"
+    r"not\s+(?:reproduc\w*|provok\w*|painful|positive)|without\s+pain|no\s+pain)\b|\(-\)",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:and|but|while|whereas)\b", re.IGNORECASE)
+_TESTS_COUNTED = re.compile(
+    r"\b(three|four|five|six|[3-6])\s+(?:(?:of|out\s+of)\s+(?:five|six|[5-6])\s+)?(?:positive\s+)?"
+    r"(?:provocative|SI(?:J|\s+joint)?|sacroiliac)\s+(?:tests|maneuvers|manoeuvres)",
+    re.IGNORECASE,
+)
+
+
+def _clauses(text: str, left: int, right: int) -> list[tuple[int, int]]:
+    cuts = [left, *(m.start() for m in _CLAUSE_BREAK.finditer(text, left, right)), right]
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
+
+
+def _test_name(text: str) -> str:
+    """One name per test ("Patrick's" is FABER; "SI compression" is compression)."""
+    name = re.sub(r"'s$|^si(?:j|\s+joint)?\s+", "", text.lower()).replace("-", " ")
+    return {"patrick": "faber", "posterior shear": "thigh thrust", "p4": "thigh thrust"}.get(
+        name, name
+    )
+
+
+def positive_si_tests(text: str) -> tuple[int, list[tuple[int, int]]]:
+    """How many SI provocative tests the note calls positive, and where it says so.
+
+    A clause's own word decides ("FABER positive, Gaenslen negative"); a clause naming tests
+    with no word of its own takes the next clause's ("Thigh thrust and compression are
+    negative"), else the one before ("FABER reproduces her pain, and so does Gaenslen's").
+    Each test counts once; "three of five provocative tests positive" counts as three.
+    """
+    named: dict[str, tuple[int, int]] = {}
+    stated = 0
+    stated_spans: list[tuple[int, int]] = []
+    for counted in _TESTS_COUNTED.finditer(text):
+        _, right = sentence_bounds(text, counted.start(), counted.end())
+        if not _TEST_NEGATIVE.search(text, counted.end(), right):
+            number = counted.group(1).lower()
+            stated = max(stated, WORD_NUMBERS.get(number) or int(number))
+            stated_spans.append((counted.start(), counted.end()))
+    seen_sentences: set[tuple[int, int]] = set()
+    for match in _SI_TEST.finditer(text):
+        bounds = sentence_bounds(text, match.start(), match.end())
+        if bounds in seen_sentences:
+            continue
+        seen_sentences.add(bounds)
+        clauses = _clauses(text, *bounds)
+        status: list[bool | None] = []
+        for a, b in clauses:
+            positive = bool(_TEST_POSITIVE.search(text, a, b))
+            negative = bool(_TEST_NEGATIVE.search(text, a, b))
+            status.append(positive if positive != negative else None)
+        for i, (a, b) in enumerate(clauses):
+            said = status[i]
+            if said is None:
+                later = [s for s in status[i + 1 :] if s is not None]
+                earlier = [s for s in status[:i] if s is not None]
+                said = later[0] if later else (earlier[-1] if earlier else None)
+            if said:
+                for test in _SI_TEST.finditer(text, a, b):
+                    named.setdefault(_test_name(test.group()), (test.start(), test.end()))
+    if stated > len(named):
+        return stated, stated_spans
+    return len(named), list(named.values())

@@ -17,6 +17,7 @@ from assistant.checks.measures import (
     duration_days,
     first_percent,
     pain_score,
+    positive_si_tests,
     relief_percents,
     sides,
 )
@@ -32,6 +33,7 @@ from assistant.checks.schema import (
     ProcedureRef,
     ProcedureTest,
 )
+from assistant.checks.sections import CHECKLIST_SECTIONS
 from assistant.facts import ELEMENT_NAMES, NoteFacts, Procedure
 
 Args = dict[str, str | int | float | bool]
@@ -142,6 +144,13 @@ def prior_relief_at_least(ctx: CheckContext, args: Args) -> Outcome:
     return Outcome(False, spans)
 
 
+def si_tests_at_least(ctx: CheckContext, args: Args) -> Outcome:
+    """At least ``threshold`` (default 3) SI provocative tests are documented as positive."""
+    count, where = positive_si_tests(ctx.text)
+    spans = tuple(Span(a, b, ctx.text[a:b], "detector", "si_test") for a, b in where)
+    return Outcome(count >= _threshold(ctx, args, 3.0), spans)
+
+
 def is_note_kind(ctx: CheckContext, args: Args) -> Outcome:
     """The note is of the kind named in ``kind``."""
     return Outcome(ctx.facts.note_kind == args.get("kind"))
@@ -223,6 +232,7 @@ NAMED: dict[str, Callable[[CheckContext, Args], Outcome]] = {
     "note_kind": is_note_kind,
     "duration_at_least": duration_at_least,
     "percent_at_least": percent_at_least,
+    "si_tests_at_least": si_tests_at_least,
     "pre_post_same_scale": pre_post_same_scale,
     "side_matches": side_matches,
     "payer_covers": payer_covers,
@@ -251,16 +261,27 @@ def evaluate(expr: Expr, ctx: CheckContext) -> Outcome:
 
 
 def detect_intent(detections: Detections) -> Intent | None:
-    """Diagnostic vs therapeutic intent as the note states it (``None`` when silent)."""
-    diagnostic = detections.hits("diagnostic_intent")
-    therapeutic = detections.hits("therapeutic_intent")
-    if diagnostic and not therapeutic:
-        return "diagnostic"
-    if therapeutic and not diagnostic:
-        return "therapeutic"
-    if diagnostic and therapeutic:
-        return "diagnostic" if diagnostic[0].start <= therapeutic[0].start else "therapeutic"
-    return None
+    """Diagnostic vs therapeutic intent as the note states it (``None`` when silent).
+
+    The first statement wins, one in the procedure's own section first: "A diagnostic SI
+    injection in March gave 80 % relief" in the history does not make today's "PROCEDURE:
+    Therapeutic injection of the left SI joint" diagnostic.
+    """
+    stated: list[tuple[int, Intent]] = [
+        *((hit.start, "diagnostic") for hit in detections.hits("diagnostic_intent")),
+        *((hit.start, "therapeutic") for hit in detections.hits("therapeutic_intent")),
+    ]
+    layout = detections.layout
+    if layout is not None:
+        in_procedure = [
+            (start, intent)
+            for start, intent in stated
+            if (section := layout.section_at(start)) is not None
+            and section.category is not None
+            and CHECKLIST_SECTIONS.get(section.category) == "procedure"
+        ]
+        stated = in_procedure or stated
+    return min(stated)[1] if stated else None
 
 
 def referenced_names(expr: Expr) -> tuple[set[str], set[str]]:

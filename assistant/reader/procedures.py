@@ -263,7 +263,7 @@ _UNITS_DOSE = re.compile(r"\b\d+(?:\.\d+)?\s*(?:U|units?|IU)\b", re.IGNORECASE)
 
 
 def _muscle_sides(ctx: _Context) -> list[Target]:
-    """Sides of injected muscles: before a muscle's name, or in a sentence dosing in units."""
+    """Sides of injected muscles: before a muscle's name, or both sides dosed in units."""
     return [
         t
         for t in ctx.targets
@@ -274,7 +274,7 @@ def _muscle_sides(ctx: _Context) -> list[Target]:
         and not ctx.in_future(t)
         and (
             _MUSCLE_AFTER.match(ctx.text, t.end)
-            or _UNITS_DOSE.search(ctx.text, t.sent_start, t.sent_end)
+            or (t.value == "bilateral" and _UNITS_DOSE.search(ctx.text, t.sent_start, t.sent_end))
         )
     ]
 

@@ -454,3 +454,33 @@ def test_stimulator_analysis_within_thirty_days_of_the_last(last: str, too_soon:
     history = parse_history({"procedures": [{"date_of_service": last, "cpt": "95972"}]})
     found = check_note(note, payer="medicare", claim=claim, history=history).findings
     assert ("CLM-038" in {f.rule_id for f in found}) is too_soon
+
+
+SI_HISTORY_THEN_THERAPEUTIC = (
+    "A diagnostic right SI joint injection in May gave 85 percent relief for the anesthetic's "
+    "duration. FABER, Gaenslen and thigh thrust are positive on the right.\n"
+    "PROCEDURE: Therapeutic right sacroiliac joint injection under fluoroscopic guidance with "
+    "40 mg triamcinolone.\nDiagnosis: right sacroiliitis."
+)
+
+
+def test_intent_is_read_from_the_procedure_not_from_an_earlier_injection() -> None:
+    claim = parse_claim(
+        {
+            "payer": "medicare",
+            "date_of_service": "2026-10-01",
+            "lines": [{"cpt": "27096", "modifiers": ["RT"], "units": 1, "icd10": ["M46.1"]}],
+        }
+    )
+    found = {f.rule_id for f in check_note(SI_HISTORY_THEN_THERAPEUTIC, claim=claim).findings}
+    assert "CLM-007" not in found  # a therapeutic injection needs no KX
+
+
+def test_two_positive_si_tests_of_five_are_not_three() -> None:
+    note = SI_HISTORY_THEN_THERAPEUTIC.replace(
+        "FABER, Gaenslen and thigh thrust are positive on the right.",
+        "FABER and Gaenslen are positive on the right; thigh thrust, compression and "
+        "distraction are negative.",
+    )
+    assert "SIJ-003" in {f.rule_id for f in check_note(note).findings}
+    assert "SIJ-003" not in {f.rule_id for f in check_note(SI_HISTORY_THEN_THERAPEUTIC).findings}

@@ -147,6 +147,11 @@ CASES: list[tuple[str, str, bool]] = [
         True,
     ),
     ("late_resort_statement", "She has had no therapy so far.", False),
+    # a preventive stopped for its side effects was not tolerated
+    ("prophylaxis_failed_statement", "Topiramate was stopped because of paresthesias.", True),
+    ("prophylaxis_failed_statement", "She stopped propranolol last year.", False),
+    ("prophylaxis_failed_statement", "She stopped propranolol due to dizziness.", True),
+    ("prophylaxis_failed_statement", "He could not tolerate amitriptyline.", True),
     # pain named by its standard abbreviation
     ("pain_duration_stated", "Chronic LBP x 3 yrs, axial.", True),
     (

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.checks.measures import duration_days, first_percent, pain_score, sides
+from assistant.checks.measures import (
+    duration_days,
+    first_percent,
+    pain_score,
+    positive_si_tests,
+    sides,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,3 +72,18 @@ def test_pain_score(text: str, score: tuple[str, int] | None) -> None:
 )
 def test_sides(text: str, found: set[str]) -> None:
     assert sides(text) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Gaenslen positive on the right, FABER positive, thigh thrust positive.", 3),
+        ("Patrick's test reproduces the pain, and so does thigh thrust; compression is +.", 3),
+        ("FABER and Gaenslen reproduce her pain. Compression, distraction: negative.", 2),
+        ("Thigh thrust, Gaenslen and Yeoman were all negative on the left.", 0),
+        ("Four of six provocative tests positive.", 4),
+        ("The compression fracture at L1 is old.", 0),
+    ],
+)
+def test_positive_si_tests_counts_tests_called_positive(text: str, count: int) -> None:
+    assert positive_si_tests(text)[0] == count

@@ -174,6 +174,9 @@ def test_assess_em_evidence_offsets_point_into_note() -> None:
         ("Methadone 10 mg three times daily continued; EKG to monitor QTc on methadone.", "high"),
         ("Hospitalization is not needed at this time.", "minimal"),
         ("Perhaps another course of physical therapy may be helpful.", "minimal"),
+        # terse plans: the drug, then what was done to it; a prescription "sent"
+        ("1. Tramadol 50 mg bid prn renewed, #60.", "moderate"),
+        ("2. Polyethylene glycol daily for the constipation (Rx sent to pharmacy).", "moderate"),
     ],
 )
 def test_assess_em_risk_element(plan: str, risk: str) -> None:

@@ -3047,3 +3047,11 @@ def test_a_dermatome_an_exam_names_is_no_treated_level(read: Read) -> None:
     )
     levels = _one(read(note), "scs_trial").levels
     assert "S1" not in levels and "L5" not in levels
+
+
+def test_units_left_in_the_vial_name_no_side(read: Read) -> None:
+    note = (
+        "Procedure: onabotulinumtoxinA for chronic migraine, 155 units at 31 sites. The 45 "
+        "units left in the vial were discarded."
+    )
+    assert _one(read(note), "chemodenervation").laterality is None
