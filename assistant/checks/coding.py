@@ -186,13 +186,14 @@ def units_vs_levels(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimH
         spans = tuple(s for idx, _ in matches for s in _family_spans(ctx, idx, "levels"))
         codes = ", ".join(line.cpt for _, line, _ in lines)
         if under:
-            addons = [ctx.table.addons_of(line.cpt) for _, line, i in lines if i.role == "primary"]
-            alone = all(i.role == "primary" for _, _, i in lines)
-            if matches and alone and any(addons) and documented > billed:
+            primaries = [line.cpt for _, line, code in lines if code.role == "primary"]
+            addons = next((a for a in map(ctx.table.addons_of, primaries) if a), [])
+            alone = len(primaries) == len(lines)
+            if matches and alone and addons and documented > billed:
                 hits.append(
                     ClaimHit(
                         f"{codes} bill {billed} level(s); the note documents {documented} "
-                        f"(add-on {', '.join(next(a for a in addons if a))} not billed)",
+                        f"(add-on {', '.join(addons)} not billed)",
                         lines[0][0],
                         spans,
                     )
@@ -914,6 +915,7 @@ def code_interval(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit
     if ctx.claim is None or ctx.history is None:
         return []
     codes = set(_strings(params, "codes", ()))
+    billed = next(((i, line) for i, line in enumerate(ctx.claim.lines) if line.cpt in codes), None)
     days = int(str(params.get("days", 0)))
     dos = _date_of_service(ctx)
     earlier = [
@@ -921,18 +923,17 @@ def code_interval(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit
         for entry in ctx.history.procedures
         if entry.cpt in codes and dos - dt.timedelta(days=days) < entry.date_of_service < dos
     ]
-    if not earlier:
+    if billed is None or not earlier:
         return []
+    index, line = billed
     last = max(earlier)
     return [
         ClaimHit(
             f"{line.cpt} on {dos.isoformat()}, {(dos - last).days} days after the same service "
             f"on {last.isoformat()}; at least {days} days apart",
-            i,
+            index,
         )
-        for i, line in enumerate(ctx.claim.lines)
-        if line.cpt in codes
-    ][:1]
+    ]
 
 
 def _default_intent(family: str | None) -> str | None:

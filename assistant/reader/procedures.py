@@ -292,6 +292,7 @@ def _untreated_side(text: str, side: Target) -> bool:
     )
 
 
+# Paragraphs are separated by a blank line (a procedure's own account in a two-procedure note).
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # A sentence ends at . ! ? but not after a side's abbreviation ("Lt. L5 SNRB", "R. knee").
 _SENTENCE_END = re.compile(
@@ -1543,7 +1544,7 @@ def assemble_procedures(
         if family in MIDLINE_FAMILIES:
             side_targets = []  # a pump pocket or a lead's side is not the procedure's
         elif family in MUSCLE_FAMILIES and not side_targets:
-            side_targets = _muscle_sides(ctx)
+            side_targets = [t for t in _muscle_sides(ctx) if not _untreated_side(text, t)]
         elif family == "esi" and decide_approach(
             _attribute_targets(ctx, "APPROACH", own, others)
         ) in {"interlaminar", "caudal"}:

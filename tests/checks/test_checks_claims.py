@@ -484,3 +484,16 @@ def test_two_positive_si_tests_of_five_are_not_three() -> None:
     )
     assert "SIJ-003" in {f.rule_id for f in check_note(note).findings}
     assert "SIJ-003" not in {f.rule_id for f in check_note(SI_HISTORY_THEN_THERAPEUTIC).findings}
+
+
+def test_stimulator_interval_needs_the_service_on_this_claim() -> None:
+    claim = parse_claim(
+        {
+            "payer": "medicare",
+            "date_of_service": "2026-03-05",
+            "lines": [{"cpt": "99213", "units": 1, "icd10": ["M96.1"]}],
+        }
+    )
+    history = parse_history({"procedures": [{"date_of_service": "2026-02-20", "cpt": "95972"}]})
+    found = check_note("Follow-up visit for back pain.", claim=claim, history=history).findings
+    assert "CLM-038" not in {f.rule_id for f in found}
