@@ -93,10 +93,10 @@ def test_validate_reports_unknown_rules_and_inconsistent_verdicts(tmp_path: Path
     assert "bs-a-02: expected findings imply not_billable_as_documented" in result.output
 
 
-# sha256 of test/SHA256SUMS as frozen on 2026-12-05 (25 scenarios: the neuromod and sameday
-# writers' 5 each joined the first 15 unchanged); change only with a note in
+# sha256 of test/SHA256SUMS as frozen on 2026-12-05 (30 scenarios: the neuromod, sameday and
+# visits writers' 5 each joined the first 15 unchanged); change only with a note in
 # models/data/scenarios/README.md saying why the test part changed.
-FROZEN_SUMS = "19441abfce28a452690b024123dbebc5e16ae5c31b115b3dc072f223c7f7a09f"
+FROZEN_SUMS = "7a6d3e984b23e2ce38b67f9eafd2656800168ace4a81dcfdc5f1c08e435c3018"
 
 
 def test_the_test_part_is_frozen_and_every_scenario_validates() -> None:
@@ -112,6 +112,6 @@ def test_the_test_part_is_frozen_and_every_scenario_validates() -> None:
         for p in (SCENARIOS / "test").rglob("*.json")
     }
     assert on_disk == listed
-    assert len(load_scenarios(SCENARIOS / "val")) == len(load_scenarios(SCENARIOS / "test")) == 25
+    assert len(load_scenarios(SCENARIOS / "val")) == len(load_scenarios(SCENARIOS / "test")) == 30
     result = CliRunner().invoke(app, ["scenarios", "validate", str(SCENARIOS / "staging")])
     assert result.exit_code == 0, result.output
