@@ -154,6 +154,9 @@ CASES: list[tuple[str, str, bool]] = [
     ("prophylaxis_failed_statement", "He could not tolerate amitriptyline.", True),
     # pain named by its standard abbreviation
     ("pain_duration_stated", "Chronic LBP x 3 yrs, axial.", True),
+    ("pain_duration_stated", "He reports nine months of burning leg pain.", True),
+    ("pain_duration_stated", "Her symptoms started roughly six weeks ago at work.", True),
+    ("pain_duration_stated", "The block gave 3 months of pain relief.", False),
     (
         "intrathecal_trial_statement",
         "PROCEDURE: Intrathecal morphine trial via lumbar puncture.",
