@@ -170,14 +170,29 @@ def _at_least(
 
 
 def duration_at_least(ctx: CheckContext, args: Args) -> Outcome:
-    """A duration stated in a hit of ``detector`` reaches the threshold.
+    """A duration stated in a hit of ``detector`` (or read as ``element``) reaches the threshold.
 
     The threshold (payer ``threshold_key``, else ``threshold``) is in ``unit`` (days,
-    weeks or months), as the policy states it.
+    weeks or months), as the policy states it. With ``element``, the reader's own rule
+    evidence of that element ("about fourteen months", "since 2019") counts too: one
+    reading of the note, not a second vocabulary of durations.
     """
     unit = str(args.get("unit", "days")).rstrip("s")
     needed = _threshold(ctx, args, 0.0) * UNIT_DAYS[unit]
-    return _at_least(ctx, args, duration_days, needed)
+    outcome = _at_least(ctx, args, duration_days, needed)
+    element = args.get("element")
+    if outcome.ok or not isinstance(element, str):
+        return outcome
+    read = [
+        Span(ev.start, ev.end, ev.text, "reader", ev.field)
+        for ev in ctx.facts.evidence
+        if ev.field == f"elements.{element}"
+        and ev.assertion == "affirmed"
+        and not (ev.rule or "").startswith("learned:")
+        and (days := duration_days(ev.text)) is not None
+        and days >= needed
+    ]
+    return Outcome(True, tuple(read)) if read else outcome
 
 
 def percent_at_least(ctx: CheckContext, args: Args) -> Outcome:

@@ -497,3 +497,22 @@ def test_stimulator_interval_needs_the_service_on_this_claim() -> None:
     history = parse_history({"procedures": [{"date_of_service": "2026-02-20", "cpt": "95972"}]})
     found = check_note("Follow-up visit for back pain.", claim=claim, history=history).findings
     assert "CLM-038" not in {f.rule_id for f in found}
+
+
+@pytest.mark.parametrize(
+    ("history", "short"),
+    [
+        ("The leg pain has been going on for about fourteen months.", False),
+        ("Her sciatica dates to 2021.", False),
+        ("The leg pain started nine days ago.", True),
+    ],
+)
+def test_a_duration_the_reader_reads_counts_for_a_planned_procedure(
+    history: str, short: bool
+) -> None:
+    note = (
+        f"Consultation. {history} Exam: positive straight leg raise on the left.\n"
+        "Plan: schedule a left L5-S1 transforaminal epidural steroid injection."
+    )
+    found = {f.rule_id for f in check_note(note, payer="medicare").findings}
+    assert ("MN-014" in found) is short

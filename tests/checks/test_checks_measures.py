@@ -31,6 +31,7 @@ from assistant.checks.measures import (
         ("for 10 days", 10),
         ("6+ months of PT", 180),
         ("pain for years", 730),
+        ("for about fourteen months", 420),
         ("no number here", None),
     ],
 )

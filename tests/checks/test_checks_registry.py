@@ -84,3 +84,25 @@ def test_registry_payer_override_without_code(tmp_path: Path) -> None:
     assert acme.thresholds["esi_sessions_per_region_12mo"] == 3
     assert acme.severity("BASE-001", "warn") == "block"
     assert acme.chain == ("acme", "commercial", "medicare")
+
+
+def test_every_element_a_named_predicate_reads_is_a_reader_element() -> None:
+    from assistant.checks.schema import AllOf, AnyOf, NamedRef, NotOf
+    from assistant.facts import ELEMENT_NAMES
+
+    named: list[NamedRef] = []
+    for checklist in load_registry().all():
+        stack: list[object] = [element.requires for element in checklist.elements]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, AllOf):
+                stack.extend(node.all)
+            elif isinstance(node, AnyOf):
+                stack.extend(node.any)
+            elif isinstance(node, NotOf):
+                stack.append(node.not_)
+            elif isinstance(node, NamedRef):
+                named.append(node)
+    read = [ref.args["element"] for ref in named if "element" in ref.args]
+    assert read, "no predicate reads a reader element"
+    assert set(read) <= set(ELEMENT_NAMES)
