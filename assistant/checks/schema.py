@@ -172,10 +172,23 @@ class ProcedureRef(_Strict):
 
 
 class NamedRef(_Strict):
-    """A named predicate from :mod:`assistant.checks.predicates` with literal arguments."""
+    """A named predicate from :mod:`assistant.checks.predicates` with literal arguments.
+
+    An ``element`` argument names a reader element whose evidence the predicate reads.
+    """
 
     predicate: str
     args: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+    @field_validator("args")
+    @classmethod
+    def _known_element(
+        cls, args: dict[str, str | int | float | bool]
+    ) -> dict[str, str | int | float | bool]:
+        element = args.get("element")
+        if element is not None and element not in ELEMENT_NAMES:
+            raise ValueError(f"unknown reader element {element!r}")
+        return args
 
 
 Expr = Annotated[

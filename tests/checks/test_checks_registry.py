@@ -86,23 +86,11 @@ def test_registry_payer_override_without_code(tmp_path: Path) -> None:
     assert acme.chain == ("acme", "commercial", "medicare")
 
 
-def test_every_element_a_named_predicate_reads_is_a_reader_element() -> None:
-    from assistant.checks.schema import AllOf, AnyOf, NamedRef, NotOf
-    from assistant.facts import ELEMENT_NAMES
+def test_a_predicate_reading_an_unknown_element_is_refused() -> None:
+    from pydantic import ValidationError
 
-    named: list[NamedRef] = []
-    for checklist in load_registry().all():
-        stack: list[object] = [element.requires for element in checklist.elements]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, AllOf):
-                stack.extend(node.all)
-            elif isinstance(node, AnyOf):
-                stack.extend(node.any)
-            elif isinstance(node, NotOf):
-                stack.append(node.not_)
-            elif isinstance(node, NamedRef):
-                named.append(node)
-    read = [ref.args["element"] for ref in named if "element" in ref.args]
-    assert read, "no predicate reads a reader element"
-    assert set(read) <= set(ELEMENT_NAMES)
+    from assistant.checks.schema import NamedRef
+
+    assert NamedRef(predicate="duration_at_least", args={"element": "pain_duration"})
+    with pytest.raises(ValidationError, match="unknown reader element 'pain_length'"):
+        NamedRef(predicate="duration_at_least", args={"element": "pain_length"})
