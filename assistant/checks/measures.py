@@ -186,7 +186,8 @@ _TEST_NEGATIVE = re.compile(
     r"not\s+(?:reproduc\w*|provok\w*|painful|positive)|without\s+pain|no\s+pain)\b|\(-\)",
     re.IGNORECASE,
 )
-_CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:and|but|while|whereas)\b", re.IGNORECASE)
+# A clause of a test list: commas, semicolons and the words that join two findings.
+_TEST_CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:and|but|while|whereas)\b", re.IGNORECASE)
 _TESTS_COUNTED = re.compile(
     r"\b(three|four|five|six|[3-6])\s+(?:(?:of|out\s+of)\s+(?:five|six|[5-6])\s+)?(?:positive\s+)?"
     r"(?:provocative|SI(?:J|\s+joint)?|sacroiliac)\s+(?:tests|maneuvers|manoeuvres)",
@@ -195,7 +196,7 @@ _TESTS_COUNTED = re.compile(
 
 
 def _clauses(text: str, left: int, right: int) -> list[tuple[int, int]]:
-    cuts = [left, *(m.start() for m in _CLAUSE_BREAK.finditer(text, left, right)), right]
+    cuts = [left, *(m.start() for m in _TEST_CLAUSE_BREAK.finditer(text, left, right)), right]
     return [(a, b) for a, b in pairwise(cuts) if b > a]
 
 

@@ -67,12 +67,18 @@ class Outcome:
     spans: tuple[Span, ...] = ()
 
 
-def reader_spans(facts: NoteFacts, prefix: str) -> list[Span]:
-    """Affirmed reader evidence whose field starts with ``prefix``."""
+def reader_spans(facts: NoteFacts, prefix: str, rules_only: bool = False) -> list[Span]:
+    """Affirmed reader evidence whose field starts with ``prefix``.
+
+    ``rules_only`` leaves out the learned layer's sentence-wide spans (for a predicate that
+    reads a value from the span's own words).
+    """
     return [
         Span(ev.start, ev.end, ev.text, "reader", ev.field)
         for ev in facts.evidence
-        if ev.field.startswith(prefix) and ev.assertion == "affirmed"
+        if ev.field.startswith(prefix)
+        and ev.assertion == "affirmed"
+        and not (rules_only and (ev.rule or "").startswith("learned:"))
     ]
 
 
@@ -184,13 +190,9 @@ def duration_at_least(ctx: CheckContext, args: Args) -> Outcome:
     if outcome.ok or not isinstance(element, str):
         return outcome
     read = [
-        Span(ev.start, ev.end, ev.text, "reader", ev.field)
-        for ev in ctx.facts.evidence
-        if ev.field == f"elements.{element}"
-        and ev.assertion == "affirmed"
-        and not (ev.rule or "").startswith("learned:")
-        and (days := duration_days(ev.text)) is not None
-        and days >= needed
+        span
+        for span in reader_spans(ctx.facts, f"elements.{element}", rules_only=True)
+        if (days := duration_days(span.text)) is not None and days >= needed
     ]
     return Outcome(True, tuple(read)) if read else outcome
 

@@ -58,17 +58,15 @@ def _most_named(cues: Sequence[Target]) -> NoteKind:
     return best  # type: ignore[return-value]
 
 
-def technique_sentences(targets: Sequence[Target]) -> set[tuple[int, int]]:
-    """Bounds of the sentences that describe technique (prep, needles, imaging, injectate)."""
-    return {
+def technique_account(targets: Sequence[Target], note_length: int) -> tuple[int, float]:
+    """Sentences describing technique (prep, needles, imaging, injectate): count and share.
+
+    The share is of the note's characters.
+    """
+    sentences = {
         (t.sent_start, t.sent_end) for t in targets if t.label == "TIME" and t.value == "technique"
     }
-
-
-def technique_share(targets: Sequence[Target], note_length: int) -> float:
-    """Share of the note's characters in sentences that describe technique."""
-    sentences = technique_sentences(targets)
-    return sum(end - start for start, end in sentences) / max(note_length, 1)
+    return len(sentences), sum(end - start for start, end in sentences) / max(note_length, 1)
 
 
 # A letter's subject line ("Re: Mrs. V., 59 - transforaminal ESI, performed today").
@@ -123,6 +121,7 @@ def classify_note_kind(
             t.assertion == "affirmed" or (t.value == "office_visit" and t.assertion == "historical")
         )
     ]
+    steps, share = technique_account(targets, note_length)
     visit_title = not _PROCEDURE_TITLE.search(title)
     if procedures and not visit_title:
         return "procedure", []  # "PROCEDURE REPORT", "Procedure note" over a procedure done
@@ -133,10 +132,7 @@ def classify_note_kind(
         return "procedure", [about[0].evidence("note_kind", "procedure")]
     both_named = visit_title and bool(_AND_PROCEDURE.search(title))
     if both_named and procedures:
-        account = (
-            len(technique_sentences(targets)) >= TECHNIQUE_SENTENCES
-            and technique_share(targets, note_length) >= MIXED_TITLE_PROCEDURE_SHARE
-        )
+        account = steps >= TECHNIQUE_SENTENCES and share >= MIXED_TITLE_PROCEDURE_SHARE
         return ("procedure" if account else "office_visit"), []
     titled = [c for c in cues if visit_title and c.end <= len(title) and c.value in VISIT_KINDS]
     if titled:
@@ -144,12 +140,7 @@ def classify_note_kind(
     sections = {t.section for t in targets}
     evaluation = bool(sections & EVALUATION_SECTIONS)
     visit_cues = [c for c in cues if c.value in VISIT_KINDS]
-    if (
-        procedures
-        and visit_cues
-        and not procedure_in_zone
-        and technique_share(targets, note_length) < MINOR_PROCEDURE_SHARE
-    ):
+    if procedures and visit_cues and not procedure_in_zone and share < MINOR_PROCEDURE_SHARE:
         best = _most_named(visit_cues)
         return best, [c.evidence("note_kind", best) for c in visit_cues if c.value == best][:3]
     if procedures and (procedure_in_zone or not evaluation):
@@ -158,7 +149,7 @@ def classify_note_kind(
     if stay and not procedures:
         return "other", [stay[0].evidence("note_kind", "other")]  # a discharge summary
     technique = [t for t in targets if t.label == "TIME" and t.value == "technique"]
-    if not procedures and len(technique_sentences(targets)) >= TECHNIQUE_SENTENCES:
+    if not procedures and steps >= TECHNIQUE_SENTENCES:
         # a procedure is described but could not be named: say so (the checks flag it)
         return "procedure", [t.evidence("note_kind", "procedure") for t in technique[:3]]
     reports = [c for c in cues if c.rule.startswith(REPORT_CUES)]
