@@ -52,6 +52,49 @@ def check_linear(pattern: str) -> str:
 
 LinearRegex = Annotated[str, AfterValidator(check_linear)]
 
+_VOCABULARY_SLOT = re.compile(r"\{\{(\w+)\}\}")
+
+
+def expand_vocabulary(regex: str, vocabulary: dict[str, str]) -> str:
+    """``regex`` with each ``{{name}}`` replaced by the file's vocabulary entry of that name.
+
+    Rule files name a regex fragment many rules share (number words, a title line's label,
+    a drug class) once, under ``vocabulary``; an unknown name is an error.
+    """
+
+    def entry(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in vocabulary:
+            raise ValueError(f"unknown vocabulary entry {{{{{name}}}}}")
+        return vocabulary[name]
+
+    return _VOCABULARY_SLOT.sub(entry, regex)
+
+
+def with_vocabulary(data: object, items: str, fields: tuple[str, ...]) -> object:
+    """Raw rule-file data with ``{{name}}`` expanded in each item's regex ``fields``.
+
+    ``items`` is the list of rules (or detectors); a field holds one regex or a list of them.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get(items), list):
+        return data
+    vocabulary = data.get("vocabulary") or {}
+
+    def expand(value: object) -> object:
+        if isinstance(value, str):
+            return expand_vocabulary(value, vocabulary)
+        if isinstance(value, list):
+            return [expand(v) for v in value]
+        return value
+
+    expanded = [
+        {**item, **{f: expand(item[f]) for f in fields if f in item}}
+        if isinstance(item, dict)
+        else item
+        for item in data[items]
+    ]
+    return {**data, items: expanded}
+
 
 def load_yaml(file: str | Traversable, model: type[M], text: str | None = None) -> M:
     """Validate YAML ``text`` (default: the content of ``file``) as ``model``.

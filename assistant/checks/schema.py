@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from assistant.datafiles import LinearRegex
+from assistant.datafiles import LinearRegex, with_vocabulary
 from assistant.facts import ELEMENT_NAMES, Approach, Family, Guidance, Laterality, NoteKind, Region
 from assistant.findings import Query, Severity, SourceRef, Status
 from assistant.layout import ContextCategory
@@ -338,10 +338,20 @@ class Detector(_Strict):
 
 
 class DetectorFile(_Strict):
-    """The regex detectors (where a missing item belongs comes from the reader's sections)."""
+    """The regex detectors (where a missing item belongs comes from the reader's sections).
+
+    ``vocabulary`` names fragments several detectors share (a title line's label, a drug
+    class), used in a pattern as ``{{name}}``.
+    """
 
     version: int = Field(ge=1)
+    vocabulary: dict[str, str] = Field(default_factory=dict)
     detectors: list[Detector]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand(cls, data: Any) -> Any:
+        return with_vocabulary(data, "detectors", ("patterns", "unless"))
 
 
 class PayerProfile(_Strict):

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from assistant.datafiles import LinearRegex, load_yaml
+from assistant.datafiles import LinearRegex, load_yaml, with_vocabulary
 from assistant.errors import Errors, RuleFileError
 from assistant.patterns import guarded, lower_pattern
 from assistant.reader.doc_text import doc_text
@@ -61,21 +61,6 @@ class TargetRule(BaseModel):
     note: str | None = None
 
 
-_VOCABULARY_SLOT = re.compile(r"\{\{(\w+)\}\}")
-
-
-def expand_vocabulary(regex: str, vocabulary: Mapping[str, str]) -> str:
-    """``regex`` with each ``{{name}}`` replaced by the file's vocabulary entry of that name."""
-
-    def entry(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in vocabulary:
-            raise ValueError(f"unknown vocabulary entry {{{{{name}}}}}")
-        return vocabulary[name]
-
-    return _VOCABULARY_SLOT.sub(entry, regex)
-
-
 class TargetRuleFile(BaseModel):
     """A versioned YAML file of target rules.
 
@@ -92,16 +77,7 @@ class TargetRuleFile(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _expand(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-            return data
-        vocabulary = data.get("vocabulary") or {}
-        rules = [
-            {**rule, "regex": expand_vocabulary(rule["regex"], vocabulary)}
-            if isinstance(rule, dict) and isinstance(rule.get("regex"), str)
-            else rule
-            for rule in data["rules"]
-        ]
-        return {**data, "rules": rules}
+        return with_vocabulary(data, "rules", ("regex",))
 
 
 @dataclass(frozen=True)

@@ -94,3 +94,22 @@ def test_a_predicate_reading_an_unknown_element_is_refused() -> None:
     assert NamedRef(predicate="duration_at_least", args={"element": "pain_duration"})
     with pytest.raises(ValidationError, match="unknown reader element 'pain_length'"):
         NamedRef(predicate="duration_at_least", args={"element": "pain_length"})
+
+
+def test_detector_file_vocabulary_is_expanded_and_unknown_names_refused(tmp_path: Path) -> None:
+    from assistant.checks.schema import DetectorFile
+    from assistant.datafiles import load_yaml
+
+    good = tmp_path / "detectors.yaml"
+    good.write_text(
+        "version: 1\nvocabulary:\n  drug: 'topiramate|propranolol'\ndetectors:\n"
+        "  - id: stopped\n    patterns: ['\\bstopped ({{drug}})\\b']\n",
+        encoding="utf-8",
+    )
+    assert load_yaml(good, DetectorFile).detectors[0].patterns == [
+        r"\bstopped (topiramate|propranolol)\b"
+    ]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(good.read_text(encoding="utf-8").replace("{{drug}}", "{{drugs}}"), "utf-8")
+    with pytest.raises(RuleFileError, match=r"unknown vocabulary entry \{\{drugs\}\}"):
+        load_yaml(bad, DetectorFile)
