@@ -689,7 +689,24 @@ def _attribute_targets(
         if in_blocks:
             return in_blocks
     claimed = [t for t in zone if any(_same_sentence(t, m) for m in others)]
-    return [t for t in zone if t not in claimed]
+    unclaimed = [t for t in zone if t not in claimed]
+    return _headed_sides(ctx, unclaimed, family_mentions) if label == "LATERALITY" else unclaimed
+
+
+def _headed_sides(ctx: _Context, zone: list[Target], mentions: Sequence[Target]) -> list[Target]:
+    """A procedure told under a procedure heading takes that account's sides.
+
+    The untitled text of a note with procedure sections is in the zone too (a technique
+    often follows a one-line header), but when the family is named under a procedure
+    heading that gives a side, the untitled history above it ("follow-up for right
+    buttock and left shoulder pain") does not add its symptoms' sides. Guidance and
+    contrast are left alone: templated field lines ("Guidance: [x] Fluoroscopy") are
+    often untitled text.
+    """
+    if not any(m.section in ZONE_SECTIONS for m in mentions):
+        return zone
+    headed = [t for t in zone if t.section in ZONE_SECTIONS or t.end <= ctx.title_end]
+    return headed or zone
 
 
 def _usable(ctx: _Context, target: Target) -> bool:
@@ -1139,12 +1156,25 @@ def _split_by_side(procedure: Procedure, sides: Mapping[str, frozenset[str]]) ->
 _SITE_GAP = re.compile(r"[ \t]*(?:-?sided\b[ \t]*)?(?:[A-Za-z]+[ \t]+){0,3}", re.IGNORECASE)
 
 
+# A side that names a joint or bursa ("R shoulder GH jt", "left knee", "right greater
+# trochanteric bursa"): the site each side of a multi-site injection visit names.
+_JOINT_SITE_AFTER = re.compile(
+    r"\.?\s+(?:(?:lateral|medial|greater|posterior|anterior|superolateral)\s+)?"
+    r"(knee|shoulder|hip|ankle|elbow|wrist|thumb|glenohumeral|GH|acromioclavicular|AC|"
+    r"subacromial|trochanteric|pes\s+anserine|olecranon|prepatellar|subdeltoid|iliopsoas|"
+    r"ischial|sternoclavicular|CMC|MTP)\b",
+    re.IGNORECASE,
+)
+
+
 def _sides_by_site(
     ctx: _Context, mentions: Sequence[Target], side_targets: Sequence[Target]
 ) -> dict[str, set[str]]:
-    """The sites each side names: side -> the words between it and the mention it opens.
+    """The sites each side names: side -> the site words it opens.
 
-    Only one-sided words count; a "bilateral" anywhere leaves the family bilateral.
+    Those between it and the family mention it opens, and the joint or bursa it names
+    outside the past ("#2 L knee, intra-articular"). Only one-sided words count; a
+    "bilateral" anywhere leaves the family bilateral.
     """
     sites: dict[str, set[str]] = {}
     for mention in mentions:
@@ -1159,6 +1189,10 @@ def _sides_by_site(
         if before:
             site = ctx.text[before[-1].end : mention.end].lower().split()
             sites.setdefault(side_value(before[-1]), set()).add(" ".join(site))
+    for side in side_targets:
+        joint = _JOINT_SITE_AFTER.match(ctx.text, side.end)
+        if joint and side.assertion == "affirmed" and not ctx.in_past(side):
+            sites.setdefault(side_value(side), set()).add(joint.group(1).lower())
     return sites
 
 
@@ -1167,11 +1201,13 @@ def _split_sites_by_side(
     procedure: Procedure,
     mentions: Sequence[Target],
     side_targets: Sequence[Target],
+    guidance_targets: Sequence[Target],
 ) -> list[Procedure]:
     """One procedure per side when a level-less family is done at different sites per side.
 
     "Right knee injection ... left shoulder bursa injection" is two procedures (right and
-    left); "left frontal craniotomy ... right frontal craniotomy" is one bilateral one.
+    left), each with the guidance told with its site; "left frontal craniotomy ... right
+    frontal craniotomy" is one bilateral one.
     """
     if procedure.laterality != "bilateral" or procedure.levels:
         return [procedure]
@@ -1180,7 +1216,24 @@ def _split_sites_by_side(
     sites = _sides_by_site(ctx, mentions, side_targets)
     if set(sites) != {"left", "right"} or sites["left"] & sites["right"]:
         return [procedure]
-    return [procedure.model_copy(update={"laterality": side}) for side in ("right", "left")]
+    return [
+        procedure.model_copy(
+            update={
+                "laterality": side,
+                "guidance": _site_guidance(side, side_targets, guidance_targets)
+                or procedure.guidance,
+            }
+        )
+        for side in ("right", "left")
+    ]
+
+
+def _site_guidance(
+    side: str, side_targets: Sequence[Target], guidance_targets: Sequence[Target]
+) -> Guidance | None:
+    """The guidance told in the sentences of one side's site ("R shoulder, US-guided")."""
+    sentences = {t.sent_start for t in side_targets if side_value(t) == side}
+    return decide_guidance([t for t in guidance_targets if t.sent_start in sentences])
 
 
 def _split_by_region(procedure: Procedure) -> list[Procedure]:
@@ -1580,7 +1633,7 @@ def assemble_procedures(
         for split in (
             part
             for by_level in _split_by_side(procedure, sides)
-            for by_site in _split_sites_by_side(ctx, by_level, own, side_targets)
+            for by_site in _split_sites_by_side(ctx, by_level, own, side_targets, guidance_targets)
             for part in _split_by_region(by_site)
         ):
             index = len(procedures)

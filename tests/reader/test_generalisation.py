@@ -1539,6 +1539,32 @@ def test_a_side_per_site_splits_a_levelless_family(read: Read, note: str, sides:
     assert sorted(str(p.laterality) for p in found) == sides
 
 
+def test_joints_listed_by_side_are_one_entry_per_side_with_their_own_guidance(read: Read) -> None:
+    note = (
+        "Two joint injections today, consent signed.\n"
+        "- L elbow, olecranon approach, sonographic guidance, 20 mg Kenalog\n"
+        "- R ankle, anteromedial approach, landmark only, 40 mg Kenalog\n"
+        "No complications."
+    )
+    found = sorted(
+        (str(p.laterality), str(p.guidance))
+        for p in read(note).procedures
+        if p.family == "joint_injection"
+    )
+    assert found == [("left", "ultrasound"), ("right", "none")]
+
+
+def test_a_headed_procedure_takes_its_own_side_not_the_historys(read: Read) -> None:
+    note = (
+        "Seen for right heel pain and a painful left wrist, both for months.\n"
+        "Wrist films: radiocarpal narrowing.\n\n"
+        "PROCEDURE: intra-articular steroid injection under ultrasound.\n"
+        "Site: left radiocarpal joint, dorsal approach. 20 mg triamcinolone injected.\n"
+        "Tolerated well."
+    )
+    assert _one(read(note), "joint_injection").laterality == "left"
+
+
 def test_every_surgery_listed_gives_its_levels(read: Read) -> None:
     note = (
         "OPERATION PERFORMED:\n"
