@@ -193,7 +193,8 @@ _NO_MORE_BEFORE = re.compile(
 # An offer the patient turned down, on the same line as the procedure offered.
 _DECLINED = re.compile(
     r"[^\n]*?\b(?:(?:she|he|they|patient|pt)\s+(?:\w+\s+)?(?:declined|declines|refused|refuses)|"
-    r"(?:does|did)\s+not\s+want|doesn.t\s+want|not\s+interested)\b",
+    r"(?:does|did)\s+not\s+want|doesn.t\s+want|not\s+interested|"
+    r"(?:is|are|was)\s+(?:\w+\s+)?(?:against|opposed\s+to)\s+(?:it|this|that|the\s+idea))\b",
     re.IGNORECASE,
 )
 _LATERAL_BRANCH = re.compile(r"\blateral\s+branch", re.IGNORECASE)
@@ -1280,17 +1281,19 @@ def _planned_by_rule(ctx: _Context, target: Target, performed: set[str]) -> bool
 def _declined(ctx: _Context, target: Target) -> bool:
     """The patient turned the procedure down, later on its line.
 
-    A refusal in a later sentence that names another procedure is about that one: "I plan
-    a lumbar sympathetic block. He is not interested in a spinal cord stimulator."
+    A refusal after another procedure's name, or in a later sentence that names another
+    procedure, is about that one: "I plan a lumbar sympathetic block. He is not interested
+    in a spinal cord stimulator", "schedule a TFESI; he asked about a stimulator and is
+    against it".
     """
     match = _DECLINED.match(ctx.text, target.end, min(len(ctx.text), target.end + 120))
     if match is None:
         return False
     at = match.end()
-    return at <= target.sent_end or not any(
-        t.label == "FAMILY" and t.value != target.value and t.sent_start <= at < t.sent_end
-        for t in ctx.targets
-    )
+    others = [t for t in ctx.targets if t.label == "FAMILY" and t.value != target.value]
+    if any(target.end <= t.start < at for t in others):
+        return False
+    return at <= target.sent_end or not any(t.sent_start <= at < t.sent_end for t in others)
 
 
 def _planned(

@@ -232,21 +232,28 @@ class DocSectionizer(Sectionizer):  # type: ignore[misc]
 # is one field too: "Prior treatment:" after it is history, not more allergies.
 FIELD_SECTIONS = frozenset({"consent", "complications", "anesthesia", "allergies"})
 _LABEL = re.compile(rf"[A-Za-z][\w /&#().+-]{{0,30}}:[ \t\n]|{NUMBERED_ITEM.pattern}")
-# A paragraph that opens with the patient's positioning is the procedure's account: "pt prone.
-# skin prepped ..." after "Consent: ... signed" is not more of the consent.
-_POSITIONED = re.compile(
+# A paragraph that opens with the patient's positioning or the procedure's name is the
+# account: "pt prone. skin prepped ..." or "procedure R SI joint RF ..." after "Consent: ...
+# signed" is not more of the consent.
+_ACCOUNT_OPENING = re.compile(
     r"(?:(?:the\s+)?(?:pt|patient)\s+(?:was\s+|is\s+)?(?:placed\s+|positioned\s+)?"
-    r"(?:in\s+(?:the\s+)?)?)?(?:prone|supine|seated|sitting|lateral\s+decubitus)\b",
+    r"(?:in\s+(?:the\s+)?)?)?(?:prone|supine|seated|sitting|lateral\s+decubitus)\b"
+    r"|(?:procedures?|proc)\b(?![ \t]+(?:was|were|is|and|risks?|explained|discussed|reviewed"
+    r"|consent))",
     re.IGNORECASE,
+)
+# A shorthand label set off by a dash ("anes - local only", "Meds – 40 mg Kenalog").
+_DASHED_LABEL = re.compile(
+    r"[A-Za-z][\w/&#.+]{0,15}(?:[ \t][\w/&#.+]{1,15})?[ \t]+[-\u2013\u2014][ \t]"
 )
 
 
 def _labelled_paragraph(doc: Doc, start: int, end: int) -> int | None:
     """First token in ``[start, end)`` opening a "Label:" line or a "1)" paragraph.
 
-    An operative note's fields are one line each ("Consent: signed" over "Guidance: C-arm");
-    a numbered item, or the patient's positioning ("Pt prone."), opens a new paragraph only
-    after a blank line.
+    An operative note's fields are one line each ("Consent: signed" over "Guidance: C-arm",
+    "anes - local only"); a numbered item, the procedure's name or the patient's positioning
+    ("Pt prone.") opens a new paragraph only after a blank line.
     """
     text = doc_text(doc)
     for index in range(start, end - 1):
@@ -256,7 +263,9 @@ def _labelled_paragraph(doc: Doc, start: int, end: int) -> int | None:
         label = _LABEL.match(text, doc[index + 1].idx)
         if label and (token.text.count("\n") >= 2 or label.group().rstrip().endswith(":")):
             return index + 1
-        if token.text.count("\n") >= 2 and _POSITIONED.match(text, doc[index + 1].idx):
+        if _DASHED_LABEL.match(text, doc[index + 1].idx):
+            return index + 1
+        if token.text.count("\n") >= 2 and _ACCOUNT_OPENING.match(text, doc[index + 1].idx):
             return index + 1
     return None
 

@@ -1565,6 +1565,56 @@ def test_a_headed_procedure_takes_its_own_side_not_the_historys(read: Read) -> N
     assert _one(read(note), "joint_injection").laterality == "left"
 
 
+def test_a_medial_branch_neurotomy_told_only_by_its_technique(read: Read) -> None:
+    note = (
+        "Back for the procedure we planned. Prone, prepped and draped. Under fluoroscopy the "
+        "cannulas were laid along the left L3 and L4 medial branches, sensory and motor "
+        "testing were satisfactory, and each site was lesioned at 85 degrees for 90 seconds. "
+        "No complications."
+    )
+    rfa = _one(read(note), "facet_rfa")
+    assert (rfa.levels, rfa.laterality, rfa.guidance) == (["L3", "L4"], "left", "fluoroscopy")
+
+
+def test_a_dashed_label_ends_the_consent_and_the_procedure_paragraph_is_the_account(
+    read: Read,
+) -> None:
+    note = (
+        "consent: risks incl infxn, bleeding reviewed, pt signed\n"
+        "sedation - none, local only\n\n"
+        "procedure L SI joint inj under c arm, 40mg kenalog + 2cc marcaine. tol well"
+    )
+    si = _one(read(note), "si_joint_injection")
+    assert (si.laterality, si.guidance) == ("left", "fluoroscopy")
+
+
+def test_seeing_the_patient_for_a_procedure_is_today_despite_history_in_the_sentence(
+    read: Read,
+) -> None:
+    note = (
+        "I am seeing him on 05/06/2027 for a fluoroscopic injection of the left T6 "
+        "costovertebral joint, the source of the pain he has had since a fall last winter. "
+        "The skin was prepped, a 22 gauge needle was placed and 20 mg triamcinolone injected."
+    )
+    assert "joint_injection" in {p.family for p in read(note).procedures}
+
+
+def test_landmark_shorthand_is_no_imaging(read: Read) -> None:
+    note = "Procedure: L ilioinguinal nerve block. landmark tech, no US. 5cc 0.25% bupiv."
+    assert _one(read(note), "peripheral_nerve_block").guidance == "none"
+
+
+def test_a_procedure_the_patient_is_against_is_not_planned(read: Read) -> None:
+    note = (
+        "Assessment: lumbar radiculopathy.\nPlan: we will schedule a right L5 TFESI. He "
+        "asked about a spinal cord stimulator; he is strongly against it for now."
+    )
+    facts = read(note)
+    assert "esi" in facts.planned_procedures
+    assert "scs_trial" not in facts.planned_procedures
+    assert "scs_implant" not in facts.planned_procedures
+
+
 def test_every_surgery_listed_gives_its_levels(read: Read) -> None:
     note = (
         "OPERATION PERFORMED:\n"
