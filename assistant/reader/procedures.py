@@ -1281,19 +1281,17 @@ def _planned_by_rule(ctx: _Context, target: Target, performed: set[str]) -> bool
 def _declined(ctx: _Context, target: Target) -> bool:
     """The patient turned the procedure down, later on its line.
 
-    A refusal after another procedure's name, or in a later sentence that names another
-    procedure, is about that one: "I plan a lumbar sympathetic block. He is not interested
-    in a spinal cord stimulator", "schedule a TFESI; he asked about a stimulator and is
-    against it".
+    A refusal in a later sentence that names another procedure is about that one: "I plan
+    a lumbar sympathetic block. He is not interested in a spinal cord stimulator."
     """
     match = _DECLINED.match(ctx.text, target.end, min(len(ctx.text), target.end + 120))
     if match is None:
         return False
     at = match.end()
-    others = [t for t in ctx.targets if t.label == "FAMILY" and t.value != target.value]
-    if any(target.end <= t.start < at for t in others):
-        return False
-    return at <= target.sent_end or not any(t.sent_start <= at < t.sent_end for t in others)
+    return at <= target.sent_end or not any(
+        t.label == "FAMILY" and t.value != target.value and t.sent_start <= at < t.sent_end
+        for t in ctx.targets
+    )
 
 
 def _planned(

@@ -1606,7 +1606,7 @@ def test_landmark_shorthand_is_no_imaging(read: Read) -> None:
 
 def test_a_procedure_the_patient_is_against_is_not_planned(read: Read) -> None:
     note = (
-        "Assessment: lumbar radiculopathy.\nPlan: we will schedule a right L5 TFESI. He "
+        "Assessment: lumbar radiculopathy.\nPlan: we will schedule a right L5 TFESI.\nHe "
         "asked about a spinal cord stimulator; he is strongly against it for now."
     )
     facts = read(note)
