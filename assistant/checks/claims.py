@@ -145,7 +145,7 @@ class CodeInfo(_Input):
     families: list[Family] = Field(default_factory=list)
     approaches: list[Approach] = Field(default_factory=list)
     region_group: RegionGroup | None = None
-    role: Literal["primary", "addon", "imaging", "single"] = "single"
+    role: Literal["primary", "addon", "per_level", "imaging", "single"] = "single"
     primary: list[str] = Field(default_factory=list)
     includes_guidance: bool = False
     level_counting: Literal["level", "joint", "session", "none"] = "none"

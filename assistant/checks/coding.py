@@ -140,7 +140,8 @@ def billed_levels(lines: list[tuple[ClaimLine, CodeInfo]]) -> int:
     """Levels a group of primary/add-on lines bills; an RT and an LT line are one level.
 
     A primary line covers its code's ``levels_per_primary`` (one, or the first two vertebral
-    bodies of 64628) and an add-on line one level per unit. When the sides are
+    bodies of 64628); an add-on line, or a code reported once per level (62290 "each level"),
+    one level per unit. When the sides are
     billed on separate lines (an ASC claim, or a payer that wants RT and LT lines), each
     side's lines bill the same levels, so the larger side counts, plus lines with no side.
     """
@@ -172,7 +173,11 @@ def units_vs_levels(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimH
     under = params.get("direction") == "under"
     groups: dict[tuple[str, str], list[tuple[int, ClaimLine, CodeInfo]]] = {}
     for i, line, info in _lines(ctx):
-        if info.level_counting in ("level", "joint") and info.role in ("primary", "addon"):
+        if info.level_counting in ("level", "joint") and info.role in (
+            "primary",
+            "addon",
+            "per_level",
+        ):
             key = (info.families[0], info.region_group or "other")
             groups.setdefault(key, []).append((i, line, info))
     hits = []
@@ -368,7 +373,7 @@ def ptp_edits(ctx: ClaimContext, params: dict[str, object]) -> list[ClaimHit]:
     column-2 line carries 59/XE/XP/XS/XU (or the two lines carry opposite RT/LT).
     ``params.column2_roles`` picks the edits (imaging guidance vs procedure pairs).
     """
-    roles = _strings(params, "column2_roles", ("primary", "addon", "single"))
+    roles = _strings(params, "column2_roles", ("primary", "addon", "per_level", "single"))
     allowed = _allowed(params)
     hits: list[ClaimHit] = []
     for _, line1, j, line2, pair in _ptp_lines(ctx, roles):
@@ -449,7 +454,8 @@ def ptp_bypass_support(ctx: ClaimContext, params: dict[str, object]) -> list[Cla
     """
     allowed = _allowed(params)
     hits: list[ClaimHit] = []
-    for _, line1, j, line2, pair in _ptp_lines(ctx, ("primary", "addon", "single", "imaging")):
+    roles = ("primary", "addon", "per_level", "single", "imaging")
+    for _, line1, j, line2, pair in _ptp_lines(ctx, roles):
         modifier = _bypass(line1, line2, allowed)
         if (
             any(hit.line == j for hit in hits)

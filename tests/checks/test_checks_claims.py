@@ -369,6 +369,53 @@ def test_basivertebral_ablation_counts_vertebral_bodies_and_includes_guidance(
     assert found & {"CLM-002", "CLM-008"} == flagged
 
 
+DISCOGRAPHY = (
+    "PROCEDURE: Provocative lumbar discography at L3-L4, L4-L5 and L5-S1 under fluoroscopic "
+    "guidance, L3-L4 painless (control).\nINDICATION: her spine surgeon is choosing between a "
+    "one- and a two-level fusion and asked for the study.\nSEDATION: moderate sedation, "
+    "midazolam 1 mg, independent observer; intra-service 10:02-10:40 (38 min)."
+)
+
+
+@pytest.mark.parametrize(
+    ("lines", "flagged"),
+    [
+        # 62290 is reported once per disc level: three units for three discs
+        (
+            [_line("62290", units=3, icd10=["M51.36"]), _line("72295", units=3, icd10=["M51.36"])],
+            set(),
+        ),
+        (
+            [_line("62290", units=4, icd10=["M51.36"]), _line("72295", units=4, icd10=["M51.36"])],
+            {"CLM-002"},
+        ),
+        # 38 minutes of intraservice time support 99152 and 99153 x2, not x3
+        (
+            [
+                _line("62290", units=3, icd10=["M51.36"]),
+                _line("99152", icd10=["M51.36"]),
+                _line("99153", units=3, icd10=["M51.36"]),
+            ],
+            {"CLM-031"},
+        ),
+        (
+            [
+                _line("62290", units=3, icd10=["M51.36"]),
+                _line("99152", icd10=["M51.36"]),
+                _line("99153", units=2, icd10=["M51.36"]),
+            ],
+            set(),
+        ),
+    ],
+)
+def test_discography_is_billed_per_disc_level_and_sedation_by_its_clock_times(
+    lines: list[dict[str, Any]], flagged: set[str]
+) -> None:
+    claim = parse_claim({"payer": "medicare", "date_of_service": "2026-03-01", "lines": lines})
+    found = {f.rule_id for f in check_note(DISCOGRAPHY, payer="medicare", claim=claim).findings}
+    assert found & {"CLM-002", "CLM-031", "DSC-005"} == flagged
+
+
 PNS_RIGHT = (
     "PROCEDURE: Permanent peripheral nerve stimulator, right sural nerve, with IPG in a right "
     "calf pocket, under ultrasound guidance.\nDiagnosis: lesion of the right sural nerve."
