@@ -185,6 +185,16 @@ _EVENT_BEFORE = re.compile(
 # "post-MBB", "post RFA": the word that holds the mention says it came after that event.
 _POST_PREFIX = re.compile(r"post[\s-]", re.IGNORECASE)
 _POST_BEFORE = re.compile(r"\bpost[\s-]$", re.IGNORECASE)
+# A procedure named by its result is an earlier one: "neg MBB", "a positive SI block",
+# "the MBB result", "review of the MBB pain diary".
+_RESULT_BEFORE = re.compile(
+    r"\b(?:neg|negative|pos|positive|equivocal|concordant|non-?diagnostic)\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_RESULT_AFTER = re.compile(
+    r"(?:\s+(?:blocks?|injections?))?\s+(?:results?|response|(?:pain\s+)?diary|outcome)\b",
+    re.IGNORECASE,
+)
 # "No further neurotomy planned", "no more ESIs": the plan rules the procedure out (ConText
 # reads "no further" as a pseudo-trigger: "no further pain" is not a negation of pain).
 _NO_MORE_BEFORE = re.compile(
@@ -1273,9 +1283,19 @@ def _planned_by_rule(ctx: _Context, target: Target, performed: set[str]) -> bool
         return False  # "P: TPI x4 today": done at this visit, not planned
     if _declined(ctx, target):
         return False  # "offered a blood patch; she declined"
+    if _named_by_result(ctx.text, target):
+        return False  # "RFA not indicated (neg MBB)": the MBB was done before
     if target.value in performed and ctx.in_future(target) and target.end > ctx.title_end:
         return True  # today's procedure, and a sentence planning its repeat
     return not (target.value in performed and (ctx.in_zone(target) or target.section == "consent"))
+
+
+def _named_by_result(text: str, target: Target) -> bool:
+    """Named by its result ("neg MBB", "the MBB pain diary"): an earlier procedure."""
+    return bool(
+        _RESULT_BEFORE.search(text, max(target.sent_start, target.start - 40), target.start)
+        or _RESULT_AFTER.match(text, target.end, min(target.sent_end, target.end + 40))
+    )
 
 
 def _declined(ctx: _Context, target: Target) -> bool:

@@ -1615,6 +1615,19 @@ def test_a_procedure_the_patient_is_against_is_not_planned(read: Read) -> None:
     assert "scs_implant" not in facts.planned_procedures
 
 
+@pytest.mark.parametrize(
+    "plan",
+    [
+        "Plan: the concordant SI block supports the diagnosis; continue home exercises.",
+        "Plan: go over the MBB pain diary with him at the next visit; home exercises.",
+        "Plan: the TPI response was brief, so continue stretching and heat.",
+    ],
+)
+def test_a_procedure_named_by_its_result_is_not_planned(read: Read, plan: str) -> None:
+    facts = read(f"Follow-up visit for axial low back pain, 6/10.\n{plan}")
+    assert facts.planned_procedures == []
+
+
 def test_every_surgery_listed_gives_its_levels(read: Read) -> None:
     note = (
         "OPERATION PERFORMED:\n"
