@@ -1628,6 +1628,17 @@ def test_a_procedure_named_by_its_result_is_not_planned(read: Read, plan: str) -
     assert facts.planned_procedures == []
 
 
+def test_a_joint_injection_told_by_where_the_needle_went(read: Read) -> None:
+    note = (
+        "She wanted the elbow treated today. Seated, arm flexed to 90 degrees; I palpated the "
+        "tip of the left olecranon and the lateral epicondyle, prepped with alcohol, and "
+        "passed a 25 gauge needle into the olecranon bursa. 20 mg Kenalog with 1 mL "
+        "lidocaine injected. No complications."
+    )
+    elbow = _one(read(note), "joint_injection")
+    assert (elbow.laterality, elbow.guidance) == ("left", "none")
+
+
 def test_every_surgery_listed_gives_its_levels(read: Read) -> None:
     note = (
         "OPERATION PERFORMED:\n"
