@@ -222,7 +222,7 @@ def _style_parts(folder: Path) -> tuple[GoldPart, ...]:
 def known_gold_sets() -> list[GoldSet]:
     """Dev gold, fresh training part, error-analysis batches, frozen fresh test part.
 
-    The batches (``val/`` to ``val10/``) were read by the rule writer after their
+    The batches (``val/`` to ``val11/``) were read by the rule writer after their
     first reading: spent for scoring rules, fit to train on.
     """
     return [
@@ -239,7 +239,8 @@ def known_gold_sets() -> list[GoldSet]:
             + _style_parts(FRESH / "val7")
             + _style_parts(FRESH / "val8")
             + _style_parts(FRESH / "val9")
-            + _style_parts(FRESH / "val10"),
+            + _style_parts(FRESH / "val10")
+            + _style_parts(FRESH / "val11"),
         ),
         GoldSet.of("fresh-test", FRESH / "test" / "gold.jsonl", FRESH / "test" / "notes", True),
     ]
