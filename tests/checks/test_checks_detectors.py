@@ -171,6 +171,14 @@ CASES: list[tuple[str, str, bool]] = [
     # Affirmed statements; negated ones are tested below.
     ("consent_statement", "Informed consent was obtained.", True),
     ("consent_statement", "The patient did not sign consent.", False),
+    # a consent still to come is not one obtained
+    ("consent_statement", "Plan: block next week; consent to be signed on arrival.", False),
+    ("consent_statement", "We will obtain written consent on the day of the RFA.", False),
+    # the sedation time told as clock times with its minutes
+    ("sedation_time_stated", "Intra-service 13:10-13:41 (31 minutes).", True),
+    # the surgeon's decision a discography informs
+    ("discography_indication_statement", "Her surgeon is deciding how many levels to fuse.", True),
+    ("discography_indication_statement", "She has chronic low back pain.", False),
     ("radicular_statement", "She has right L5 radicular symptoms.", True),
     ("radicular_statement", "Low back pain, no radiation to the legs.", False),  # `unless`
     ("moderate_sedation_given", "Moderate sedation was given.", True),
