@@ -185,6 +185,12 @@ _EVENT_BEFORE = re.compile(
 # "post-MBB", "post RFA": the word that holds the mention says it came after that event.
 _POST_PREFIX = re.compile(r"post[\s-]", re.IGNORECASE)
 _POST_BEFORE = re.compile(r"\bpost[\s-]$", re.IGNORECASE)
+# A plan item that opens by repeating a procedure plans it, whatever the sentence says of the
+# last one ("1. Repeat lumbar ILESI at L4-L5, same as last time").
+_REPEAT_ITEM = re.compile(
+    r"[ \t]*(?:[-\u2022*]|\d{1,2}[.)])?[ \t]*(?:plan[ \t]*:[ \t]*)?repeat\s+(?:[\w/-]+\s+){0,3}",
+    re.IGNORECASE,
+)
 # A procedure named by its result is an earlier one: "neg MBB", "a positive SI block",
 # "the MBB result", "review of the MBB pain diary".
 _RESULT_BEFORE = re.compile(
@@ -1273,8 +1279,9 @@ def _nearest_time(ctx: _Context, target: Target) -> str | None:
 def _planned_by_rule(ctx: _Context, target: Target, performed: set[str]) -> bool:
     """A future or conditional mention, or one in a plan section (not today's consent text)."""
     future = target.planned or target.assertion == "hypothetical" or ctx.in_future(target)
+    repeat = target.section in PLAN_SECTIONS and _repeat_item(ctx.text, target)
     if target.assertion == "historical" or (
-        ctx.in_past(target) and _nearest_time(ctx, target) != "future"
+        ctx.in_past(target) and _nearest_time(ctx, target) != "future" and not repeat
     ):
         return False  # "2 MBBs in 2025 -> schedule the RFA" plans the RFA, not the MBBs
     if not (future or target.section in PLAN_SECTIONS):
@@ -1288,6 +1295,12 @@ def _planned_by_rule(ctx: _Context, target: Target, performed: set[str]) -> bool
     if target.value in performed and ctx.in_future(target) and target.end > ctx.title_end:
         return True  # today's procedure, and a sentence planning its repeat
     return not (target.value in performed and (ctx.in_zone(target) or target.section == "consent"))
+
+
+def _repeat_item(text: str, target: Target) -> bool:
+    """The mention's line or sentence opens with "repeat" ("- Repeat L4-5 ILESI")."""
+    start = max(target.sent_start, text.rfind("\n", 0, target.start) + 1)
+    return _REPEAT_ITEM.fullmatch(text, start, target.start) is not None
 
 
 def _named_by_result(text: str, target: Target) -> bool:

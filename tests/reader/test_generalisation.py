@@ -1639,6 +1639,35 @@ def test_a_joint_injection_told_by_where_the_needle_went(read: Read) -> None:
     assert (elbow.laterality, elbow.guidance) == ("left", "none")
 
 
+def test_a_plan_item_repeating_a_procedure_plans_it_despite_the_last_one(read: Read) -> None:
+    note = (
+        "Follow-up. Neck pain back to 6/10 after the cervical epidural in March.\n"
+        "Plan:\n- Repeat C7-T1 CESI, midline, as last time; it gave 60% for 10 weeks.\n"
+        "- Home exercises."
+    )
+    facts = read(note)
+    assert facts.planned_procedures == ["esi"]
+    assert facts.procedures == []
+
+
+def test_a_procedure_done_when_last_seen_is_history(read: Read) -> None:
+    note = (
+        "Last seen 02/03/2026, when we did a right suprascapular nerve block; 70% relief for "
+        "two months. Shoulder pain is back.\nPlan: repeat the suprascapular nerve block next month."
+    )
+    facts = read(note)
+    assert facts.procedures == []
+    assert facts.planned_procedures == ["peripheral_nerve_block"]
+
+
+def test_a_procedure_done_last_april_is_history(read: Read) -> None:
+    note = (
+        "Consult letter. Last April I performed her left L4-L5 and L5-S1 facet radiofrequency "
+        "neurotomy, with 70% relief since. She comes today for hip pain; exam and plan follow."
+    )
+    assert read(note).procedures == []
+
+
 def test_every_surgery_listed_gives_its_levels(read: Read) -> None:
     note = (
         "OPERATION PERFORMED:\n"
