@@ -202,6 +202,17 @@ def canonical_levels(mention: str, *, range_as_segments: bool = False) -> list[s
     return [joint_name(a, b) for a, b in pairwise(span)]
 
 
+def joints_between(upper: list[str], lower: list[str]) -> list[str]:
+    """The joints from one joint to another ("T6-T7" to "T8-T9": T7-T8), when both are joints."""
+    if len(upper) != 1 or len(lower) != 1 or "-" not in upper[0] or "-" not in lower[0]:
+        return []
+    start, end = upper[0].split("-")[1], lower[0].split("-")[0]
+    if segment_index(end) <= segment_index(start):
+        return []
+    span = _vertebra_span(start, end)
+    return [joint_name(a, b) for a, b in pairwise(span)]
+
+
 def levels_in(text: str, *, range_as_segments: bool = False) -> list[str]:
     """Canonical levels of every mention in ``text``, in order.
 

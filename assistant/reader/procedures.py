@@ -31,7 +31,7 @@ from assistant.facts import (
     Procedure,
     Region,
 )
-from assistant.reader.levels import levels_in, region_of, sort_levels
+from assistant.reader.levels import joints_between, levels_in, region_of, sort_levels
 from assistant.reader.lexicon import broad_name
 from assistant.reader.section_groups import BACKGROUND_SECTIONS, NUMBERED_ITEM
 from assistant.reader.spans import Target
@@ -294,6 +294,27 @@ def _muscle_sides(ctx: _Context) -> list[Target]:
             or (t.value == "bilateral" and _UNITS_DOSE.search(ctx.text, t.sent_start, t.sent_end))
         )
     ]
+
+
+# A side verified at the time-out ("Site/side verified at time-out: LEFT knee (order entered
+# with wrong side)") is the side treated, whatever the order or title said.
+_VERIFIED_BEFORE = re.compile(
+    r"\b(?:site|side|time-?out)\b[^.\n]{0,30}\b(?:verified|confirmed)\b[^.\n]{0,30}$"
+    r"|\b(?:verified|confirmed)\b[^.\n]{0,20}\b(?:site|side)\b[^.\n]{0,20}$",
+    re.IGNORECASE,
+)
+
+
+def _verified_sides(ctx: _Context, sides: list[Target]) -> list[Target]:
+    """The sides a time-out verified, when it verified one; else ``sides`` unchanged."""
+    verified = [
+        t
+        for t in ctx.targets
+        if t.label == "LATERALITY"
+        and t.assertion == "affirmed"
+        and _VERIFIED_BEFORE.search(ctx.text, max(t.sent_start, t.start - 60), t.start)
+    ]
+    return verified if len({side_value(t) for t in verified}) == 1 else sides
 
 
 def _untreated_side(text: str, side: Target) -> bool:
@@ -996,14 +1017,23 @@ def drop_joint_endpoints(levels: Sequence[str]) -> list[str]:
 def canonical_from_targets(text: str, targets: Iterable[Target], joints: bool = True) -> list[str]:
     """Canonical levels of level spans, reading a few words after each for segment cues.
 
-    With ``joints`` false (nerves, ganglia, vertebral bodies), a range names segments.
+    With ``joints`` false (nerves, ganglia, vertebral bodies), a range names segments. Two
+    joints joined by "to" or "through" ("T6-7 to T8-9") name every joint between them.
     """
     found: list[str] = []
-    for target in targets:
+    previous: tuple[Target, list[str]] | None = None
+    for target in sorted(targets, key=lambda t: t.start):
         after = text[target.end : target.end + 40]
         segments = not joints or bool(_SEGMENT_CUE.match(after))
-        found.extend(levels_in(target.text, range_as_segments=segments))
+        levels = levels_in(target.text, range_as_segments=segments)
+        if previous is not None and _JOINT_RANGE_GAP.fullmatch(text, previous[0].end, target.start):
+            levels += joints_between(previous[1], levels)
+        found.extend(levels)
+        previous = (target, levels)
     return sort_levels(found)
+
+
+_JOINT_RANGE_GAP = re.compile(r"\s+(?:to|through|thru)\s+", re.IGNORECASE)
 
 
 def side_value(target: Target) -> str:
@@ -1628,6 +1658,8 @@ def assemble_procedures(
             for t in _attribute_targets(ctx, "LATERALITY", own, others)
             if not _untreated_side(text, t)
         ]
+        if len(by_family) == 1:  # a time-out of one procedure verifies its side
+            side_targets = _verified_sides(ctx, side_targets)
         if family in MIDLINE_FAMILIES:
             side_targets = []  # a pump pocket or a lead's side is not the procedure's
         elif family in MUSCLE_FAMILIES and not side_targets:

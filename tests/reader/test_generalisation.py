@@ -1668,6 +1668,29 @@ def test_a_procedure_done_last_april_is_history(read: Read) -> None:
     assert read(note).procedures == []
 
 
+@pytest.mark.parametrize(
+    ("title", "levels"),
+    [
+        ("left lumbar facet RFA L3-4 through L5-S1", ["L3-L4", "L4-L5", "L5-S1"]),
+        ("rt cervical facet rfa c4-5 to c6-7", ["C4-C5", "C5-C6", "C6-C7"]),
+    ],
+)
+def test_two_joints_joined_by_to_name_the_joints_between(
+    read: Read, title: str, levels: list[str]
+) -> None:
+    note = f"proc: {title}\nunder fluoro, cannulas placed, lesioned 80C x 90 sec each."
+    assert _one(read(note), "facet_rfa").levels == levels
+
+
+def test_the_side_verified_at_the_time_out_beats_the_order(read: Read) -> None:
+    note = (
+        "Procedure ordered: LEFT shoulder glenohumeral injection\n"
+        "Time-out: site and side confirmed as RIGHT shoulder (order corrected).\n"
+        "Posterior approach under ultrasound, 40 mg Kenalog injected. No complications."
+    )
+    assert _one(read(note), "joint_injection").laterality == "right"
+
+
 def test_every_surgery_listed_gives_its_levels(read: Read) -> None:
     note = (
         "OPERATION PERFORMED:\n"
