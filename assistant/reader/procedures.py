@@ -987,6 +987,32 @@ def _nerves(ctx: _Context, targets: Sequence[Target]) -> list[Target]:
     ]
 
 
+# Surgeries on the discs or the joints between vertebrae: a range they name ("fusion from
+# T3-L5", "discectomy C4 through C6") is its interspaces (note-facts/v1: a range expands to
+# the joints it names); a laminectomy's or corpectomy's range is its vertebrae.
+_INTERSPACE_SURGERY = re.compile(
+    r"fusion|arthrodesis|dis[ck]ectomy|interbody|instrumentation|arthroplasty|dis[ck]\s+replacement",
+    re.IGNORECASE,
+)
+
+
+def _surgery_levels(
+    ctx: _Context, targets: Sequence[Target], surgeries: Sequence[Target]
+) -> list[str]:
+    """Levels of the note's surgeries: each level span read by the surgery named before it."""
+
+    def on_interspaces(level: Target) -> bool:
+        before = [s for s in surgeries if s.sent_start == level.sent_start and s.end <= level.start]
+        return bool(before) and bool(_INTERSPACE_SURGERY.search(before[-1].text))
+
+    spaces = [t for t in targets if on_interspaces(t)]
+    segments = [t for t in targets if not on_interspaces(t)]
+    return sort_levels(
+        canonical_from_targets(ctx.text, spaces, True)
+        + canonical_from_targets(ctx.text, segments, False)
+    )
+
+
 def _regions(levels: Iterable[str]) -> set[str]:
     """The spinal regions of canonical levels ("L4-L5" is lumbar)."""
     return {region_of(level) for level in levels}
@@ -1646,7 +1672,11 @@ def assemble_procedures(
         others = [m for m in mentions if m.value != family]
         level_targets = _levels(ctx, own, others)
         joints = family in JOINT_LEVEL_FAMILIES
-        levels = canonical_from_targets(text, level_targets, joints)
+        levels = (
+            _surgery_levels(ctx, level_targets, own)
+            if family == "other"
+            else canonical_from_targets(text, level_targets, joints)
+        )
         levels = [level for level in levels if level not in ctx.levels_not_done]
         levels = _said_done_instead(
             levels, canonical_from_targets(text, ctx.levels_said_done, joints)

@@ -1704,9 +1704,31 @@ def test_every_surgery_listed_gives_its_levels(read: Read) -> None:
 
 
 def test_a_spine_surgery_across_regions_is_one_entry_per_region(read: Read) -> None:
-    note = "PROCEDURE: Posterior spinal arthrodesis T11 through L1, pedicle screw instrumentation."
+    note = "PROCEDURE: Decompressive laminectomy T11 through L1 for epidural abscess."
     found = sorted((p.region, tuple(p.levels)) for p in read(note).procedures)
     assert found == [("lumbar", ("L1",)), ("thoracic", ("T11", "T12"))]
+
+
+@pytest.mark.parametrize(
+    ("operation", "found"),
+    [
+        # a fusion or discectomy range is the interspaces it spans (FORMAT: a range expands
+        # to the joints it names); an interspace belongs to the region of its upper vertebra
+        (
+            "Posterior spinal arthrodesis T11 through L2 with pedicle screw instrumentation.",
+            [("lumbar", ("L1-L2",)), ("thoracic", ("T11-T12", "T12-L1"))],
+        ),
+        ("Anterior discectomy and fusion from C4-C6.", [("cervical", ("C4-C5", "C5-C6"))]),
+        # a laminectomy's range is its vertebrae
+        ("Laminectomy L3 to L5.", [("lumbar", ("L3", "L4", "L5"))]),
+    ],
+)
+def test_a_fusion_range_names_interspaces_a_laminectomy_range_vertebrae(
+    read: Read, operation: str, found: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    note = f"OPERATION PERFORMED:\n1. {operation}\nANESTHESIA: General."
+    procedures = [p for p in read(note).procedures if p.family == "other"]
+    assert sorted((str(p.region), tuple(p.levels)) for p in procedures) == found
 
 
 def test_a_discharge_summary_lists_the_stays_procedures(read: Read) -> None:
