@@ -219,11 +219,18 @@ def _style_parts(folder: Path) -> tuple[GoldPart, ...]:
     )
 
 
+def _real_parts(batch: str) -> tuple[GoldPart, ...]:
+    """An adjudicated batch of real notes (``staging/<batch>/``), read as one more part."""
+    folder = FRESH / "staging" / batch
+    return (GoldPart(folder / "adjudicated" / "gold.jsonl", folder / "notes"),)
+
+
 def known_gold_sets() -> list[GoldSet]:
     """Dev gold, fresh training part, error-analysis batches, frozen fresh test part.
 
-    The batches (``val/`` to ``val11/``) were read by the rule writer after their
-    first reading: spent for scoring rules, fit to train on.
+    The batches (``val/`` to ``val11/``, and the adjudicated real notes of
+    ``staging/real2/``) were read by the rule writer after their first reading: spent for
+    scoring rules, fit to train on.
     """
     return [
         GoldSet.of("dev", SHARED_CORPUS / "dev-gold.jsonl", SHARED_CORPUS / "mtsamples" / "notes"),
@@ -240,7 +247,8 @@ def known_gold_sets() -> list[GoldSet]:
             + _style_parts(FRESH / "val8")
             + _style_parts(FRESH / "val9")
             + _style_parts(FRESH / "val10")
-            + _style_parts(FRESH / "val11"),
+            + _style_parts(FRESH / "val11")
+            + _real_parts("real2"),
         ),
         GoldSet.of("fresh-test", FRESH / "test" / "gold.jsonl", FRESH / "test" / "notes", True),
     ]

@@ -85,16 +85,30 @@ def test_error_analysis_batches_validate(folder: Path, capsys: pytest.CaptureFix
     assert _module("validate").main(folder) == 0, capsys.readouterr().out
 
 
+REAL_BATCHES = [FRESH / "staging" / "real2"]
+
+
+@pytest.mark.parametrize("batch", REAL_BATCHES, ids=lambda p: p.name)
+def test_adjudicated_real_batches_validate(
+    batch: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("gold.jsonl", "quotes.jsonl"):
+        (tmp_path / name).write_bytes((batch / "adjudicated" / name).read_bytes())
+    (tmp_path / "notes").symlink_to(batch / "notes")
+    assert _module("validate").main(tmp_path) == 0, capsys.readouterr().out
+
+
 def test_the_error_analysis_batches_are_one_trainable_gold_set() -> None:
     from assistant.evaluate import known_gold_sets
 
     sets = {s.name: s for s in known_gold_sets()}
     batches = sets["fresh-val"]
     assert not batches.frozen and batches.available
-    assert len(batches.parts) == len(BATCHES)  # every style folder of every batch
+    # every style folder of every batch, and every adjudicated real batch
+    assert len(batches.parts) == len(BATCHES) + len(REAL_BATCHES)
     gold = batches.gold()
     paths = batches.note_paths()
-    notes = sum(len(list((folder / "notes").glob("*.txt"))) for folder in BATCHES)
+    notes = sum(len(list((folder / "notes").glob("*.txt"))) for folder in BATCHES + REAL_BATCHES)
     assert len(gold) == notes and set(gold) == set(paths)
     assert all(path.exists() for path in paths.values())
     test_ids = set(sets["fresh-test"].gold())

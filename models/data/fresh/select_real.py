@@ -1,9 +1,13 @@
-"""Select 16 more real notes for a second annotated batch (`staging/real2/`), before any annotation.
+"""Select more real notes for an annotated batch (`staging/real<N>/`), before any annotation.
+
+    python models/data/fresh/select_real.py real2 20261215 8 8
+    python models/data/fresh/select_real.py real3 20261216 10 6
 
 Same sources and kind of search as `staging/real/selection.json` (injections, blocks, joint
 procedures, spine consults and spine/limb surgeries in pain-adjacent specialties), outside
-the 88 pain notes and the 60 notes already selected; half of the picks name spinal levels
-(the field furthest from its floor on real notes). Seeded: re-running gives the same ids.
+the 88 pain notes and every batch already selected (`staging/real*/selection.json`); some
+picks name spinal levels (the field furthest from its floor on real notes), the others do
+not. Seeded: re-running a batch gives the same ids.
 """
 
 from __future__ import annotations
@@ -13,11 +17,11 @@ import gzip
 import json
 import random
 import re
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parents[2].parent / "shared" / "corpus" / "mtsamples"
-SEED = 20261215
 SPECIALTIES = re.compile(r"surgery|orthopedic|neurology|neurosurgery|radiology|chiropractic|rheumatology|sports", re.I)
 PROCEDURE = re.compile(
     r"\b(inject\w*|block|epidural|facet|laminectomy|discectomy|fusion|foraminotomy|"
@@ -27,10 +31,12 @@ PROCEDURE = re.compile(
 LEVEL = re.compile(r"\b[CTL]\d{1,2}\s?[-/]\s?(?:[CTLS]?\d)\b")
 
 
-def main() -> None:
+def main(batch: str, seed: int, with_count: int, without_count: int) -> None:
     csv.field_size_limit(10**8)
     used = {p.stem for p in (CORPUS / "notes").glob("*.txt")}
-    used |= set(json.loads((HERE / "staging/real/selection.json").read_text())["note_ids"])
+    for earlier in sorted((HERE / "staging").glob("real*/selection.json")):
+        if earlier.parent.name != batch:
+            used |= set(json.loads(earlier.read_text())["note_ids"])
     with gzip.open(CORPUS / "all-notes.csv.gz", "rt", encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["note_id"] not in used]
     pool = [
@@ -39,16 +45,18 @@ def main() -> None:
     ]
     with_levels = sorted(r["note_id"] for r in pool if LEVEL.search(r["text"]))
     without = sorted(r["note_id"] for r in pool if not LEVEL.search(r["text"]))
-    rng = random.Random(SEED)
-    picks = rng.sample(with_levels, 8) + rng.sample(without, 8)
+    rng = random.Random(seed)
+    picks = rng.sample(with_levels, with_count) + rng.sample(without, without_count)
     out = {
         "source": "shared/corpus/mtsamples/all-notes.csv.gz",
-        "selected_by": "select_real2.py (seed 20261215): pain-adjacent specialties, procedure words, under 9,000 characters, outside the 88 pain notes and staging/real's 60; 8 that name spinal levels and 8 that do not; chosen before any annotation",
+        "selected_by": f"select_real.py {batch} {seed} {with_count} {without_count}: pain-adjacent specialties, procedure words, under 9,000 characters, outside the 88 pain notes and the earlier batches; {with_count} that name spinal levels and {without_count} that do not; chosen before any annotation",
         "note_ids": picks,
     }
-    (HERE / "staging/real2/selection.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    folder = HERE / "staging" / batch
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "selection.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(len(pool), len(with_levels), len(without), picks)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
