@@ -1448,14 +1448,23 @@ def _title_end(text: str, targets: Sequence[Target]) -> int:
 
 
 def _drop_anesthesia_adjuncts(ctx: _Context, mentions: list[Target]) -> list[Target]:
-    """Nerve blocks in an operative note for a surgery are anesthesia, not pain procedures."""
+    """Nerve blocks in an operative note for a surgery are anesthesia, not pain procedures.
+
+    Other pain procedures named outside its procedure sections are the indication's history
+    ("She had subacromial injection, which relieved the majority of her pain").
+    """
     surgery = any(
         t.label == "SURGERY" and t.section in TITLE_SECTIONS and t.assertion == "affirmed"
         for t in ctx.targets
     )
     if not surgery:
         return mentions
-    return [m for m in mentions if m.value not in ANESTHESIA_ADJUNCT_FAMILIES]
+    return [
+        m
+        for m in mentions
+        if m.value not in ANESTHESIA_ADJUNCT_FAMILIES
+        and (m.section in ZONE_SECTIONS or m.end <= ctx.title_end)
+    ]
 
 
 def _surgeries(ctx: _Context) -> list[Target]:

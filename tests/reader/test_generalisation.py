@@ -1691,6 +1691,18 @@ def test_the_side_verified_at_the_time_out_beats_the_order(read: Read) -> None:
     assert _one(read(note), "joint_injection").laterality == "right"
 
 
+def test_an_injection_in_a_surgerys_indication_is_history(read: Read) -> None:
+    note = (
+        "PROCEDURE PERFORMED: Right knee arthroscopy with partial medial meniscectomy.\n"
+        "ANESTHESIA: General.\n\n"
+        "CASE SUMMARY: Months of medial knee pain despite therapy; a steroid injection into "
+        "the right knee helped for a few weeks.\n"
+        "DESCRIPTION: The knee was prepped and draped, portals were made and the torn "
+        "meniscus was trimmed."
+    )
+    assert "joint_injection" not in {p.family for p in read(note).procedures}
+
+
 def test_every_surgery_listed_gives_its_levels(read: Read) -> None:
     note = (
         "OPERATION PERFORMED:\n"
