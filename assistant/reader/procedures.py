@@ -1447,11 +1447,12 @@ def _title_end(text: str, targets: Sequence[Target]) -> int:
     return end if names and not past else 0
 
 
-def _drop_anesthesia_adjuncts(ctx: _Context, mentions: list[Target]) -> list[Target]:
-    """Nerve blocks in an operative note for a surgery are anesthesia, not pain procedures.
+def _drop_surgery_extras(ctx: _Context, mentions: list[Target]) -> list[Target]:
+    """Pain-family mentions of an operative note for a surgery that are not procedures done.
 
-    Other pain procedures named outside its procedure sections are the indication's history
-    ("She had subacromial injection, which relieved the majority of her pain").
+    Nerve blocks there are the anaesthesia; other pain procedures named outside its procedure
+    sections are the indication's history ("She had subacromial injection, which relieved
+    the majority of her pain").
     """
     surgery = any(
         t.label == "SURGERY" and t.section in TITLE_SECTIONS and t.assertion == "affirmed"
@@ -1665,7 +1666,7 @@ def assemble_procedures(
     without it, the rules in :func:`_performed_by_rule` and :func:`_planned_by_rule` do.
     """
     ctx = _context(text, targets)
-    mentions = _supersede(ctx, _drop_anesthesia_adjuncts(ctx, _performed_mentions(ctx, status)))
+    mentions = _supersede(ctx, _drop_surgery_extras(ctx, _performed_mentions(ctx, status)))
     mentions += _surgeries(ctx)
     if not mentions:
         mentions = _unlisted_procedures(ctx)
