@@ -229,7 +229,7 @@ def known_gold_sets() -> list[GoldSet]:
     """Dev gold, fresh training part, error-analysis batches, frozen fresh test part.
 
     The batches (``val/`` to ``val11/``, and the adjudicated real notes of
-    ``staging/real2/``) were read by the rule writer after their first reading: spent for
+    ``staging/real2/`` and ``staging/real3/``) were read by the rule writer after their first reading: spent for
     scoring rules, fit to train on.
     """
     return [
@@ -248,7 +248,8 @@ def known_gold_sets() -> list[GoldSet]:
             + _style_parts(FRESH / "val9")
             + _style_parts(FRESH / "val10")
             + _style_parts(FRESH / "val11")
-            + _real_parts("real2"),
+            + _real_parts("real2")
+            + _real_parts("real3"),
         ),
         GoldSet.of("fresh-test", FRESH / "test" / "gold.jsonl", FRESH / "test" / "notes", True),
     ]
