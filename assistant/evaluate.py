@@ -229,8 +229,8 @@ def known_gold_sets() -> list[GoldSet]:
     """Dev gold, fresh training part, error-analysis batches, frozen fresh test part.
 
     The batches (``val/`` to ``val11/``, and the adjudicated real notes of
-    ``staging/real2/`` and ``staging/real3/``) were read by the rule writer after their first reading: spent for
-    scoring rules, fit to train on.
+    ``staging/real2/`` and ``staging/real3/``) were read by the rule writer after their
+    first reading: spent for scoring rules, fit to train on.
     """
     return [
         GoldSet.of("dev", SHARED_CORPUS / "dev-gold.jsonl", SHARED_CORPUS / "mtsamples" / "notes"),
