@@ -152,8 +152,8 @@ _NAMES_NOTHING = re.compile(
 )
 # An operative report's own headings: its procedure line names what was done today.
 _OPERATIVE_HEADINGS = re.compile(
-    r"(?im)^[ \t]*(?:(?:pre|post)-?\s?op(?:erative)?\.?\s+(?:diagnos[ie]s|dx)|anesthesia|"
-    r"estimated\s+blood\s+loss|EBL)[ \t]*:"
+    r"(?im)^[ \t]*(?:(?:pre|post)-?\s?op(?:erative)?\.?\s+(?:diagnos[ie]s|dx)|"
+    r"ana?esthesia(?:[ \t]+(?:type|used))?|estimated\s+blood\s+loss|EBL)[ \t]*:"
 )
 # "OPERATIONS:" alone heads a list of past surgeries, except in an operative report.
 _PAST_SURGERY_LIST = re.compile(r"\s*operations\s*:", re.IGNORECASE)

@@ -1703,6 +1703,17 @@ def test_an_injection_in_a_surgerys_indication_is_history(read: Read) -> None:
     assert "joint_injection" not in {p.family for p in read(note).procedures}
 
 
+def test_an_unlisted_surgery_under_an_anesthesia_type_heading(read: Read) -> None:
+    note = (
+        "PROCEDURE PERFORMED: Left cochlear implant placement.\n\n"
+        "ANESTHESIA TYPE: General endotracheal.\n\n"
+        "DESCRIPTION: A postauricular incision was made and the electrode array inserted."
+    )
+    facts = read(note)
+    assert [p.family for p in facts.procedures] == ["other"]
+    assert facts.note_kind == "procedure"
+
+
 def test_every_surgery_listed_gives_its_levels(read: Read) -> None:
     note = (
         "OPERATION PERFORMED:\n"
