@@ -1310,12 +1310,17 @@ def _site_guidance(
 
 
 def _split_by_region(procedure: Procedure) -> list[Procedure]:
-    """Vertebral augmentation or a spine surgery at T12 and L1 is two procedures, one per region."""
+    """Vertebral augmentation or a spine surgery at T12 and L1 is two procedures, one per region.
+
+    The sacrum goes with the lumbar spine: "laminotomy L5 and S1" is one lumbar operation.
+    """
     if procedure.family not in {"vertebral_augmentation", "other"} or len(procedure.levels) < 2:
         return [procedure]
     by_region: dict[str, list[str]] = {}
     for level in procedure.levels:
         by_region.setdefault(region_of(level), []).append(level)
+    if "lumbar" in by_region and "sacral" in by_region:
+        by_region["lumbar"] += by_region.pop("sacral")  # a lumbosacral operation is lumbar
     if len(by_region) == 1:
         return [procedure]
     return [

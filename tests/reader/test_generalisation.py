@@ -1744,6 +1744,8 @@ def test_a_spine_surgery_across_regions_is_one_entry_per_region(read: Read) -> N
         ("Anterior discectomy and fusion from C4-C6.", [("cervical", ("C4-C5", "C5-C6"))]),
         # a laminectomy's range is its vertebrae
         ("Laminectomy L3 to L5.", [("lumbar", ("L3", "L4", "L5"))]),
+        # the sacrum goes with the lumbar spine in one operation
+        ("Laminotomy L5 and S1 with foraminotomy.", [("lumbar", ("L5", "S1"))]),
     ],
 )
 def test_a_fusion_range_names_interspaces_a_laminectomy_range_vertebrae(
