@@ -229,7 +229,7 @@ def known_gold_sets() -> list[GoldSet]:
     """Dev gold, fresh training part, error-analysis batches, frozen fresh test part.
 
     The batches (``val/`` to ``val11/``, and the adjudicated real notes of
-    ``staging/real2/`` and ``staging/real3/``) were read by the rule writer after their
+    ``staging/real2/`` to ``staging/real4/``) were read by the rule writer after their
     first reading: spent for scoring rules, fit to train on.
     """
     return [
@@ -249,7 +249,8 @@ def known_gold_sets() -> list[GoldSet]:
             + _style_parts(FRESH / "val10")
             + _style_parts(FRESH / "val11")
             + _real_parts("real2")
-            + _real_parts("real3"),
+            + _real_parts("real3")
+            + _real_parts("real4"),
         ),
         GoldSet.of("fresh-test", FRESH / "test" / "gold.jsonl", FRESH / "test" / "notes", True),
     ]

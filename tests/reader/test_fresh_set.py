@@ -85,7 +85,7 @@ def test_error_analysis_batches_validate(folder: Path, capsys: pytest.CaptureFix
     assert _module("validate").main(folder) == 0, capsys.readouterr().out
 
 
-REAL_BATCHES = [FRESH / "staging" / "real2", FRESH / "staging" / "real3"]
+REAL_BATCHES = [FRESH / "staging" / real for real in ("real2", "real3", "real4")]
 
 
 @pytest.mark.parametrize("batch", REAL_BATCHES, ids=lambda p: p.name)
