@@ -228,7 +228,7 @@ def _real_parts(batch: str) -> tuple[GoldPart, ...]:
 def known_gold_sets() -> list[GoldSet]:
     """Dev gold, fresh training part, error-analysis batches, frozen fresh test part.
 
-    The batches (``val/`` to ``val11/``, and the adjudicated real notes of
+    The batches (``val/`` to ``val12/``, and the adjudicated real notes of
     ``staging/real2/`` to ``staging/real4/``) were read by the rule writer after their
     first reading: spent for scoring rules, fit to train on.
     """
@@ -248,6 +248,7 @@ def known_gold_sets() -> list[GoldSet]:
             + _style_parts(FRESH / "val9")
             + _style_parts(FRESH / "val10")
             + _style_parts(FRESH / "val11")
+            + _style_parts(FRESH / "val12")
             + _real_parts("real2")
             + _real_parts("real3")
             + _real_parts("real4"),

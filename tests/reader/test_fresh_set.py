@@ -73,7 +73,7 @@ BATCHES = sorted(
     p
     for batch in (
         *("val", "val2", "val3", "val4", "val5", "val6"),
-        *("val7", "val8", "val9", "val10", "val11"),
+        *("val7", "val8", "val9", "val10", "val11", "val12"),
     )
     for p in (FRESH / batch).iterdir()
     if p.is_dir()
