@@ -219,6 +219,12 @@ def _style_parts(folder: Path) -> tuple[GoldPart, ...]:
     )
 
 
+# Error-analysis batches of synthetic notes (``val*/<style>/``) and adjudicated batches of
+# real notes (``staging/real*/``), in the order they were written: all spent once read.
+ERROR_ANALYSIS_BATCHES = ("val", *(f"val{n}" for n in range(2, 13)))
+REAL_BATCHES = ("real2", "real3", "real4")
+
+
 def _real_parts(batch: str) -> tuple[GoldPart, ...]:
     """An adjudicated batch of real notes (``staging/<batch>/``), read as one more part."""
     folder = FRESH / "staging" / batch
@@ -237,21 +243,8 @@ def known_gold_sets() -> list[GoldSet]:
         GoldSet.of("fresh-train", FRESH / "train" / "gold.jsonl", FRESH / "train" / "notes"),
         GoldSet(
             "fresh-val",
-            _style_parts(FRESH / "val")
-            + _style_parts(FRESH / "val2")
-            + _style_parts(FRESH / "val3")
-            + _style_parts(FRESH / "val4")
-            + _style_parts(FRESH / "val5")
-            + _style_parts(FRESH / "val6")
-            + _style_parts(FRESH / "val7")
-            + _style_parts(FRESH / "val8")
-            + _style_parts(FRESH / "val9")
-            + _style_parts(FRESH / "val10")
-            + _style_parts(FRESH / "val11")
-            + _style_parts(FRESH / "val12")
-            + _real_parts("real2")
-            + _real_parts("real3")
-            + _real_parts("real4"),
+            tuple(part for batch in ERROR_ANALYSIS_BATCHES for part in _style_parts(FRESH / batch))
+            + tuple(part for batch in REAL_BATCHES for part in _real_parts(batch)),
         ),
         GoldSet.of("fresh-test", FRESH / "test" / "gold.jsonl", FRESH / "test" / "notes", True),
     ]

@@ -14,6 +14,9 @@ from types import ModuleType
 
 import pytest
 
+from assistant.evaluate import ERROR_ANALYSIS_BATCHES
+from assistant.evaluate import REAL_BATCHES as REAL_BATCH_NAMES
+
 FRESH = Path(__file__).resolve().parents[2] / "models" / "data" / "fresh"
 # sha256 of test/SHA256SUMS as frozen on 2026-12-03 (141 notes); change only with a note in
 # models/data/fresh/README.md saying why the test part changed.
@@ -70,13 +73,7 @@ def test_gold_and_quotes_validate(part: str, capsys: pytest.CaptureFixture[str])
 
 
 BATCHES = sorted(
-    p
-    for batch in (
-        *("val", "val2", "val3", "val4", "val5", "val6"),
-        *("val7", "val8", "val9", "val10", "val11", "val12"),
-    )
-    for p in (FRESH / batch).iterdir()
-    if p.is_dir()
+    p for batch in ERROR_ANALYSIS_BATCHES for p in (FRESH / batch).iterdir() if p.is_dir()
 )
 
 
@@ -85,7 +82,7 @@ def test_error_analysis_batches_validate(folder: Path, capsys: pytest.CaptureFix
     assert _module("validate").main(folder) == 0, capsys.readouterr().out
 
 
-REAL_BATCHES = [FRESH / "staging" / real for real in ("real2", "real3", "real4")]
+REAL_BATCHES = [FRESH / "staging" / real for real in REAL_BATCH_NAMES]
 
 
 @pytest.mark.parametrize("batch", REAL_BATCHES, ids=lambda p: p.name)
